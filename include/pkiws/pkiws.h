@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file pkiws.h
+ * @brief pkiws: issue PKCS certificates (PFX bundles) from the Symantec / DigiCert PKI Manager
+ *        web service (pki-ws), with the Intune Certificate Connector's subject and SAN rules.
+ *
+ * Conventions (read once, they hold for every declaration below):
+ *
+ * - Four opaque handles: pkiws_session (where the CA is, the RA credential, trust, timeouts,
+ *   logging), pkiws_profile (one certificate profile and its template), pkiws_request (one
+ *   identity) and pkiws_result (an outcome). Each `*_new` has a `*_free` that accepts NULL.
+ * - Fallible functions return `int`: PKIWS_OK (0) or a negative PKIWS_E_* code. Output
+ *   parameters come last and are named `out`; on failure `*out` is set to NULL (or 0).
+ * - On failure the calling thread's last error (pkiws_last_error_*) names the offending input.
+ * - Inputs are borrowed for the duration of the call; anything kept is copied.
+ * - `const char *` and `(const uint8_t *, size_t)` returns are borrowed from the handle they
+ *   came from and stay valid until that handle is freed or modified. Memory handed over
+ *   through `char **out` / `uint8_t **out` is freed with pkiws_free() (pkiws_free_secret()
+ *   for keys and passwords). Never free library memory with free().
+ * - Text is UTF-8 and NUL-terminated. Times are int64_t seconds since the Unix epoch,
+ *   durations int64_t milliseconds. No `long`, `time_t` or dependency type appears here.
+ *
+ * Threading: global functions, version/feature queries, pkiws_strerror and pkiws_error_name
+ * are thread-safe. A handle is used by one thread at a time, except that a session and a
+ * verified profile may be shared by threads that issue concurrently. Error details are kept
+ * per thread; callbacks run on the thread that called in.
+ */
+#ifndef PKIWS_H
+#define PKIWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pkiws/version.h>
+
+#if defined(_WIN32) && !defined(PKIWS_STATIC)
+#if defined(PKIWS_BUILDING)
+#define PKIWS_API __declspec(dllexport)
+#else
+#define PKIWS_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__)
+#define PKIWS_API __attribute__((visibility("default")))
+#else
+#define PKIWS_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ============================================================================================
+ * Handles
+ * ========================================================================================== */
+
+/** Connection context: CA address, RA credential, trust anchors, timeouts, logging. */
+typedef struct pkiws_session pkiws_session;
+/** One certificate profile: OID, Intune-style selections and the CA's template. */
+typedef struct pkiws_profile pkiws_profile;
+/** One identity to issue for (CN, e-mail, UPN, otherName, seat, names). */
+typedef struct pkiws_request pkiws_request;
+/** The outcome of an operation: status, error, trace, certificate, PFX. */
+typedef struct pkiws_result pkiws_result;
+
+/* ============================================================================================
+ * Error codes: explicit values grouped by domain, never renumbered or reused.
+ * ========================================================================================== */
+
+enum pkiws_error {
+    PKIWS_OK = 0,
+    /* -1..-99: API and general */
+    PKIWS_E_INVALID_ARG = -1,    /**< a NULL or out-of-range argument */
+    PKIWS_E_NOMEM = -2,          /**< out of memory */
+    PKIWS_E_INVALID_HANDLE = -3, /**< a freed or foreign handle */
+    PKIWS_E_STATE = -4,          /**< the handle is not in a state that allows this call */
+    PKIWS_E_UNSUPPORTED = -5,    /**< not built into this library */
+    PKIWS_E_UNKNOWN_OPTION = -6, /**< an option id this version does not know */
+    PKIWS_E_OPTION_TYPE = -7,    /**< the option exists but takes another kind of value */
+    PKIWS_E_LIMIT = -8,          /**< input exceeds a size or depth limit */
+    PKIWS_E_INTERNAL = -9,       /**< a bug in pkiws; please report it */
+    PKIWS_E_IO = -10,            /**< a local file could not be read or written */
+    /* -100..-199: configuration, credentials, local crypto */
+    PKIWS_E_CONFIG = -100,        /**< a session or profile setting is invalid */
+    PKIWS_E_RA_CREDENTIAL = -101, /**< the RA certificate or key is missing or unusable */
+    PKIWS_E_CRYPTO = -102,        /**< key, CSR, PKCS#7 or PKCS#12 processing failed */
+    /* -200..-299: transport */
+    PKIWS_E_CONNECT = -200, /**< name resolution or TCP connect failed */
+    PKIWS_E_TIMEOUT = -201, /**< the operation timed out */
+    PKIWS_E_TLS = -202,     /**< TLS handshake or verification failed */
+    PKIWS_E_HTTP = -203,    /**< unexpected HTTP status without a SOAP fault */
+    PKIWS_E_BACKEND = -204, /**< a host-supplied transport backend failed */
+    /* -300..-399: protocol */
+    PKIWS_E_PROTOCOL = -300,   /**< the answer is not what the schema promises */
+    PKIWS_E_SOAP_FAULT = -301, /**< the service answered with a SOAP fault */
+    /* -400..-499: profile and template */
+    PKIWS_E_PROFILE_NOT_FOUND = -400, /**< no template for the profile OID */
+    PKIWS_E_POLICY_MISMATCH = -401,   /**< selections and template disagree */
+    PKIWS_E_REJECTED = -402,          /**< the CA refused the request */
+    /* -500..-599: identity, subject and SAN */
+    PKIWS_E_SAN_UNRESOLVED = -500,     /**< no value for a selected subject part or SAN */
+    PKIWS_E_UNSUPPORTED_CHARS = -501,  /**< characters the CA does not accept */
+    PKIWS_E_OTHERNAME_ENCODING = -502  /**< otherName value is not usable hex */
+};
+
+/** Short English description of a code; never NULL (unknown codes get a fixed text). */
+PKIWS_API const char *pkiws_strerror(int code);
+/** Symbolic name of a code, e.g. "PKIWS_E_TIMEOUT"; never NULL ("PKIWS_E_UNKNOWN"). */
+PKIWS_API const char *pkiws_error_name(int code);
+/** The code of the calling thread's last failure, or PKIWS_OK. */
+PKIWS_API int pkiws_last_error_code(void);
+/** The message of the calling thread's last failure (names the bad input); never NULL. */
+PKIWS_API const char *pkiws_last_error_message(void);
+/** What an administrator should do about the last failure; never NULL ("" when none). */
+PKIWS_API const char *pkiws_last_error_remedy(void);
+/** Forget the calling thread's last error. */
+PKIWS_API void pkiws_last_error_clear(void);
+
+/* ============================================================================================
+ * Library: version, features, global init, memory
+ * ========================================================================================== */
+
+/** Run-time version as 0xMMmmpp; equals PKIWS_VERSION_NUM of the headers it was built with. */
+PKIWS_API uint32_t pkiws_version(void);
+/** Run-time version text, e.g. "0.1.0". */
+PKIWS_API const char *pkiws_version_string(void);
+
+#define PKIWS_FEATURE_THREADSAFE (UINT64_C(1) << 0) /**< see the threading statement above */
+#define PKIWS_FEATURE_CURL (UINT64_C(1) << 1)       /**< the libcurl transport is built in */
+#define PKIWS_FEATURE_NATIVE (UINT64_C(1) << 2)     /**< the mbedTLS transport is built in */
+/** Bit set of PKIWS_FEATURE_*. */
+PKIWS_API uint64_t pkiws_features(void);
+
+/**
+ * Initialise global state (idempotent, reference-counted, thread-safe). Optional: the first
+ * pkiws_session_new() does it too. @p flags must be 0.
+ */
+PKIWS_API int pkiws_global_init(uint32_t flags);
+/** Drop one reference taken by pkiws_global_init(); the last one releases global state. */
+PKIWS_API void pkiws_global_cleanup(void);
+
+/** Free memory the library handed over through an `out` parameter. NULL is fine. */
+PKIWS_API void pkiws_free(void *p);
+/** Zeroise @p len bytes (a whole string when @p len is 0), then free. For keys and passwords. */
+PKIWS_API void pkiws_free_secret(void *p, size_t len);
+
+/* ============================================================================================
+ * Logging
+ * ========================================================================================== */
+
+enum pkiws_log_level {
+    PKIWS_LOG_NONE = 0,
+    PKIWS_LOG_ERROR = 1,
+    PKIWS_LOG_WARN = 2,
+    PKIWS_LOG_INFO = 3,
+    PKIWS_LOG_DEBUG = 4,
+    PKIWS_LOG_TRACE = 5 /**< includes the SOAP on the wire (redacted) */
+};
+
+/**
+ * Log callback. @p domain is "core", "xml", "crypto", "http" or "tls"; @p txid is the client
+ * transaction id of the operation ("" outside one); @p msg is formatted UTF-8 without a trailing
+ * newline. UPNs, e-mail addresses, names and secrets are redacted unless the session option
+ * PKIWS_SESSION_OPT_LOG_SENSITIVE is 1.
+ */
+typedef void (*pkiws_log_cb)(int level, const char *domain, const char *txid, const char *msg,
+                             void *user_data);
+
+/* ============================================================================================
+ * Session
+ * ========================================================================================== */
+
+/** Option ids of pkiws_session_set_int/_str/_blob; the id range encodes the value kind. */
+enum pkiws_session_opt {
+    /* integers (0..9999) */
+    PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS = 1, /**< default 10000; CloudCAConnTimeoutInMilliseconds */
+    PKIWS_SESSION_OPT_TIMEOUT_MS = 2,         /**< total per request, default 60000 */
+    PKIWS_SESSION_OPT_LOG_LEVEL = 3,          /**< PKIWS_LOG_*, default PKIWS_LOG_NONE */
+    PKIWS_SESSION_OPT_LOG_SENSITIVE = 4,      /**< 1: do not redact identities in logs */
+    PKIWS_SESSION_OPT_MAX_RESPONSE_BYTES = 5, /**< default 4 MiB */
+    PKIWS_SESSION_OPT_MAX_XML_DEPTH = 6,      /**< default 64 */
+    PKIWS_SESSION_OPT_RETRIES = 7,            /**< retries after a transport failure, default 2 */
+    PKIWS_SESSION_OPT_POLICY_CACHE_HOURS = 8, /**< when the policy has no nextUpdateHours; 8 */
+    /* strings (10000..19999) */
+    PKIWS_SESSION_OPT_CA = 10000,         /**< CA base service FQDN[:port], e.g. pki-ws.symauth.com */
+    PKIWS_SESSION_OPT_BASE_URL = 10001,   /**< full base URL instead, e.g. https://h:8443/pki-ws */
+    PKIWS_SESSION_OPT_CA_NAME = 10002,    /**< optional; must be exactly "Symantec" */
+    PKIWS_SESSION_OPT_PROXY = 10003,      /**< HTTP CONNECT proxy; host:port gets http:// */
+    PKIWS_SESSION_OPT_TRUST_FILE = 10004, /**< PEM bundle of trust anchors for the CA server */
+    /* blobs (20000..29999) */
+    PKIWS_SESSION_OPT_TRUST_PEM = 20000 /**< PEM bundle of trust anchors, in memory */
+};
+
+/** Make a session with default settings. Caller frees it with pkiws_session_free(). */
+PKIWS_API int pkiws_session_new(pkiws_session **out);
+/** Free a session (NULL is fine). Profiles and results made from it stay usable. */
+PKIWS_API void pkiws_session_free(pkiws_session *session);
+
+/** Set an integer option (PKIWS_SESSION_OPT_* below 10000). */
+PKIWS_API int pkiws_session_set_int(pkiws_session *session, int option, int64_t value);
+/** Set a string option (10000..19999); the text is validated and copied, NULL resets. */
+PKIWS_API int pkiws_session_set_str(pkiws_session *session, int option, const char *value);
+/** Set a blob option (20000..29999); the bytes are copied, NULL resets. */
+PKIWS_API int pkiws_session_set_blob(pkiws_session *session, int option, const void *data,
+                                     size_t len);
+/** Read an integer option. */
+PKIWS_API int pkiws_session_get_int(const pkiws_session *session, int option, int64_t *out);
+/** Read a string option as normalised; *out is borrowed (NULL when unset). */
+PKIWS_API int pkiws_session_get_str(const pkiws_session *session, int option, const char **out);
+
+/** Route log records to @p cb (NULL: silence). @p user_data is passed back untouched. */
+PKIWS_API int pkiws_session_set_log_cb(pkiws_session *session, pkiws_log_cb cb, void *user_data);
+
+/**
+ * RA credential from a PKCS#12 (PFX) in memory: 3DES, AES/PBES2 and RC2-40 certificate bags
+ * are read. The key must match the certificate and the certificate must be valid now.
+ */
+PKIWS_API int pkiws_session_set_ra_pkcs12(pkiws_session *session, const void *der, size_t len,
+                                          const char *password);
+/** As pkiws_session_set_ra_pkcs12(), from a file. */
+PKIWS_API int pkiws_session_set_ra_pkcs12_file(pkiws_session *session, const char *path,
+                                               const char *password);
+/**
+ * RA credential from PEM: @p cert_pem holds the RA certificate, optionally followed by its
+ * chain; @p key_pem the private key (PKCS#1, SEC1 or PKCS#8; @p key_password when encrypted,
+ * else NULL).
+ */
+PKIWS_API int pkiws_session_set_ra_pem(pkiws_session *session, const char *cert_pem,
+                                       size_t cert_len, const char *key_pem, size_t key_len,
+                                       const char *key_password);
+/** As pkiws_session_set_ra_pem(), from files. */
+PKIWS_API int pkiws_session_set_ra_pem_files(pkiws_session *session, const char *cert_path,
+                                             const char *key_path, const char *key_password);
+/**
+ * RA credential from a store directory: the certificate whose SHA-1 thumbprint is
+ * @p thumbprint (normalised as pkiws_thumbprint_normalize() does) among the *.pem, *.crt,
+ * *.cer, *.der, *.p12 and *.pfx files of @p dir, with its key in a *.key file of the same stem
+ * or inside the PFX. @p password opens encrypted keys and PFX files (may be NULL).
+ */
+PKIWS_API int pkiws_session_set_ra_store(pkiws_session *session, const char *dir,
+                                         const char *thumbprint, const char *password);
+/**
+ * SHA-1 thumbprint of the loaded RA certificate as 40 upper-case hex digits; borrowed.
+ * PKIWS_E_STATE when no credential is loaded.
+ */
+PKIWS_API int pkiws_session_ra_thumbprint(const pkiws_session *session, const char **out);
+
+/**
+ * Read an Intune Certificate Connector `.exe.config` (appSettings: RACertThumbprint,
+ * CloudCAConnTimeoutInMilliseconds, proxy keys) into the session. The thumbprint is kept
+ * for pkiws_session_set_ra_store() and readable with pkiws_session_config_value().
+ */
+PKIWS_API int pkiws_session_load_connector_config(pkiws_session *session, const char *path);
+/** Number of appSettings read by the last pkiws_session_load_connector_config(). */
+PKIWS_API size_t pkiws_session_config_count(const pkiws_session *session);
+/** The @p index-th appSetting read (key and value, borrowed); values of secrets are "***". */
+PKIWS_API int pkiws_session_config_entry(const pkiws_session *session, size_t index,
+                                         const char **key, const char **value);
+/** The value of appSetting @p key (case-insensitive), or NULL. */
+PKIWS_API const char *pkiws_session_config_value(const pkiws_session *session, const char *key);
+
+/* ============================================================================================
+ * Profile
+ * ========================================================================================== */
+
+/** Subject name formats of the Intune PKCS profile. */
+enum pkiws_subject_format {
+    PKIWS_SUBJECT_CN = 1,         /**< CN=<cn> */
+    PKIWS_SUBJECT_CN_EMAIL = 2,   /**< CN=<cn>, E=<e-mail> */
+    PKIWS_SUBJECT_CN_AS_EMAIL = 3 /**< CN=<e-mail> */
+};
+
+/** SAN types, a bit set. */
+#define PKIWS_SAN_EMAIL 0x1u     /**< rfc822Name */
+#define PKIWS_SAN_UPN 0x2u       /**< otherName 1.3.6.1.4.1.311.20.2.3, UTF8String */
+#define PKIWS_SAN_OTHERNAME 0x4u /**< otherName with a caller-given OID and DER value */
+
+/** Key types. */
+enum pkiws_key_type {
+    PKIWS_KEY_RSA2048 = 1,
+    PKIWS_KEY_RSA3072 = 2,
+    PKIWS_KEY_RSA4096 = 3,
+    PKIWS_KEY_EC_P256 = 4,
+    PKIWS_KEY_EC_P384 = 5
+};
+
+/** PFX presets. */
+enum pkiws_pfx_preset {
+    PKIWS_PFX_LEGACY = 1, /**< 3DES key and cert bags, HMAC-SHA-1: every client, OpenSSL 3 too */
+    PKIWS_PFX_MODERN = 2  /**< PBES2 AES-256-CBC + PBKDF2-HMAC-SHA-256, HMAC-SHA-256 */
+};
+
+/** Identity fields, used for attribute mappings and in SAN traces. */
+enum pkiws_field {
+    PKIWS_FIELD_CN = 1,
+    PKIWS_FIELD_SUBJECT_EMAIL = 2, /**< the subject's E */
+    PKIWS_FIELD_SAN_EMAIL = 3,
+    PKIWS_FIELD_SAN_UPN = 4,
+    PKIWS_FIELD_SAN_OTHERNAME = 5,
+    PKIWS_FIELD_GIVEN_NAME = 6,
+    PKIWS_FIELD_FAMILY_NAME = 7,
+    PKIWS_FIELD_SEAT_ID = 8
+};
+
+/** Option ids of pkiws_profile_set_int/_str. */
+enum pkiws_profile_opt {
+    PKIWS_PROFILE_OPT_SUBJECT_FORMAT = 1,  /**< PKIWS_SUBJECT_*, default PKIWS_SUBJECT_CN */
+    PKIWS_PROFILE_OPT_SAN_TYPES = 2,       /**< PKIWS_SAN_* bit set, default 0 */
+    PKIWS_PROFILE_OPT_KEY_TYPE = 3,        /**< PKIWS_KEY_*, default PKIWS_KEY_RSA2048 */
+    PKIWS_PROFILE_OPT_PFX_PRESET = 4,      /**< PKIWS_PFX_*, default PKIWS_PFX_LEGACY */
+    PKIWS_PROFILE_OPT_OTHERNAME_COMPAT = 5 /**< 1: base64 the otherName text unchecked */
+};
+
+/**
+ * Make a profile for @p oid (dotted, e.g. 2.16.840.1.113733.1.16.1.2.3.1.1.47196109) on
+ * @p session. The profile keeps what it needs from the session. Caller frees it.
+ */
+PKIWS_API int pkiws_profile_new(pkiws_profile **out, pkiws_session *session, const char *oid);
+/** Free a profile (NULL is fine). */
+PKIWS_API void pkiws_profile_free(pkiws_profile *profile);
+/** Set an integer option (PKIWS_PROFILE_OPT_*). */
+PKIWS_API int pkiws_profile_set_int(pkiws_profile *profile, int option, int64_t value);
+/**
+ * Override which template attribute a field fills: @p attribute_name is matched against the
+ * template's attributeName, case-insensitive (NULL restores the built-in convention).
+ */
+PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *profile, int field,
+                                        const char *attribute_name);
+/**
+ * Load the profile's template offline from a getPoliciesResponse document (bare or inside a
+ * SOAP envelope). PKIWS_E_PROFILE_NOT_FOUND when the document has no policy for the OID.
+ */
+PKIWS_API int pkiws_profile_load_template(pkiws_profile *profile, const void *xml, size_t len);
+/** As pkiws_profile_load_template(), from a file. */
+PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *profile, const char *path);
+/**
+ * Pre-flight the selections against the template: every selected subject part and SAN type
+ * must be a template attribute, every mandatory attribute fillable. The result carries one
+ * verdict per attribute; returns PKIWS_E_POLICY_MISMATCH (with *out still set) on mismatch.
+ */
+PKIWS_API int pkiws_profile_verify(pkiws_profile *profile, pkiws_result **out);
+
+/* ============================================================================================
+ * Request
+ * ========================================================================================== */
+
+/** Option ids of pkiws_request_set_str/_int. */
+enum pkiws_request_opt {
+    /* integers */
+    PKIWS_REQUEST_OPT_PFX_PRESET = 1, /**< override the profile's preset for this request */
+    /* strings */
+    PKIWS_REQUEST_OPT_CN = 10000,
+    PKIWS_REQUEST_OPT_EMAIL = 10001,
+    PKIWS_REQUEST_OPT_UPN = 10002,
+    PKIWS_REQUEST_OPT_SEAT_ID = 10003,
+    PKIWS_REQUEST_OPT_GIVEN_NAME = 10004,
+    PKIWS_REQUEST_OPT_FAMILY_NAME = 10005,
+    PKIWS_REQUEST_OPT_PFX_PASSWORD = 10006, /**< default: a generated one, returned in the result */
+    PKIWS_REQUEST_OPT_FRIENDLY_NAME = 10007
+};
+
+/** Make a request on @p profile (which it keeps a snapshot of). Caller frees it. */
+PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile);
+/** Free a request (NULL is fine); secrets are zeroised. */
+PKIWS_API void pkiws_request_free(pkiws_request *request);
+/** Set a string option (UTF-8, copied; NULL clears). */
+PKIWS_API int pkiws_request_set_str(pkiws_request *request, int option, const char *value);
+/** Set an integer option. */
+PKIWS_API int pkiws_request_set_int(pkiws_request *request, int option, int64_t value);
+/**
+ * Set the otherName SAN: @p oid dotted, @p hex the DER value as hex (any case, spaces and
+ * colons allowed).
+ */
+PKIWS_API int pkiws_request_set_othername(pkiws_request *request, const char *oid,
+                                          const char *hex);
+
+/**
+ * Resolve subject and SANs by the Intune rules and check them against the template, without
+ * any network call. Returns the first failure's code, with *out set in every case but
+ * PKIWS_E_INVALID_ARG / PKIWS_E_NOMEM; the result carries the SAN trace and verdicts.
+ */
+PKIWS_API int pkiws_preflight(pkiws_request *request, pkiws_result **out);
+
+/* ============================================================================================
+ * Result
+ * ========================================================================================== */
+
+enum pkiws_status {
+    PKIWS_STATUS_OK = 0,      /**< done (issued, verified, checked, packaged) */
+    PKIWS_STATUS_PENDING = 1, /**< waiting for approval; see pkiws_poll */
+    PKIWS_STATUS_FAILED = 2
+};
+
+/** String items of pkiws_result_str(). */
+enum pkiws_result_str {
+    PKIWS_RESULT_SUBJECT = 1,       /**< subject DN, e.g. "CN=Alice,E=alice@contoso.com" */
+    PKIWS_RESULT_SERIAL = 2,        /**< certificate serial, upper-case hex */
+    PKIWS_RESULT_THUMBPRINT = 3,    /**< SHA-1 of the certificate, 40 upper-case hex digits */
+    PKIWS_RESULT_ISSUER = 4,        /**< issuer DN */
+    PKIWS_RESULT_CERT_PEM = 5,      /**< end-entity certificate, PEM */
+    PKIWS_RESULT_CLIENT_TXID = 6,   /**< clientTransactionID sent */
+    PKIWS_RESULT_SERVER_TXID = 7,   /**< serverTransactionID received */
+    PKIWS_RESULT_PENDING_REF = 8,   /**< pendingTokenReferenceID for pkiws_poll */
+    PKIWS_RESULT_PFX_PASSWORD = 9,  /**< the PFX password (the generated one when none given) */
+    PKIWS_RESULT_MAC_ALG = 10,      /**< PFX inspection: MAC digest, e.g. "sha256" */
+    PKIWS_RESULT_KEY_BAG_ALG = 11,  /**< PFX inspection: key bag encryption */
+    PKIWS_RESULT_CERT_BAG_ALG = 12, /**< PFX inspection: certificate bag encryption */
+    PKIWS_RESULT_FRIENDLY_NAME = 13 /**< PFX inspection: friendlyName of the key */
+};
+
+/** Integer items of pkiws_result_int(). */
+enum pkiws_result_int {
+    PKIWS_RESULT_NOT_BEFORE = 1,   /**< certificate validity start, epoch seconds */
+    PKIWS_RESULT_NOT_AFTER = 2,    /**< certificate validity end, epoch seconds */
+    PKIWS_RESULT_ATTEMPTS = 3,     /**< requests sent, retries included */
+    PKIWS_RESULT_CHAIN_LENGTH = 4, /**< certificates in the chain (end-entity excluded) */
+    PKIWS_RESULT_MAC_ITERATIONS = 5
+};
+
+/** Binary items of pkiws_result_blob(). */
+enum pkiws_result_blob {
+    PKIWS_RESULT_CERT_DER = 1, /**< end-entity certificate, DER */
+    PKIWS_RESULT_PFX = 2,      /**< the PKCS#12 bundle */
+    PKIWS_RESULT_KEY_PKCS8 = 3 /**< private key, PKCS#8 DER (only when requested) */
+};
+
+/** Where a subject part or SAN value came from (SAN trace). */
+enum pkiws_source {
+    PKIWS_SOURCE_NONE = 0,
+    PKIWS_SOURCE_REQUEST_CN = 1,        /**< "request.cn" */
+    PKIWS_SOURCE_REQUEST_EMAIL = 2,     /**< "request.email" */
+    PKIWS_SOURCE_REQUEST_UPN = 3,       /**< "request.upn" */
+    PKIWS_SOURCE_SUBJECT_E = 4,         /**< "subject.E" */
+    PKIWS_SOURCE_SUBJECT_CN = 5,        /**< "subject.CN" */
+    PKIWS_SOURCE_REQUEST_OTHERNAME = 6, /**< "request.othername" */
+    PKIWS_SOURCE_DERIVED_FROM_UPN = 7,  /**< "derived from UPN" */
+    PKIWS_SOURCE_REQUEST_NAME = 8,      /**< "request.given_name" / "request.family_name" */
+    PKIWS_SOURCE_TEMPLATE = 9,          /**< a fixed value of the template */
+    PKIWS_SOURCE_REQUEST_SEAT = 10      /**< "request.seat_id" */
+};
+
+/** Verdicts of template checks and health-check steps. */
+enum pkiws_verdict {
+    PKIWS_VERDICT_OK = 0,
+    PKIWS_VERDICT_WARN = 1,
+    PKIWS_VERDICT_MISSING_FROM_TEMPLATE = 2, /**< selected, but not a template attribute */
+    PKIWS_VERDICT_UNFILLABLE = 3,            /**< mandatory template attribute without a value */
+    PKIWS_VERDICT_FAIL = 4
+};
+
+/** Free a result (NULL is fine); keys and passwords are zeroised. */
+PKIWS_API void pkiws_result_free(pkiws_result *result);
+/** PKIWS_STATUS_*. */
+PKIWS_API int pkiws_result_status(const pkiws_result *result);
+/** PKIWS_OK or the PKIWS_E_* code of the failure. */
+PKIWS_API int pkiws_result_error(const pkiws_result *result);
+/** The failure message naming the offending input; "" on success. Never NULL. */
+PKIWS_API const char *pkiws_result_message(const pkiws_result *result);
+/** What to do about the failure; NULL when there is no remedy. */
+PKIWS_API const char *pkiws_result_remedy(const pkiws_result *result);
+/** 1 when repeating the same call may succeed (transport failures), else 0. */
+PKIWS_API int pkiws_result_retryable(const pkiws_result *result);
+/** A string item (PKIWS_RESULT_* of enum pkiws_result_str), borrowed; NULL when absent. */
+PKIWS_API const char *pkiws_result_str(const pkiws_result *result, int item);
+/** An integer item (enum pkiws_result_int) into *out; PKIWS_E_STATE when absent. */
+PKIWS_API int pkiws_result_int(const pkiws_result *result, int item, int64_t *out);
+/** A binary item (enum pkiws_result_blob), borrowed; PKIWS_E_STATE when absent. */
+PKIWS_API int pkiws_result_blob(const pkiws_result *result, int item, const uint8_t **data,
+                                size_t *len);
+/** Number of chain certificates (issuing CA first, then up to the root). */
+PKIWS_API size_t pkiws_result_chain_count(const pkiws_result *result);
+/** The @p index-th chain certificate, DER, borrowed. */
+PKIWS_API int pkiws_result_chain_cert(const pkiws_result *result, size_t index,
+                                      const uint8_t **data, size_t *len);
+
+/**
+ * Number of SAN-trace entries: one per subject part and per SAN (and per derived name).
+ */
+PKIWS_API size_t pkiws_result_trace_count(const pkiws_result *result);
+/**
+ * The @p index-th trace entry: @p field a PKIWS_FIELD_*, @p value the value used (othername:
+ * upper-case hex of the DER), @p source a PKIWS_SOURCE_*. Any output pointer may be NULL.
+ */
+PKIWS_API int pkiws_result_trace(const pkiws_result *result, size_t index, int *field,
+                                 const char **value, int *source);
+/** "request.email", "subject.CN", ... for a PKIWS_SOURCE_*; never NULL. */
+PKIWS_API const char *pkiws_source_name(int source);
+/** "cn", "subject_email", "email", "upn", "othername", ... for a PKIWS_FIELD_*; never NULL. */
+PKIWS_API const char *pkiws_field_name(int field);
+
+/**
+ * Number of checks: template verdicts (one per template attribute and per selection) for
+ * pkiws_profile_verify / pkiws_preflight.
+ */
+PKIWS_API size_t pkiws_result_check_count(const pkiws_result *result);
+/**
+ * The @p index-th check: @p name (attribute or step), @p verdict (PKIWS_VERDICT_*), @p detail
+ * (explanation) and @p remedy (NULL when none). Any output pointer may be NULL.
+ */
+PKIWS_API int pkiws_result_check(const pkiws_result *result, size_t index, const char **name,
+                                 int *verdict, const char **detail, const char **remedy);
+/** "ok", "warn", "missing from template", "mandatory but unfillable", "fail"; never NULL. */
+PKIWS_API const char *pkiws_verdict_name(int verdict);
+
+/* ============================================================================================
+ * Offline utilities (what the seeds do with certreq, certutil and the MMC)
+ * ========================================================================================== */
+
+/**
+ * Normalise a thumbprint as copied from Windows: spaces, colons, quotes (" “ ”) and invisible
+ * marks (U+200E, U+200F, U+FEFF, zero-width spaces) removed, upper-cased. Anything that is then
+ * not 40 hex digits fails with PKIWS_E_CONFIG naming the character and its position.
+ * *out (41 bytes) is freed with pkiws_free().
+ */
+PKIWS_API int pkiws_thumbprint_normalize(const char *text, char **out);
+/**
+ * SHA-1 thumbprint (40 upper-case hex digits) of a certificate (PEM or DER) or of the
+ * end-entity certificate of a PFX (opened with @p password). *out freed with pkiws_free().
+ */
+PKIWS_API int pkiws_thumbprint(const void *data, size_t len, const char *password, char **out);
+
+/**
+ * Make an RA key and CSR, as the seeds do with certreq and an INI file: subject @p subject_dn
+ * ("CN=...,O=..."), key usage digitalSignature + keyEncipherment (0xa0), EKU clientAuth,
+ * SHA-256. *key_pem (PKCS#8 PEM) is freed with pkiws_free_secret(), *csr_pem with pkiws_free().
+ */
+PKIWS_API int pkiws_ra_csr(const char *subject_dn, int key_type, char **key_pem,
+                           char **csr_pem);
+
+/**
+ * Package a key and certificate (and chain) into a PFX. @p cert (PEM or DER) is the end-entity
+ * certificate, optionally followed by chain certificates in the same PEM; @p chain adds more
+ * (may be NULL); @p key is PEM or DER (@p key_password when encrypted). @p preset PKIWS_PFX_*,
+ * @p friendly_name may be NULL. The PFX is re-read before it is returned.
+ * *out is freed with pkiws_free().
+ */
+PKIWS_API int pkiws_pfx_package(const void *cert, size_t cert_len, const void *key,
+                                size_t key_len, const char *key_password, const void *chain,
+                                size_t chain_len, const char *password, int preset,
+                                const char *friendly_name, uint8_t **out, size_t *out_len);
+/**
+ * Open a PFX and describe it: the result has SUBJECT, SERIAL, THUMBPRINT, ISSUER, CERT_DER,
+ * the chain, CHAIN_LENGTH, MAC_ALG, MAC_ITERATIONS, KEY_BAG_ALG, CERT_BAG_ALG, FRIENDLY_NAME.
+ */
+PKIWS_API int pkiws_pfx_inspect(const void *pfx, size_t len, const char *password,
+                                pkiws_result **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PKIWS_H */

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The crypto layer: keys, CSRs, X.509, PKCS#7 and PKCS#12 over mbedTLS 2.28.
+ * This interface carries no mbedTLS type; src/crypto/crypto_int.h is the only file in the tree
+ * that includes <mbedtls/...> headers, and only src/crypto/*.c (and the mbedTLS TLS backend)
+ * include it. Every function returns PKIWS_OK or a PKIWS_E_* code and, on failure, records a
+ * message naming the offending input with pkiws__fail() (never a secret).
+ */
+#ifndef PKIWS_CRYPTO_H
+#define PKIWS_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+/* ---- random numbers (one process-wide CTR_DRBG, seeded once, reseeded after fork) ---- */
+int pkiws__random(uint8_t *out, size_t n);
+
+/* ---- digests ---- */
+void pkiws__sha1(const uint8_t *p, size_t n, uint8_t out[20]);
+void pkiws__sha256(const uint8_t *p, size_t n, uint8_t out[32]);
+
+/* ---- keys ---- */
+typedef struct pkiws__key pkiws__key;
+
+/* key_type is a public PKIWS_KEY_* value. */
+int pkiws__key_generate(int key_type, pkiws__key **out);
+/* PEM or DER; PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 (password may be NULL). A PEM input
+ * need not be NUL-terminated. Wrong/missing password: PKIWS_E_CRYPTO saying so. */
+int pkiws__key_parse(const uint8_t *data, size_t len, const char *password, pkiws__key **out);
+void pkiws__key_free(pkiws__key *key);
+/* PKIWS_KEY_* of the key (RSA keys map to the nearest size constant), 0 if unknown. */
+int pkiws__key_type(const pkiws__key *key);
+/* Unencrypted PKCS#8 PrivateKeyInfo, DER / PEM ("-----BEGIN PRIVATE KEY-----"). The output
+ * buffer is marked secret. */
+int pkiws__key_pkcs8_der(const pkiws__key *key, pkiws_buf *out);
+int pkiws__key_pkcs8_pem(const pkiws__key *key, pkiws_buf *out);
+/* SubjectPublicKeyInfo DER. */
+int pkiws__key_public_der(const pkiws__key *key, pkiws_buf *out);
+
+/* ---- certificates ---- */
+typedef struct pkiws__cert pkiws__cert;
+
+/* One certificate, DER or PEM (first certificate of the PEM). */
+int pkiws__cert_parse(const uint8_t *data, size_t len, pkiws__cert **out);
+void pkiws__cert_free(pkiws__cert *cert);
+const uint8_t *pkiws__cert_der(const pkiws__cert *cert, size_t *len);
+
+/* What the library needs to know about a certificate; all strings owned by the cert. */
+typedef struct pkiws__cert_info {
+    const char *subject;  /* RFC 4514-ish "CN=Alice,E=alice@contoso.com", real UTF-8 */
+    const char *issuer;
+    const char *serial;   /* upper-case hex, no leading "00" pad byte, no separators */
+    const char *thumbprint; /* SHA-1 of the DER, 40 upper-case hex digits */
+    int64_t not_before;   /* epoch seconds */
+    int64_t not_after;
+    int is_ca;            /* basicConstraints cA = TRUE */
+    int has_eku_client_auth; /* EKU absent counts as 0 */
+    int self_signed;      /* subject == issuer and signature verifies with own key */
+} pkiws__cert_info;
+const pkiws__cert_info *pkiws__cert_get_info(const pkiws__cert *cert);
+/* 1 when the public key of cert is the public key of key. */
+int pkiws__cert_matches_key(const pkiws__cert *cert, const pkiws__key *key);
+/* PEM "-----BEGIN CERTIFICATE-----" text of the certificate. */
+int pkiws__cert_pem(const pkiws__cert *cert, pkiws_buf *out);
+
+/* SAN entries decoded from an issued certificate (mbedTLS decodes neither rfc822Name nor UPN). */
+typedef struct pkiws__san_item {
+    int kind;          /* PKIWS__SAN_* below */
+    char *value;       /* rfc822Name / dNSName / UPN text; NULL for other otherNames */
+    char *oid;         /* otherName type-id, dotted; NULL for other kinds */
+    uint8_t *der;      /* otherName: DER of the value inside [0] EXPLICIT */
+    size_t der_len;
+} pkiws__san_item;
+#define PKIWS__SAN_RFC822 1
+#define PKIWS__SAN_DNS 2
+#define PKIWS__SAN_UPN 3       /* otherName 1.3.6.1.4.1.311.20.2.3 with a UTF8String */
+#define PKIWS__SAN_OTHERNAME 4 /* any other otherName */
+int pkiws__cert_sans(const pkiws__cert *cert, pkiws__san_item **items, size_t *count);
+void pkiws__san_items_free(pkiws__san_item *items, size_t count);
+
+/* A list of certificates (owned). */
+typedef struct pkiws__certlist {
+    pkiws__cert **v;
+    size_t n;
+} pkiws__certlist;
+int pkiws__certlist_add(pkiws__certlist *l, pkiws__cert *c); /* takes ownership; frees on failure */
+void pkiws__certlist_dispose(pkiws__certlist *l);
+/* Every certificate of a PEM bundle (or one DER certificate), appended to l. */
+int pkiws__certs_parse_all(const uint8_t *data, size_t len, pkiws__certlist *l);
+
+/* PKCS#7 SignedData certs-only ("p7b"): DER, PEM (-----BEGIN PKCS7-----) or base64 with any
+ * whitespace; a bare X.509 certificate (DER/base64) is accepted as a one-element list. BER
+ * indefinite lengths are refused with PKIWS_E_PROTOCOL. Certificates are appended to l. */
+int pkiws__pkcs7_parse(const uint8_t *data, size_t len, pkiws__certlist *l);
+/* DER PKCS#7 certs-only of the list (used by the simulator and tests). */
+int pkiws__pkcs7_write(const pkiws__certlist *l, pkiws_buf *out);
+
+/* ---- CSR ---- */
+typedef struct pkiws__dn_part {
+    const char *type;  /* "CN", "E", "O", "OU", "L", "ST", "C" */
+    const char *value; /* UTF-8 */
+} pkiws__dn_part;
+
+typedef struct pkiws__csr_san {
+    int kind;            /* PKIWS__SAN_RFC822, _DNS, _UPN, _OTHERNAME */
+    const char *value;   /* text for RFC822/DNS/UPN */
+    const char *oid;     /* dotted type-id for _OTHERNAME */
+    const uint8_t *der;  /* DER value for _OTHERNAME (goes inside [0] EXPLICIT) */
+    size_t der_len;
+} pkiws__csr_san;
+
+#define PKIWS__CSR_KU_DS_KE 0x1u  /* keyUsage digitalSignature + keyEncipherment (0xa0) */
+#define PKIWS__CSR_EKU_CLIENT 0x2u /* extendedKeyUsage clientAuth */
+
+/* PKCS#10, SHA-256 signature, subject from parts in the given order (UTF8String values), an
+ * extensionRequest with SAN (if nsan > 0), key usage and EKU per flags. DER out. */
+int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn,
+                     const pkiws__csr_san *san, size_t nsan, unsigned flags, pkiws_buf *der_out);
+/* PEM "-----BEGIN CERTIFICATE REQUEST-----" from DER. */
+int pkiws__csr_pem(const uint8_t *der, size_t len, pkiws_buf *out);
+
+/* ---- PKCS#12 ---- */
+typedef struct pkiws__pfx_opts {
+    int preset;                /* PKIWS_PFX_LEGACY / PKIWS_PFX_MODERN */
+    const char *password;      /* UTF-8, any length, any Unicode */
+    const char *friendly_name; /* UTF-8, may be NULL */
+    unsigned iterations;       /* 0 = 2048 */
+} pkiws__pfx_opts;
+
+/* Build a PFX: key bag (pkcs8ShroudedKeyBag) + cert bags (leaf first, then chain), localKeyID
+ * = SHA-1(leaf DER) on key and leaf, friendlyName on both, MAC over the AuthenticatedSafe.
+ * Password handling: RFC 7292 Appendix B KDF implemented here (BMPString of the UTF-8 input,
+ * surrogate pairs for code points above U+FFFF), so there is no 31-character limit.
+ * Self-check: re-reads the result and checks the key matches the leaf before returning. */
+int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
+                     const pkiws__certlist *chain, const pkiws__pfx_opts *opts, pkiws_buf *out);
+
+typedef struct pkiws__pfx_contents {
+    pkiws__key *key;          /* NULL when the PFX has no key */
+    pkiws__cert *leaf;        /* the certificate matching the key (or the first non-CA) */
+    pkiws__certlist others;   /* every other certificate */
+    char *friendly_name;      /* of the key bag, UTF-8, may be NULL */
+    char mac_alg[16];         /* "sha1", "sha256", ... */
+    unsigned mac_iterations;
+    char key_bag_alg[64];     /* "pbeWithSHA1And3-KeyTripleDES-CBC", "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ... */
+    char cert_bag_alg[64];    /* same names; "pbeWithSHA1And40BitRC2-CBC"; "none" if plain */
+} pkiws__pfx_contents;
+
+/* Read a PFX: MAC verified first (wrong password: PKIWS_E_CRYPTO "wrong password or corrupt
+ * PFX"); key bags encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC or PBES2 (PBKDF2 with
+ * HMAC-SHA1/SHA256, AES-128/192/256-CBC or DES-EDE3-CBC); cert bags plain, 3DES, PBES2-AES
+ * or pbeWithSHAAnd40BitRC2-CBC (RC2 implemented here; mbedTLS has none). */
+int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password,
+                    pkiws__pfx_contents *out);
+void pkiws__pfx_contents_dispose(pkiws__pfx_contents *c);
+
+#endif
