@@ -169,6 +169,11 @@ typedef void (*pkiws_log_cb)(int level, const char *domain, const char *txid, co
  * Session
  * ========================================================================================== */
 
+/** HTTP transports (PKIWS_SESSION_OPT_TRANSPORT). */
+enum pkiws_transport {
+    PKIWS_TRANSPORT_CURL = 1 /**< libcurl (PKIWS_FEATURE_CURL) */
+};
+
 /** Option ids of pkiws_session_set_int/_str/_blob; the id range encodes the value kind. */
 enum pkiws_session_opt {
     /* integers (0..9999) */
@@ -180,6 +185,8 @@ enum pkiws_session_opt {
     PKIWS_SESSION_OPT_MAX_XML_DEPTH = 6,      /**< default 64 */
     PKIWS_SESSION_OPT_RETRIES = 7,            /**< retries after a transport failure, default 2 */
     PKIWS_SESSION_OPT_POLICY_CACHE_HOURS = 8, /**< when the policy has no nextUpdateHours; 8 */
+    PKIWS_SESSION_OPT_TRANSPORT = 9,          /**< PKIWS_TRANSPORT_*, default CURL when built */
+    PKIWS_SESSION_OPT_RETRY_BACKOFF_MS = 10,  /**< first back-off between retries, default 200 */
     /* strings (10000..19999) */
     PKIWS_SESSION_OPT_CA = 10000,         /**< CA base service FQDN[:port], e.g. pki-ws.symauth.com */
     PKIWS_SESSION_OPT_BASE_URL = 10001,   /**< full base URL instead, e.g. https://h:8443/pki-ws */
@@ -347,6 +354,7 @@ PKIWS_API int pkiws_profile_verify(pkiws_profile *profile, pkiws_result **out);
 enum pkiws_request_opt {
     /* integers */
     PKIWS_REQUEST_OPT_PFX_PRESET = 1, /**< override the profile's preset for this request */
+    PKIWS_REQUEST_OPT_RETURN_KEY = 2, /**< 1: the result also carries the key (PKCS#8) */
     /* strings */
     PKIWS_REQUEST_OPT_CN = 10000,
     PKIWS_REQUEST_OPT_EMAIL = 10001,
@@ -355,7 +363,8 @@ enum pkiws_request_opt {
     PKIWS_REQUEST_OPT_GIVEN_NAME = 10004,
     PKIWS_REQUEST_OPT_FAMILY_NAME = 10005,
     PKIWS_REQUEST_OPT_PFX_PASSWORD = 10006, /**< default: a generated one, returned in the result */
-    PKIWS_REQUEST_OPT_FRIENDLY_NAME = 10007
+    PKIWS_REQUEST_OPT_FRIENDLY_NAME = 10007,
+    PKIWS_REQUEST_OPT_PENDING_REF = 10008 /**< pendingTokenReferenceID for pkiws_poll */
 };
 
 /** Make a request on @p profile (which it keeps a snapshot of). Caller frees it. */
@@ -404,7 +413,9 @@ enum pkiws_result_str {
     PKIWS_RESULT_MAC_ALG = 10,      /**< PFX inspection: MAC digest, e.g. "sha256" */
     PKIWS_RESULT_KEY_BAG_ALG = 11,  /**< PFX inspection: key bag encryption */
     PKIWS_RESULT_CERT_BAG_ALG = 12, /**< PFX inspection: certificate bag encryption */
-    PKIWS_RESULT_FRIENDLY_NAME = 13 /**< PFX inspection: friendlyName of the key */
+    PKIWS_RESULT_FRIENDLY_NAME = 13, /**< PFX inspection: friendlyName of the key */
+    PKIWS_RESULT_DISPOSITION = 14,   /**< the CA's dispositionMessage / successMsg */
+    PKIWS_RESULT_STATUS_MESSAGE = 15 /**< health check: the service's statusMessage */
 };
 
 /** Integer items of pkiws_result_int(). */
@@ -413,7 +424,9 @@ enum pkiws_result_int {
     PKIWS_RESULT_NOT_AFTER = 2,    /**< certificate validity end, epoch seconds */
     PKIWS_RESULT_ATTEMPTS = 3,     /**< requests sent, retries included */
     PKIWS_RESULT_CHAIN_LENGTH = 4, /**< certificates in the chain (end-entity excluded) */
-    PKIWS_RESULT_MAC_ITERATIONS = 5
+    PKIWS_RESULT_MAC_ITERATIONS = 5,
+    PKIWS_RESULT_REVOCATION_COUNT = 6, /**< certificates whose status changed */
+    PKIWS_RESULT_SUCCESS_CODE = 7      /**< updateCertificateStatus successCode */
 };
 
 /** Binary items of pkiws_result_blob(). */
@@ -500,6 +513,78 @@ PKIWS_API int pkiws_result_check(const pkiws_result *result, size_t index, const
                                  int *verdict, const char **detail, const char **remedy);
 /** "ok", "warn", "missing from template", "mandatory but unfillable", "fail"; never NULL. */
 PKIWS_API const char *pkiws_verdict_name(int verdict);
+
+/* ============================================================================================
+ * Online operations (talk to the CA; need a CA address and an RA credential on the session)
+ * ========================================================================================== */
+
+/**
+ * Fetch the profile's template from the policy service (getPolicies filtered by the OID) and
+ * cache it for the policy's nextUpdateHours (else PKIWS_SESSION_OPT_POLICY_CACHE_HOURS).
+ * "A request element is not understood." or an OID missing from the answer:
+ * PKIWS_E_PROFILE_NOT_FOUND with the troubleshooting table's remedy.
+ */
+PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *profile);
+
+/**
+ * Issue a certificate for the request: fetch the template if none is cached, resolve subject
+ * and SANs, generate the key, send the CSR with one nameValuePair per template attribute,
+ * build the PFX. Returns PKIWS_OK for ISSUED and for PENDING (see pkiws_result_status; a
+ * pending result carries PENDING_REF and the key as KEY_PKCS8 for pkiws_poll). *out is set in
+ * every case but PKIWS_E_INVALID_ARG / PKIWS_E_NOMEM. Thread-safe on a shared session and
+ * profile (one request per thread).
+ */
+PKIWS_API int pkiws_issue(pkiws_request *request, pkiws_result **out);
+
+/**
+ * Give a request the key kept from a PENDING result (PKCS#8 DER or PEM), together with
+ * PKIWS_REQUEST_OPT_PENDING_REF, so that pkiws_poll can finish it (also in another process).
+ */
+PKIWS_API int pkiws_request_set_key(pkiws_request *request, const void *key, size_t len);
+/** Ask again for a pending request (QueryTokenStatus); the result is as for pkiws_issue. */
+PKIWS_API int pkiws_poll(pkiws_request *request, pkiws_result **out);
+
+/** Certificate status operations (updateCertificateStatus operationType). */
+enum pkiws_status_op {
+    PKIWS_OP_REVOKE = 1,
+    PKIWS_OP_SUSPEND = 2,
+    PKIWS_OP_RESUME = 3
+};
+/** What identifies the certificates. */
+enum pkiws_selector {
+    PKIWS_BY_SERIAL = 1, /**< one certificate, by serial (hex; case and leading zeros ignored) */
+    PKIWS_BY_SEAT = 2    /**< every certificate of a seat */
+};
+/** Revocation reasons (RFC 5280 numbers; names of the service's RevokeReasonCodeEnum). */
+enum pkiws_reason {
+    PKIWS_REASON_NONE = -1, /**< omit the reason */
+    PKIWS_REASON_UNSPECIFIED = 0,
+    PKIWS_REASON_KEY_COMPROMISE = 1,
+    PKIWS_REASON_CA_COMPROMISE = 2,
+    PKIWS_REASON_AFFILIATION_CHANGED = 3,
+    PKIWS_REASON_SUPERSEDED = 4,
+    PKIWS_REASON_CESSATION_OF_OPERATION = 5,
+    PKIWS_REASON_CERTIFICATE_HOLD = 6,
+    PKIWS_REASON_REMOVE_FROM_CRL = 8,
+    PKIWS_REASON_PRIVILEGE_WITHDRAWN = 9,
+    PKIWS_REASON_AA_COMPROMISE = 10
+};
+/**
+ * Revoke, suspend or resume certificates (updateCertificateStatus) by serial or by seat.
+ * successCode 0 is success; the result carries SUCCESS_CODE, DISPOSITION (successMsg) and
+ * REVOCATION_COUNT. @p comment may be NULL.
+ */
+PKIWS_API int pkiws_revoke(pkiws_session *session, int operation, int selector, const char *id,
+                           int reason, const char *comment, pkiws_result **out);
+
+/**
+ * Health report, the troubleshooting table run by a machine: configuration, RA credential
+ * (match, validity, clientAuth EKU, expiry within 30 days), name resolution, TCP connect, TLS
+ * with client authentication, getStatus of the health-check service, and a policy fetch for
+ * @p profile_oid (may be NULL to skip). One check per step (pass / warn / fail + remedy);
+ * returns the first failing step's code, with *out set.
+ */
+PKIWS_API int pkiws_check(pkiws_session *session, const char *profile_oid, pkiws_result **out);
 
 /* ============================================================================================
  * Offline utilities (what the seeds do with certreq, certutil and the MMC)

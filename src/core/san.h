@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "proto/template.h"
+#include "util/buf.h"
 
 /* The identity of one request (all optional, UTF-8). */
 typedef struct pkiws__identity {
@@ -28,9 +29,9 @@ typedef struct pkiws__identity {
 
 /* The profile's Intune-style selections. */
 typedef struct pkiws__selection {
-    int subject_format;    /* PKIWS_SUBJECT_* */
-    unsigned san_types;    /* PKIWS_SAN_* */
-    int othername_compat;  /* 1: base64 the raw otherName text unchecked (connector mode) */
+    int subject_format;   /* PKIWS_SUBJECT_* */
+    unsigned san_types;   /* PKIWS_SAN_* */
+    int othername_compat; /* 1: base64 the raw otherName text unchecked (connector mode) */
     /* Per-profile mapping overrides: attribute name for a PKIWS_FIELD_* (index = field), or
      * NULL for the built-in convention. */
     const char *mapping[9];
@@ -45,9 +46,9 @@ typedef struct pkiws__trace {
 
 /* One template check verdict. */
 typedef struct pkiws__verdict {
-    char *name;    /* template attribute name, or the selection ("SAN type UPN") */
-    int verdict;   /* PKIWS_VERDICT_* */
-    char *detail;  /* explanation, e.g. "selected SAN type UPN has no template attribute" */
+    char *name;   /* template attribute name, or the selection ("SAN type UPN") */
+    int verdict;  /* PKIWS_VERDICT_* */
+    char *detail; /* explanation, e.g. "selected SAN type UPN has no template attribute" */
 } pkiws__verdict;
 
 /* A nameValuePair to send. */
@@ -58,19 +59,19 @@ typedef struct pkiws__nvp {
 
 /* A resolved SAN for the CSR. */
 typedef struct pkiws__san_value {
-    int type;        /* PKIWS_SAN_EMAIL / _UPN / _OTHERNAME */
-    char *text;      /* e-mail or UPN text; NULL for othername */
-    char *oid;       /* othername type-id */
-    uint8_t *der;    /* othername value bytes (strict mode: the decoded hex) */
+    int type;     /* PKIWS_SAN_EMAIL / _UPN / _OTHERNAME */
+    char *text;   /* e-mail or UPN text; NULL for othername */
+    char *oid;    /* othername type-id */
+    uint8_t *der; /* othername value bytes (strict mode: the decoded hex) */
     size_t der_len;
 } pkiws__san_value;
 
 typedef struct pkiws__resolution {
     /* subject, in order: CN, then E when the format has one, then fixed template RDNs */
-    char **dn_type;  /* "CN", "E", "O", ... */
+    char **dn_type; /* "CN", "E", "O", ... */
     char **dn_value;
     size_t ndn;
-    char *subject;   /* "CN=Alice,E=alice@contoso.com" (RFC 4514 escaping of , + " \ < > ; =) */
+    char *subject; /* "CN=Alice,E=alice@contoso.com" (RFC 4514 escaping of , + " \ < > ; =) */
     pkiws__san_value *sans;
     size_t nsans;
     pkiws__nvp *nvps; /* one per template attribute that has a value, in template order */
@@ -82,28 +83,41 @@ typedef struct pkiws__resolution {
 } pkiws__resolution;
 
 /* 1 when s is e-mail shaped (product.md §5): exactly one '@', non-empty local part without
- * white space, a domain of >= 2 dot-separated labels of letters, digits and hyphens. */
+ * white space, a domain of >= 2 dot-separated labels of letters, digits and hyphens (ASCII
+ * only, no empty label, no label starting or ending with '-'; details in names.c). */
 int pkiws__is_email_shaped(const char *s);
-/* 1 when every character is allowed in mail_firstname / mail_lastname: letters of any script,
- * digits, space, '.', '-', '\''. *bad receives the first offending code point. */
+/* 1 when every character is allowed in mail_firstname / mail_lastname: letters of any script
+ * (the table in names.c), ASCII digits, space, '.', '-', '\''. *bad (may be NULL) receives the
+ * first offending code point (U+FFFD for a byte that is not UTF-8), 0 when all are fine. */
 int pkiws__name_chars_ok(const char *s, uint32_t *bad);
-/* Turn the caller's otherName hex into bytes. Strict: spaces/colons allowed, anything else
- * (non-hex, odd digit count, text that is already base64) is PKIWS_E_OTHERNAME_ENCODING naming
- * the character/position. Compat: the raw text bytes, unchecked. */
+/* Turn the caller's otherName hex into bytes, appended to out. Strict: spaces/colons allowed,
+ * anything else (non-hex, odd digit count, text that is already base64, bytes that are not
+ * exactly one DER element) is PKIWS_E_OTHERNAME_ENCODING naming the character/position (with
+ * the hint "looks like base64 already" when it decodes as base64). Compat: the raw text
+ * bytes, unchecked (only empty text is refused). On failure out is left as it was. */
 int pkiws__othername_bytes(const char *hex, int compat, pkiws_buf *out);
 
-/* Check selections against the template; fills res->verdicts. PKIWS_E_POLICY_MISMATCH when
- * any verdict is MISSING_FROM_TEMPLATE (message lists them). Mandatory-unfillable verdicts
- * need an identity, so verify alone only reports attributes no field could ever fill. */
+/* Check selections against the template; zeroes *res (dispose an old one first), then fills
+ * res->verdicts: one per template attribute (template order), then one per selection
+ * ("subject CN", "subject E" for CN_EMAIL, "SAN type EMAIL" / "UPN" / "OTHERNAME"), then one
+ * per per-profile mapping that names no template attribute. PKIWS_E_POLICY_MISMATCH (with
+ * PKIWS__REMEDY_POLICY_MISMATCH) when any verdict is MISSING_FROM_TEMPLATE or UNFILLABLE; the
+ * message lists them. Verify alone only calls UNFILLABLE what no field could ever fill for this
+ * selection (e.g. a mandatory SAN e-mail attribute when EMAIL is not selected); what depends on
+ * the identity (a mandatory E under subject format CN: WARN) is decided by pkiws__resolve.
+ * Bad selections (unknown subject format or SAN bits) are PKIWS_E_INVALID_ARG. See verify.c. */
 int pkiws__verify(const pkiws__template *t, const pkiws__selection *sel, pkiws__resolution *res);
 
 /* Everything: verify + subject + SANs (fallback chains of §5) + given/family names + one
  * nameValuePair per template attribute + trace. Returns the first failure's code
  * (PKIWS_E_POLICY_MISMATCH, PKIWS_E_SAN_UNRESOLVED, PKIWS_E_UNSUPPORTED_CHARS,
- * PKIWS_E_OTHERNAME_ENCODING) with the message and remedy recorded via pkiws__fail_remedy;
- * res keeps whatever was resolved (trace and verdicts) even on failure. */
-int pkiws__resolve(const pkiws__template *t, const pkiws__selection *sel,
-                   const pkiws__identity *id, pkiws__resolution *res);
+ * PKIWS_E_OTHERNAME_ENCODING; PKIWS_E_INVALID_ARG for NULLs, bad selections, text that is not
+ * UTF-8 or an otherName type-id that is not an OID) with the message and remedy recorded via
+ * pkiws__fail_remedy; res keeps whatever was resolved (trace and verdicts) even on failure and
+ * must be disposed in every case. Like pkiws__verify it zeroes *res first. The decisions it
+ * makes where product.md is silent are listed at the top of san.c. */
+int pkiws__resolve(const pkiws__template *t, const pkiws__selection *sel, const pkiws__identity *id,
+                   pkiws__resolution *res);
 void pkiws__resolution_dispose(pkiws__resolution *res);
 
 #endif

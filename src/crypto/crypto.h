@@ -2,7 +2,7 @@
 /*
  * The crypto layer: keys, CSRs, X.509, PKCS#7 and PKCS#12 over mbedTLS 2.28.
  * This interface carries no mbedTLS type; src/crypto/crypto_int.h is the only file in the tree
- * that includes <mbedtls/...> headers, and only src/crypto/*.c (and the mbedTLS TLS backend)
+ * that includes <mbedtls/...> headers, and only the src/crypto/ sources (and the mbedTLS TLS backend)
  * include it. Every function returns PKIWS_OK or a PKIWS_E_* code and, on failure, records a
  * message naming the offending input with pkiws__fail() (never a secret).
  */
@@ -155,5 +155,85 @@ typedef struct pkiws__pfx_contents {
 int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password,
                     pkiws__pfx_contents *out);
 void pkiws__pfx_contents_dispose(pkiws__pfx_contents *c);
+
+/* -- PKCS#12 building blocks (src/crypto/pkcs12_*.c, rc2.c; used by their unit tests) -- */
+
+/* Digests of the RFC 7292 KDF and the PFX MAC. */
+#define PKIWS__PFX_MD_SHA1 1
+#define PKIWS__PFX_MD_SHA256 2
+#define PKIWS__PFX_MD_SHA384 3
+#define PKIWS__PFX_MD_SHA512 4
+#define PKIWS__PFX_MD_SHA224 5
+
+/* Hostile-input caps of the reader (the writer's iterations are capped the same way). */
+#define PKIWS__PFX_MAX_ITERATIONS 4000000u /* KDF / PBKDF2 / MAC iteration count */
+#define PKIWS__PFX_MAX_BAGS 256            /* safe bags in the whole PFX */
+#define PKIWS__PFX_MAX_SAFES 64            /* ContentInfos in the AuthenticatedSafe */
+#define PKIWS__PFX_MAX_SIZE (16u << 20)    /* bytes of PFX input */
+
+/* The RFC 7292 BMPString form of a UTF-8 password: UTF-16BE (surrogate pairs above U+FFFF)
+ * plus 00 00. NULL gives zero bytes (OpenSSL's "absent password"). out is marked secret and
+ * appended to. Invalid UTF-8: PKIWS_E_INVALID_ARG naming the byte offset. */
+int pkiws__pfx_bmp_password(const char *utf8, pkiws_buf *out);
+
+/* RFC 7292 Appendix B.2 KDF: n bytes for id (1 key, 2 IV, 3 MAC key) from the BMPString
+ * password pw (any length, may be empty), salt and iterations (>= 1), digest md
+ * (PKIWS__PFX_MD_*). */
+int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
+                   size_t salt_len, unsigned iterations, int id, uint8_t *out, size_t n);
+
+/* The PFX MAC: key = KDF(id 3, digest size) of the BMPString password, then HMAC over data
+ * with the same digest; out gets the digest-size bytes (at most 64), *out_len that size. */
+int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
+                   size_t salt_len, unsigned iterations, const uint8_t *data, size_t n,
+                   uint8_t out[64], size_t *out_len);
+
+/* The encryptions the writer uses. */
+#define PKIWS__PFX_PBE_SHA1_3DES 1     /* pbeWithSHAAnd3-KeyTripleDES-CBC, 8-byte salt */
+#define PKIWS__PFX_PBE_PBES2_AES256 2  /* PBES2: PBKDF2-HMAC-SHA256 (16-byte salt), AES-256-CBC */
+
+/* Encrypt in: the AlgorithmIdentifier DER is appended to alg, the ciphertext to ct. password
+ * is UTF-8 (NULL = absent): BMPString for the PKCS#12 PBEs, raw bytes for PBES2 (as OpenSSL). */
+int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations,
+                           const uint8_t *in, size_t n, pkiws_buf *alg, pkiws_buf *ct);
+/* Decrypt in under the AlgorithmIdentifier DER alg (every algorithm listed at
+ * pkiws__pfx_read). The plaintext is appended to pt (marked secret); the algorithm's name
+ * ("pbeWithSHA1And3-KeyTripleDES-CBC", "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ...) goes to
+ * name. Unsupported algorithm: PKIWS_E_UNSUPPORTED naming its OID; bad padding: PKIWS_E_CRYPTO. */
+int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *password,
+                           const uint8_t *in, size_t n, pkiws_buf *pt, char *name,
+                           size_t name_cap);
+
+/* RC2-CBC decryption (RFC 2268): key of 1..128 bytes, effective key bits 1..1024, n a multiple
+ * of 8; no padding is removed. in and out may be the same buffer. */
+int pkiws__rc2_cbc_decrypt(const uint8_t *key, size_t key_len, unsigned effective_bits,
+                           const uint8_t iv[8], const uint8_t *in, size_t n, uint8_t *out);
+
+/* Forward DER writing: tag, definite length, content appended to b. */
+int pkiws__pfx_der_put(pkiws_buf *b, uint8_t tag, const void *content, size_t len);
+/* A non-negative INTEGER. */
+int pkiws__pfx_der_put_uint(pkiws_buf *b, uint32_t v);
+
+/* DER reading cursor over [p, end); base and where name the buffer in messages. */
+typedef struct pkiws__pfx_der {
+    const uint8_t *p, *end;
+    const uint8_t *base; /* start of the named buffer: offsets are reported from here */
+    const char *where;   /* "PFX", "SafeContents #2 (decrypted)", ... */
+} pkiws__pfx_der;
+void pkiws__pfx_der_init(pkiws__pfx_der *d, const uint8_t *p, size_t n, const char *where);
+/* Tag of the next element, or -1 at the end. */
+int pkiws__pfx_der_peek(const pkiws__pfx_der *d);
+/* Consume the next element, which must have tag (single-byte tags; definite lengths only);
+ * its content becomes *inner (may be NULL). Failure: PKIWS_E_CRYPTO naming where, offset, what. */
+int pkiws__pfx_der_get(pkiws__pfx_der *d, uint8_t tag, const char *what, pkiws__pfx_der *inner);
+/* A non-negative INTEGER <= max. */
+int pkiws__pfx_der_get_uint(pkiws__pfx_der *d, const char *what, uint32_t max, uint32_t *out);
+/* OCTET STRING, primitive (tag) or BER-constructed of primitive OCTET STRINGs (tag | 0x20):
+ * the bytes are appended to out. */
+int pkiws__pfx_der_get_octets(pkiws__pfx_der *d, uint8_t tag, const char *what, pkiws_buf *out);
+/* PKIWS_E_CRYPTO unless d is consumed. */
+int pkiws__pfx_der_done(const pkiws__pfx_der *d, const char *what);
+/* Offset of the cursor from its base. */
+size_t pkiws__pfx_der_offset(const pkiws__pfx_der *d);
 
 #endif

@@ -3,54 +3,54 @@
 
 #include <stdio.h>
 
-const char PKIWS__REMEDY_TIMEOUT[] =
+const char pkiws__remedy_timeout[] =
     "The CA did not answer in time. If this persists, raise the connect/total timeout "
     "(the connector's CloudCAConnTimeoutInMilliseconds; pkiws: --timeout-ms or "
     "PKIWS_SESSION_OPT_TIMEOUT_MS) and try again; if it still fails, contact DigiCert support.";
-const char PKIWS__REMEDY_RA_MISSING[] =
+const char pkiws__remedy_ra_missing[] =
     "Install the RA certificate together with its private key where pkiws looks for it "
     "(a PFX with its password, PEM certificate and key files, or the store directory with the "
     "configured thumbprint). The RA certificate is obtained from the DigiCert (Symantec) CA.";
-const char PKIWS__REMEDY_TLS_SERVER_UNTRUSTED[] =
+const char pkiws__remedy_tls_server_untrusted[] =
     "The CA's server certificate does not chain to a trusted root. Give the CA's root as trust "
     "anchor (--trust FILE / PKIWS_SESSION_OPT_TRUST_FILE) or install it in the system bundle.";
-const char PKIWS__REMEDY_TLS_HOSTNAME[] =
+const char pkiws__remedy_tls_hostname[] =
     "The server certificate does not name the host connected to. The CA base service FQDN must be "
     "exactly pki-ws.symauth.com (no https://, no path, no trailing slash).";
-const char PKIWS__REMEDY_TLS_CLIENT_REFUSED[] =
+const char pkiws__remedy_tls_client_refused[] =
     "The CA refused the RA client certificate. Make sure the RA certificate was issued by the "
     "DigiCert (Symantec) RA CA for this account, is valid, and has the clientAuth usage.";
-const char PKIWS__REMEDY_RA_KEY[] =
+const char pkiws__remedy_ra_key[] =
     "The RA private key cannot be used or does not belong to the RA certificate. Export the RA "
     "certificate again together with its private key, and check that pkiws may read it.";
-const char PKIWS__REMEDY_PROFILE_NOT_FOUND[] =
+const char pkiws__remedy_profile_not_found[] =
     "Get the right certificate profile OID from the DigiCert (Symantec) CA portal (Manage "
     "Certificate Profiles, the profile used for Intune) and set it as the profile OID "
     "(the Intune PKCS profile's certificate template name).";
-const char PKIWS__REMEDY_POLICY_MISMATCH[] =
+const char pkiws__remedy_policy_mismatch[] =
     "Select subject name and subject alternative name attributes that the DigiCert (Symantec) "
     "certificate profile template supports, or add them to the template in the CA portal.";
-const char PKIWS__REMEDY_UNSUPPORTED_CHARS[] =
+const char pkiws__remedy_unsupported_chars[] =
     "The CA does not accept special characters in mail_firstname / mail_lastname. Pass explicit "
     "given and family names, or change the DigiCert profile's subject DN to CN=<UPN>: in the CA "
     "portal, Manage Certificate Profiles > the Intune profile > Customize Options > Advanced "
     "Options, add the Common Name (CN) field and remove the old one, in the same save.";
-const char PKIWS__REMEDY_CA_FQDN[] =
+const char pkiws__remedy_ca_fqdn[] =
     "Give the CA base service FQDN only, e.g. pki-ws.symauth.com (optionally :port), without "
     "https://, path or trailing slash; or set a full base URL instead.";
-const char PKIWS__REMEDY_CA_NAME[] =
+const char pkiws__remedy_ca_name[] =
     "The certificate authority name must be exactly Symantec (also after the DigiCert "
     "take-over), or left unset.";
-const char PKIWS__REMEDY_OTHERNAME[] =
+const char pkiws__remedy_othername[] =
     "Give the otherName value as hex of its DER encoding (e.g. 04 12 b8 ba ...), or select the "
     "connector-compatible mode to send the text base64-encoded unchecked.";
-const char PKIWS__REMEDY_SAN_UNRESOLVED[] =
+const char pkiws__remedy_san_unresolved[] =
     "Set the identity field the subject or SAN type needs on the request (e-mail, UPN, "
     "otherName or common name), or deselect that SAN type in the profile.";
-const char PKIWS__REMEDY_THUMBPRINT[] =
+const char pkiws__remedy_thumbprint[] =
     "Copy the thumbprint again from the certificate's Details tab (Thumbprint field); it must be "
     "40 hexadecimal digits. Invisible marks, spaces, colons and quotes are removed for you.";
-const char PKIWS__REMEDY_RA_EXPIRED[] =
+const char pkiws__remedy_ra_expired[] =
     "Request a new RA certificate from the DigiCert (Symantec) CA portal (Get an RA Cert) "
     "and install it with its private key.";
 

@@ -34,20 +34,35 @@ const char *pkiws__default_remedy(int code); /* NULL when the code has none */
 int pkiws__error_retryable(int code);
 
 /* Remedies from the seeds' troubleshooting table, for use with pkiws__fail_remedy. */
-extern const char PKIWS__REMEDY_TIMEOUT[];
-extern const char PKIWS__REMEDY_RA_MISSING[];
-extern const char PKIWS__REMEDY_TLS_SERVER_UNTRUSTED[];
-extern const char PKIWS__REMEDY_TLS_HOSTNAME[];
-extern const char PKIWS__REMEDY_TLS_CLIENT_REFUSED[];
-extern const char PKIWS__REMEDY_RA_KEY[];
-extern const char PKIWS__REMEDY_PROFILE_NOT_FOUND[];
-extern const char PKIWS__REMEDY_POLICY_MISMATCH[];
-extern const char PKIWS__REMEDY_UNSUPPORTED_CHARS[];
-extern const char PKIWS__REMEDY_CA_FQDN[];
-extern const char PKIWS__REMEDY_CA_NAME[];
-extern const char PKIWS__REMEDY_OTHERNAME[];
-extern const char PKIWS__REMEDY_SAN_UNRESOLVED[];
-extern const char PKIWS__REMEDY_THUMBPRINT[];
-extern const char PKIWS__REMEDY_RA_EXPIRED[];
+extern const char pkiws__remedy_timeout[];
+#define PKIWS__REMEDY_TIMEOUT pkiws__remedy_timeout
+extern const char pkiws__remedy_ra_missing[];
+#define PKIWS__REMEDY_RA_MISSING pkiws__remedy_ra_missing
+extern const char pkiws__remedy_tls_server_untrusted[];
+#define PKIWS__REMEDY_TLS_SERVER_UNTRUSTED pkiws__remedy_tls_server_untrusted
+extern const char pkiws__remedy_tls_hostname[];
+#define PKIWS__REMEDY_TLS_HOSTNAME pkiws__remedy_tls_hostname
+extern const char pkiws__remedy_tls_client_refused[];
+#define PKIWS__REMEDY_TLS_CLIENT_REFUSED pkiws__remedy_tls_client_refused
+extern const char pkiws__remedy_ra_key[];
+#define PKIWS__REMEDY_RA_KEY pkiws__remedy_ra_key
+extern const char pkiws__remedy_profile_not_found[];
+#define PKIWS__REMEDY_PROFILE_NOT_FOUND pkiws__remedy_profile_not_found
+extern const char pkiws__remedy_policy_mismatch[];
+#define PKIWS__REMEDY_POLICY_MISMATCH pkiws__remedy_policy_mismatch
+extern const char pkiws__remedy_unsupported_chars[];
+#define PKIWS__REMEDY_UNSUPPORTED_CHARS pkiws__remedy_unsupported_chars
+extern const char pkiws__remedy_ca_fqdn[];
+#define PKIWS__REMEDY_CA_FQDN pkiws__remedy_ca_fqdn
+extern const char pkiws__remedy_ca_name[];
+#define PKIWS__REMEDY_CA_NAME pkiws__remedy_ca_name
+extern const char pkiws__remedy_othername[];
+#define PKIWS__REMEDY_OTHERNAME pkiws__remedy_othername
+extern const char pkiws__remedy_san_unresolved[];
+#define PKIWS__REMEDY_SAN_UNRESOLVED pkiws__remedy_san_unresolved
+extern const char pkiws__remedy_thumbprint[];
+#define PKIWS__REMEDY_THUMBPRINT pkiws__remedy_thumbprint
+extern const char pkiws__remedy_ra_expired[];
+#define PKIWS__REMEDY_RA_EXPIRED pkiws__remedy_ra_expired
 
 #endif

@@ -301,3 +301,25 @@ int pkiws__file_read(const char *path, size_t max, pkiws_buf *out)
         rc = PKIWS_E_NOMEM;
     return rc;
 }
+
+size_t pkiws__http_body_offset(const char *data, size_t len)
+{
+    size_t off = 0;
+    while (len - off >= 5 && memcmp(data + off, "HTTP/", 5) == 0) {
+        size_t i = off, body = 0;
+        for (; i + 1 < len; i++) {
+            if (data[i] == '\n' && data[i + 1] == '\n') {
+                body = i + 2;
+                break;
+            }
+            if (i + 3 < len && memcmp(data + i, "\r\n\r\n", 4) == 0) {
+                body = i + 4;
+                break;
+            }
+        }
+        if (!body)
+            return 0;
+        off = body;
+    }
+    return off;
+}

@@ -43,6 +43,10 @@ int pkiws__oid_decode(const uint8_t *p, size_t n, pkiws_buf *out);
 /* "Redact" an identity for logs: "a***@contoso.com" for e-mail shapes, else first char + ***. */
 void pkiws__redact(const char *in, char *out, size_t cap);
 
+/* Offset of the body when data starts with an HTTP message head ("HTTP/1.1 200 OK" ... blank
+ * line; also 100 Continue blocks), as in captured answers; else 0. */
+size_t pkiws__http_body_offset(const char *data, size_t len);
+
 /* Read a whole file (limit: max bytes, 0 = 64 MiB); NUL-terminated. PKIWS_E_IO names it. */
 int pkiws__file_read(const char *path, size_t max, pkiws_buf *out);
 

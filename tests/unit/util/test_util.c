@@ -123,6 +123,17 @@ static void test_util_redact(void **state)
     assert_string_equal(out, "J***");
 }
 
+static void test_util_http_body_offset(void **state)
+{
+    (void)state;
+    const char *a = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<x/>";
+    assert_string_equal(a + pkiws__http_body_offset(a, strlen(a)), "<x/>");
+    const char *b = "HTTP/1.1 200 OK\nA: b\n\n<y/>";
+    assert_string_equal(b + pkiws__http_body_offset(b, strlen(b)), "<y/>");
+    assert_int_equal(pkiws__http_body_offset("<z/>", 4), 0);
+    assert_int_equal(pkiws__http_body_offset("HTTP/1.1 200 OK\r\n", 17), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +144,7 @@ int main(void)
         cmocka_unit_test(test_util_oid),
         cmocka_unit_test(test_util_errors_are_thread_local_and_named),
         cmocka_unit_test(test_util_redact),
+        cmocka_unit_test(test_util_http_body_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The four handles behind the public API, and the result builder. Private to src/api/. */
+#ifndef PKIWS_API_INT_H
+#define PKIWS_API_INT_H
+
+#include <stdatomic.h>
+
+#include <pthread.h>
+
+#include "core/client.h"
+#include "core/connector_config.h"
+#include "core/ra.h"
+#include "core/san.h"
+#include "util/log.h"
+
+#define PKIWS__MAGIC_SESSION 0x53455331u /* "SES1" */
+#define PKIWS__MAGIC_PROFILE 0x50524f31u /* "PRO1" */
+#define PKIWS__MAGIC_REQUEST 0x52455131u /* "REQ1" */
+#define PKIWS__MAGIC_RESULT 0x52455331u  /* "RES1" */
+#define PKIWS__MAGIC_DEAD 0xDEADBEEFu
+
+struct pkiws_session {
+    uint32_t magic;
+    atomic_int refs; /* the caller's reference plus one per profile */
+    int64_t connect_timeout_ms, timeout_ms, max_response_bytes, max_xml_depth, retries,
+        policy_cache_hours, transport, retry_backoff_ms;
+    pkiws__logger log;
+    char *ca, *base_url, *ca_name, *proxy, *trust_file;
+    uint8_t *trust_pem;
+    size_t trust_len;
+    pkiws__ra *ra;
+    pkiws__connector_config cfg;
+    /* The SOAP client, made on first online use and dropped when a setting it depends on
+     * changes (settings must not change while operations run). */
+    pthread_mutex_t client_lock;
+    pkiws__client client;
+    int client_ready;
+};
+
+struct pkiws_profile {
+    uint32_t magic;
+    atomic_int refs; /* the caller's reference plus one per request */
+    pkiws_session *session;
+    char *oid;
+    int subject_format, key_type, pfx_preset, othername_compat;
+    unsigned san_types;
+    char *mapping[9]; /* by PKIWS_FIELD_* */
+    pthread_mutex_t lock; /* guards tpl and tpl_expires for threads that share the profile */
+    pkiws__template *tpl;
+    int64_t tpl_expires; /* epoch seconds; 0 = never (loaded offline) */
+};
+
+struct pkiws_request {
+    uint32_t magic;
+    pkiws_profile *profile;
+    char *cn, *email, *upn, *seat_id, *given_name, *family_name, *othername_oid,
+        *othername_hex, *friendly_name;
+    char *pfx_password; /* secret */
+    int pfx_preset;     /* 0: the profile's */
+    int return_key;
+    char *pending_ref;
+    uint8_t *key_der; /* secret: the key of a pending request (PKCS#8 DER as given) */
+    size_t key_len;
+};
+
+/* ---- session/profile references (profiles and requests keep their parent alive) ---- */
+void pkiws__session_unref(pkiws_session *s);
+void pkiws__profile_unref(pkiws_profile *p);
+/* The profile's selections as the SAN engine wants them (pointers borrowed from p). */
+void pkiws__profile_selection(const pkiws_profile *p, pkiws__selection *sel);
+
+/* ---- result builder ---- */
+pkiws_result *pkiws__result_new(void);
+/* Record status FAILED with the calling thread's last error (code, message, remedy). */
+int pkiws__result_fail(pkiws_result *r, int code);
+int pkiws__result_set_str(pkiws_result *r, int item, const char *value);
+void pkiws__result_set_status(pkiws_result *r, int status);
+/* Overrides the code's default retryable flag (from what the transport saw). */
+void pkiws__result_set_retryable(pkiws_result *r, int retryable);
+int pkiws__result_set_secret_str(pkiws_result *r, int item, const char *value);
+int pkiws__result_set_int(pkiws_result *r, int item, int64_t value);
+/* Takes a copy. */
+int pkiws__result_set_blob(pkiws_result *r, int item, const uint8_t *p, size_t n, int secret);
+int pkiws__result_add_chain(pkiws_result *r, const uint8_t *der, size_t n);
+int pkiws__result_add_trace(pkiws_result *r, int field, const char *value, int source);
+int pkiws__result_add_check(pkiws_result *r, const char *name, int verdict, const char *detail,
+                            const char *remedy);
+/* Certificate facts (subject, serial, thumbprint, issuer, PEM, DER, validity). */
+int pkiws__result_set_cert(pkiws_result *r, const pkiws__cert *c);
+/* Trace and verdicts of a resolution. */
+int pkiws__result_set_resolution(pkiws_result *r, const pkiws__resolution *res);
+
+/* The session's SOAP client, made on first use (PKIWS_E_CONFIG without a CA address,
+ * PKIWS_E_RA_CREDENTIAL without an RA credential). */
+int pkiws__session_client(pkiws_session *s, pkiws__client **out);
+/* Drop the client so that the next call makes it with the current settings. */
+void pkiws__session_reset_client(pkiws_session *s);
+/* A template snapshot for one operation: fetched when none is cached or it expired. */
+int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call_info *info);
+int64_t pkiws__now(void);
+/* Template snapshot for a request (fetched if needed and possible). */
+int pkiws__request_template(pkiws_request *r, pkiws__template **tpl, pkiws__call_info *info);
+/* Resolution of the request against tpl, with the key-type verdict. */
+int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__resolution *res);
+
+/* Entry-point guard: clears the thread's last error. */
+#define PKIWS__ENTER() pkiws__err_clear()
+/* Record an API-level argument failure and return it. */
+int pkiws__arg_fail(const char *fn, const char *what);
+
+#endif

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Library-wide entry points: version, features, global init, memory, error texts, names. */
+#include "pkiws_internal.h"
+
+#include <stdatomic.h>
+
+#include "api/api_int.h"
+
+static atomic_int global_refs;
+
+int pkiws__arg_fail(const char *fn, const char *what)
+{
+    return pkiws__fail(PKIWS_E_INVALID_ARG, "%s: %s", fn, what);
+}
+
+PKIWS_API uint32_t pkiws_version(void)
+{
+    return PKIWS_VERSION_NUM;
+}
+
+PKIWS_API const char *pkiws_version_string(void)
+{
+    return PKIWS_VERSION_STRING;
+}
+
+PKIWS_API uint64_t pkiws_features(void)
+{
+    uint64_t f = PKIWS_FEATURE_THREADSAFE;
+#if PKIWS_HAVE_CURL
+    f |= PKIWS_FEATURE_CURL;
+#endif
+    return f;
+}
+
+PKIWS_API int pkiws_global_init(uint32_t flags)
+{
+    PKIWS__ENTER();
+    if (flags)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_global_init: unknown flags 0x%x",
+                           (unsigned)flags);
+    /* Global state (the DRBG) is created lazily and thread-safely on first use. */
+    atomic_fetch_add(&global_refs, 1);
+    return PKIWS_OK;
+}
+
+PKIWS_API void pkiws_global_cleanup(void)
+{
+    int v = atomic_load(&global_refs);
+    while (v > 0 && !atomic_compare_exchange_weak(&global_refs, &v, v - 1))
+        ;
+}
+
+PKIWS_API void pkiws_free(void *p)
+{
+    pkiws__free(p);
+}
+
+PKIWS_API void pkiws_free_secret(void *p, size_t len)
+{
+    pkiws__free_secret(p, len);
+}
+
+PKIWS_API const char *pkiws_strerror(int code)
+{
+    const char *t = pkiws__error_text(code);
+    return t ? t : "unknown error code";
+}
+
+PKIWS_API const char *pkiws_error_name(int code)
+{
+    const char *n = pkiws__error_name(code);
+    return n ? n : "PKIWS_E_UNKNOWN";
+}
+
+PKIWS_API int pkiws_last_error_code(void)
+{
+    return pkiws__err_code();
+}
+
+PKIWS_API const char *pkiws_last_error_message(void)
+{
+    return pkiws__err_message();
+}
+
+PKIWS_API const char *pkiws_last_error_remedy(void)
+{
+    const char *r = pkiws__err_remedy();
+    return r ? r : "";
+}
+
+PKIWS_API void pkiws_last_error_clear(void)
+{
+    pkiws__err_clear();
+}
+
+PKIWS_API const char *pkiws_source_name(int source)
+{
+    switch (source) {
+    case PKIWS_SOURCE_REQUEST_CN:
+        return "request.cn";
+    case PKIWS_SOURCE_REQUEST_EMAIL:
+        return "request.email";
+    case PKIWS_SOURCE_REQUEST_UPN:
+        return "request.upn";
+    case PKIWS_SOURCE_SUBJECT_E:
+        return "subject.E";
+    case PKIWS_SOURCE_SUBJECT_CN:
+        return "subject.CN";
+    case PKIWS_SOURCE_REQUEST_OTHERNAME:
+        return "request.othername";
+    case PKIWS_SOURCE_DERIVED_FROM_UPN:
+        return "derived from UPN";
+    case PKIWS_SOURCE_REQUEST_NAME:
+        return "request.name";
+    case PKIWS_SOURCE_TEMPLATE:
+        return "template";
+    case PKIWS_SOURCE_REQUEST_SEAT:
+        return "request.seat_id";
+    default:
+        return "none";
+    }
+}
+
+PKIWS_API const char *pkiws_field_name(int field)
+{
+    switch (field) {
+    case PKIWS_FIELD_CN:
+        return "cn";
+    case PKIWS_FIELD_SUBJECT_EMAIL:
+        return "subject_email";
+    case PKIWS_FIELD_SAN_EMAIL:
+        return "email";
+    case PKIWS_FIELD_SAN_UPN:
+        return "upn";
+    case PKIWS_FIELD_SAN_OTHERNAME:
+        return "othername";
+    case PKIWS_FIELD_GIVEN_NAME:
+        return "given_name";
+    case PKIWS_FIELD_FAMILY_NAME:
+        return "family_name";
+    case PKIWS_FIELD_SEAT_ID:
+        return "seat_id";
+    default:
+        return "unknown";
+    }
+}
+
+PKIWS_API const char *pkiws_verdict_name(int verdict)
+{
+    switch (verdict) {
+    case PKIWS_VERDICT_OK:
+        return "ok";
+    case PKIWS_VERDICT_WARN:
+        return "warn";
+    case PKIWS_VERDICT_MISSING_FROM_TEMPLATE:
+        return "missing from template";
+    case PKIWS_VERDICT_UNFILLABLE:
+        return "mandatory but unfillable";
+    case PKIWS_VERDICT_FAIL:
+        return "fail";
+    default:
+        return "unknown";
+    }
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* pkiws_issue and pkiws_poll: the request, the CA, the PFX. */
+#include "pkiws_internal.h"
+
+#include "api/api_int.h"
+#include "core/enroll.h"
+
+static int check_request(const pkiws_request *r, const char *fn)
+{
+    if (!r || r->magic != PKIWS__MAGIC_REQUEST)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed request handle", fn);
+    return PKIWS_OK;
+}
+
+static int fill_outcome(pkiws_result *r, const pkiws_request *req, pkiws__issue_outcome *o)
+{
+    int rc = pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o->call.attempts);
+    if (!rc && o->client_txid)
+        rc = pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, o->client_txid);
+    if (!rc && o->server_txid)
+        rc = pkiws__result_set_str(r, PKIWS_RESULT_SERVER_TXID, o->server_txid);
+    if (!rc && o->disposition)
+        rc = pkiws__result_set_str(r, PKIWS_RESULT_DISPOSITION, o->disposition);
+    if (rc || !o->key)
+        return rc;
+    if (o->pending || req->return_key) {
+        pkiws_buf der = PKIWS_BUF_INIT;
+        der.secret = 1;
+        rc = pkiws__key_pkcs8_der(o->key, &der);
+        if (!rc)
+            rc = pkiws__result_set_blob(r, PKIWS_RESULT_KEY_PKCS8, der.data, der.len, 1);
+        pkiws__buf_dispose(&der);
+    }
+    if (rc)
+        return rc;
+    if (o->pending) {
+        pkiws__result_set_status(r, PKIWS_STATUS_PENDING);
+        return pkiws__result_set_str(r, PKIWS_RESULT_PENDING_REF, o->pending_ref);
+    }
+    if (o->leaf)
+        rc = pkiws__result_set_cert(r, o->leaf);
+    for (size_t i = 0; !rc && i < o->chain.n; i++) {
+        size_t n;
+        const uint8_t *der = pkiws__cert_der(o->chain.v[i], &n);
+        rc = pkiws__result_add_chain(r, der, n);
+    }
+    if (!rc)
+        rc = pkiws__result_set_int(r, PKIWS_RESULT_CHAIN_LENGTH, (int64_t)o->chain.n);
+    if (!rc && o->pfx.data)
+        rc = pkiws__result_set_blob(r, PKIWS_RESULT_PFX, o->pfx.data, o->pfx.len, 0);
+    if (!rc && o->pfx_password)
+        rc = pkiws__result_set_secret_str(r, PKIWS_RESULT_PFX_PASSWORD, o->pfx_password);
+    return rc;
+}
+
+static void log_outcome(pkiws_session *s, const char *what, const pkiws__issue_outcome *o,
+                        int rc)
+{
+    const char *txid = o->client_txid ? o->client_txid : "";
+    if (rc)
+        pkiws__log(&s->log, PKIWS_LOG_WARN, "core", txid, "%s failed after %d attempt(s): %s",
+                   what, o->call.attempts, pkiws__err_message());
+    else if (o->pending)
+        pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s pending (reference %s)", what,
+                   o->pending_ref);
+    else
+        pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s: issued serial %s in %.1f ms",
+                   what, o->leaf ? pkiws__cert_get_info(o->leaf)->serial : "?",
+                   o->call.seconds * 1000);
+}
+
+PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_issue", "out is NULL");
+    *out = NULL;
+    int rc = check_request(r, "pkiws_issue");
+    if (rc)
+        return rc;
+    pkiws_result *res_out = pkiws__result_new();
+    if (!res_out)
+        return PKIWS_E_NOMEM;
+    pkiws_profile *p = r->profile;
+    pkiws__template *tpl = NULL;
+    pkiws__resolution res;
+    memset(&res, 0, sizeof res);
+    pkiws__issue_outcome o;
+    memset(&o, 0, sizeof o);
+    pkiws__call_info info;
+    memset(&info, 0, sizeof info);
+    pkiws__client *c = NULL;
+    rc = pkiws__session_client(p->session, &c);
+    if (!rc)
+        rc = pkiws__request_template(r, &tpl, &info);
+    if (rc) {
+        o.call = info;
+        pkiws__result_set_int(res_out, PKIWS_RESULT_ATTEMPTS, info.attempts);
+        goto out;
+    }
+    rc = pkiws__request_resolve(r, tpl, &res);
+    int rc2 = pkiws__result_set_resolution(res_out, &res);
+    if (rc || (rc = rc2))
+        goto out;
+    pkiws__issue_params ip = {tpl,
+                              p->oid,
+                              p->key_type,
+                              r->pfx_preset ? r->pfx_preset : p->pfx_preset,
+                              r->pfx_password,
+                              r->friendly_name,
+                              NULL,
+                              NULL};
+    rc = pkiws__issue(c, &ip, &res, &o);
+    log_outcome(p->session, "issue", &o, rc);
+    int rc3 = fill_outcome(res_out, r, &o);
+    if (!rc)
+        rc = rc3;
+out:
+    if (rc) {
+        int retryable = o.call.retryable;
+        pkiws__result_fail(res_out, rc);
+        pkiws__result_set_retryable(res_out, retryable);
+    }
+    pkiws__issue_outcome_dispose(&o);
+    pkiws__resolution_dispose(&res);
+    pkiws__template_free(tpl);
+    *out = res_out;
+    return rc;
+}
+
+PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t len)
+{
+    PKIWS__ENTER();
+    int rc = check_request(r, "pkiws_request_set_key");
+    if (rc)
+        return rc;
+    uint8_t *copy = NULL;
+    if (key) {
+        pkiws__key *k = NULL;
+        if ((rc = pkiws__key_parse(key, len, NULL, &k)))
+            return pkiws__fail_context(rc, "pkiws_request_set_key");
+        pkiws__key_free(k);
+        if (!(copy = pkiws__memdup(key, len)))
+            return PKIWS_E_NOMEM;
+    }
+    pkiws__free_secret(r->key_der, r->key_len);
+    r->key_der = copy;
+    r->key_len = key ? len : 0;
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_poll", "out is NULL");
+    *out = NULL;
+    int rc = check_request(r, "pkiws_poll");
+    if (rc)
+        return rc;
+    if (!r->pending_ref || !r->key_der)
+        return pkiws__fail(PKIWS_E_STATE,
+                           "pkiws_poll: the request needs the pending reference "
+                           "(PKIWS_REQUEST_OPT_PENDING_REF) and the kept key "
+                           "(pkiws_request_set_key)");
+    pkiws_result *res_out = pkiws__result_new();
+    if (!res_out)
+        return PKIWS_E_NOMEM;
+    pkiws_profile *p = r->profile;
+    pkiws__template *tpl = NULL;
+    pkiws__key *key = NULL;
+    pkiws__issue_outcome o;
+    memset(&o, 0, sizeof o);
+    pkiws__call_info info;
+    pkiws__client *c = NULL;
+    rc = pkiws__session_client(p->session, &c);
+    if (!rc)
+        rc = pkiws__key_parse(r->key_der, r->key_len, NULL, &key);
+    if (!rc) {
+        /* the template only completes the chain: a poll works without one */
+        if (pkiws__request_template(r, &tpl, &info) != PKIWS_OK)
+            pkiws__err_clear();
+        pkiws__issue_params ip = {tpl,
+                                  p->oid,
+                                  p->key_type,
+                                  r->pfx_preset ? r->pfx_preset : p->pfx_preset,
+                                  r->pfx_password,
+                                  r->friendly_name,
+                                  r->pending_ref,
+                                  key};
+        const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
+        rc = pkiws__poll(c, &ip, seat, &o);
+        log_outcome(p->session, "poll", &o, rc);
+        int rc3 = fill_outcome(res_out, r, &o);
+        if (!rc)
+            rc = rc3;
+    }
+    if (rc) {
+        int retryable = o.call.retryable;
+        pkiws__result_fail(res_out, rc);
+        pkiws__result_set_retryable(res_out, retryable);
+    }
+    pkiws__issue_outcome_dispose(&o);
+    pkiws__key_free(key);
+    pkiws__template_free(tpl);
+    *out = res_out;
+    return rc;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* pkiws_profile: the Intune PKCS profile's selections and the CA's template. */
+#include "pkiws_internal.h"
+
+#include "api/api_int.h"
+#include "core/enroll.h"
+#include "core/settings.h"
+
+static int check_profile(const pkiws_profile *p, const char *fn)
+{
+    if (!p || p->magic != PKIWS__MAGIC_PROFILE)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed profile handle", fn);
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_profile_new(pkiws_profile **out, pkiws_session *session, const char *oid)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_profile_new", "out is NULL");
+    *out = NULL;
+    if (!session || session->magic != PKIWS__MAGIC_SESSION)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_profile_new: invalid session handle");
+    int rc = pkiws__check_profile_oid(oid);
+    if (rc)
+        return rc;
+    pkiws_profile *p = pkiws__calloc(1, sizeof *p);
+    if (!p || !(p->oid = pkiws__strdup(oid))) {
+        pkiws__free(p);
+        return pkiws__fail(PKIWS_E_NOMEM, "pkiws_profile_new: out of memory");
+    }
+    p->magic = PKIWS__MAGIC_PROFILE;
+    atomic_init(&p->refs, 1);
+    pthread_mutex_init(&p->lock, NULL);
+    atomic_fetch_add(&session->refs, 1);
+    p->session = session;
+    p->subject_format = PKIWS_SUBJECT_CN;
+    p->key_type = PKIWS_KEY_RSA2048;
+    p->pfx_preset = PKIWS_PFX_LEGACY;
+    *out = p;
+    return PKIWS_OK;
+}
+
+static void profile_destroy(pkiws_profile *p)
+{
+    p->magic = PKIWS__MAGIC_DEAD;
+    pkiws__free(p->oid);
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(p->mapping); i++)
+        pkiws__free(p->mapping[i]);
+    pkiws__template_free(p->tpl);
+    pthread_mutex_destroy(&p->lock);
+    pkiws__session_unref(p->session);
+    pkiws__free(p);
+}
+
+void pkiws__profile_unref(pkiws_profile *p)
+{
+    if (p && atomic_fetch_sub(&p->refs, 1) == 1)
+        profile_destroy(p);
+}
+
+PKIWS_API void pkiws_profile_free(pkiws_profile *p)
+{
+    if (!p || p->magic != PKIWS__MAGIC_PROFILE)
+        return;
+    pkiws__profile_unref(p);
+}
+
+PKIWS_API int pkiws_profile_set_int(pkiws_profile *p, int option, int64_t value)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_set_int");
+    if (rc)
+        return rc;
+    switch (option) {
+    case PKIWS_PROFILE_OPT_SUBJECT_FORMAT:
+        if (value < PKIWS_SUBJECT_CN || value > PKIWS_SUBJECT_CN_AS_EMAIL)
+            return pkiws__fail(PKIWS_E_INVALID_ARG,
+                               "subject format %lld is not PKIWS_SUBJECT_CN (1), CN_EMAIL (2) or "
+                               "CN_AS_EMAIL (3)",
+                               (long long)value);
+        p->subject_format = (int)value;
+        return PKIWS_OK;
+    case PKIWS_PROFILE_OPT_SAN_TYPES:
+        if (value < 0 || value > (PKIWS_SAN_EMAIL | PKIWS_SAN_UPN | PKIWS_SAN_OTHERNAME))
+            return pkiws__fail(PKIWS_E_INVALID_ARG,
+                               "SAN types 0x%llx has bits other than EMAIL, UPN, OTHERNAME",
+                               (long long)value);
+        p->san_types = (unsigned)value;
+        return PKIWS_OK;
+    case PKIWS_PROFILE_OPT_KEY_TYPE:
+        if (value < PKIWS_KEY_RSA2048 || value > PKIWS_KEY_EC_P384)
+            return pkiws__fail(PKIWS_E_INVALID_ARG, "key type %lld is not a PKIWS_KEY_* value",
+                               (long long)value);
+        p->key_type = (int)value;
+        return PKIWS_OK;
+    case PKIWS_PROFILE_OPT_PFX_PRESET:
+        if (value != PKIWS_PFX_LEGACY && value != PKIWS_PFX_MODERN)
+            return pkiws__fail(PKIWS_E_INVALID_ARG,
+                               "PFX preset %lld is not PKIWS_PFX_LEGACY (1) or MODERN (2)",
+                               (long long)value);
+        p->pfx_preset = (int)value;
+        return PKIWS_OK;
+    case PKIWS_PROFILE_OPT_OTHERNAME_COMPAT:
+        if (value != 0 && value != 1)
+            return pkiws__fail(PKIWS_E_INVALID_ARG, "OTHERNAME_COMPAT must be 0 or 1");
+        p->othername_compat = (int)value;
+        return PKIWS_OK;
+    default:
+        return pkiws__fail(option >= 10000 ? PKIWS_E_OPTION_TYPE : PKIWS_E_UNKNOWN_OPTION,
+                           "pkiws_profile_set_int: unknown integer option %d", option);
+    }
+}
+
+PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *p, int field, const char *attribute_name)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_set_mapping");
+    if (rc)
+        return rc;
+    if (field < PKIWS_FIELD_CN || field > PKIWS_FIELD_SEAT_ID)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "mapping: %d is not a PKIWS_FIELD_* value",
+                           field);
+    if (attribute_name && pkiws__is_blank(attribute_name))
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "mapping for %s: attribute name is empty",
+                           pkiws_field_name(field));
+    char *copy = NULL;
+    if (attribute_name && !(copy = pkiws__strdup(attribute_name)))
+        return PKIWS_E_NOMEM;
+    pkiws__free(p->mapping[field]);
+    p->mapping[field] = copy;
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_profile_load_template(pkiws_profile *p, const void *xml, size_t len)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_load_template");
+    if (rc)
+        return rc;
+    if (!xml || !len)
+        return pkiws__arg_fail("pkiws_profile_load_template", "no document");
+    pkiws_xml_limits lim = {(size_t)p->session->max_response_bytes,
+                            (unsigned)p->session->max_xml_depth, 0};
+    pkiws__template *t = NULL;
+    size_t off = pkiws__http_body_offset(xml, len); /* a captured answer with its HTTP head */
+    rc = pkiws__template_parse((const char *)xml + off, len - off, p->oid, &lim, &t);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&p->lock);
+    pkiws__template_free(p->tpl);
+    p->tpl = t;
+    p->tpl_expires = 0;
+    pthread_mutex_unlock(&p->lock);
+    return PKIWS_OK;
+}
+
+/* Fetch and install the template; the lock is NOT held during the network call. */
+static int fetch_policy(pkiws_profile *p, pkiws__call_info *info)
+{
+    pkiws__client *c = NULL;
+    int rc = pkiws__session_client(p->session, &c);
+    if (rc)
+        return rc;
+    pkiws__template *t = NULL;
+    rc = pkiws__fetch_template(c, p->oid, &t, info);
+    if (rc)
+        return rc;
+    int64_t hours = t->next_update_hours >= 0 ? t->next_update_hours
+                                              : p->session->policy_cache_hours;
+    pthread_mutex_lock(&p->lock);
+    pkiws__template_free(p->tpl);
+    p->tpl = t;
+    p->tpl_expires = pkiws__now() + hours * 3600;
+    if (p->tpl_expires == 0)
+        p->tpl_expires = 1;
+    pthread_mutex_unlock(&p->lock);
+    pkiws__log(&p->session->log, PKIWS_LOG_INFO, "core", NULL,
+               "policy of profile %s fetched: %zu attributes, cached for %lld hours", p->oid,
+               t->nattrs, (long long)hours);
+    return PKIWS_OK;
+}
+
+int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call_info *info)
+{
+    *out = NULL;
+    memset(info, 0, sizeof *info);
+    pthread_mutex_lock(&p->lock);
+    int fresh = p->tpl && (p->tpl_expires == 0 || p->tpl_expires > pkiws__now());
+    pthread_mutex_unlock(&p->lock);
+    int rc = PKIWS_OK;
+    if (!fresh && (rc = fetch_policy(p, info)))
+        return rc;
+    pthread_mutex_lock(&p->lock);
+    rc = p->tpl ? pkiws__template_dup(p->tpl, out)
+                : pkiws__fail(PKIWS_E_STATE, "profile %s has no template", p->oid);
+    pthread_mutex_unlock(&p->lock);
+    return rc;
+}
+
+PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *p)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_fetch_policy");
+    if (rc)
+        return rc;
+    pkiws__call_info info;
+    return fetch_policy(p, &info);
+}
+
+PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *p, const char *path)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_load_template_file");
+    if (rc)
+        return rc;
+    if (!path)
+        return pkiws__arg_fail("pkiws_profile_load_template_file", "path is NULL");
+    pkiws_buf data = PKIWS_BUF_INIT;
+    rc = pkiws__file_read(path, (size_t)p->session->max_response_bytes, &data);
+    if (!rc)
+        rc = pkiws_profile_load_template(p, data.data, data.len);
+    if (rc && rc != PKIWS_E_NOMEM && rc != PKIWS_E_IO)
+        pkiws__fail_context(rc, "template file '%s'", path);
+    pkiws__buf_dispose(&data);
+    return rc;
+}
+
+void pkiws__profile_selection(const pkiws_profile *p, pkiws__selection *sel)
+{
+    memset(sel, 0, sizeof *sel);
+    sel->subject_format = p->subject_format;
+    sel->san_types = p->san_types;
+    sel->othername_compat = p->othername_compat;
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(sel->mapping); i++)
+        sel->mapping[i] = p->mapping[i];
+}
+
+PKIWS_API int pkiws_profile_verify(pkiws_profile *p, pkiws_result **out)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_profile_verify", "out is NULL");
+    *out = NULL;
+    int rc = check_profile(p, "pkiws_profile_verify");
+    if (rc)
+        return rc;
+    pkiws__template *tpl = NULL;
+    pthread_mutex_lock(&p->lock);
+    rc = p->tpl ? pkiws__template_dup(p->tpl, &tpl)
+                : pkiws__fail(PKIWS_E_STATE,
+                              "profile %s has no template yet: load one with "
+                              "pkiws_profile_load_template or fetch the policy",
+                              p->oid);
+    pthread_mutex_unlock(&p->lock);
+    if (rc)
+        return rc;
+    pkiws_result *r = pkiws__result_new();
+    if (!r) {
+        pkiws__template_free(tpl);
+        return PKIWS_E_NOMEM;
+    }
+    pkiws__selection sel;
+    pkiws__profile_selection(p, &sel);
+    pkiws__resolution res;
+    memset(&res, 0, sizeof res);
+    rc = pkiws__verify(tpl, &sel, &res);
+    pkiws__template_free(tpl);
+    int rc2 = pkiws__result_set_resolution(r, &res);
+    pkiws__resolution_dispose(&res);
+    if (rc2 && !rc)
+        rc = rc2;
+    if (rc)
+        pkiws__result_fail(r, rc);
+    *out = r;
+    return rc;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* The pkiws command-line tool: what its files share (context, outcome, files, enumerations). */
+#ifndef PKIWS_CLI_H
+#define PKIWS_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pkiws/pkiws.h>
+
+#include "args.h"
+#include "json.h"
+
+/* Exit statuses (product.md §9). */
+#define PKIWS__CLI_EXIT_OK 0
+#define PKIWS__CLI_EXIT_FAILED 1
+#define PKIWS__CLI_EXIT_USAGE 2
+#define PKIWS__CLI_EXIT_PENDING 3
+
+/* Largest file the tool reads (certificates, keys, PFX, templates, configs). */
+#define PKIWS__CLI_MAX_FILE (16u * 1024u * 1024u)
+
+/* What one run of a subcommand knows about itself. */
+typedef struct pkiws__cli {
+    const char *cmd;      /* "preflight", ...; "" before the subcommand is known */
+    const char *synopsis; /* what follows "pkiws CMD " in the usage line */
+    int json;             /* --json */
+    int verbose;          /* number of -v */
+} pkiws__cli;
+
+/* ---- outcome: the common status fields of every answer (report.c) --------------------- */
+
+typedef struct pkiws__cli_outcome {
+    int status;    /* PKIWS_STATUS_* */
+    int code;      /* PKIWS_OK or PKIWS_E_* */
+    char *message; /* owned; "" on success */
+    char *remedy;  /* owned; NULL when none */
+    int retryable;
+} pkiws__cli_outcome;
+
+void pkiws__cli_outcome_init(pkiws__cli_outcome *o);
+/* A failure of the library: code, message and remedy of the thread's last error. */
+void pkiws__cli_outcome_last(pkiws__cli_outcome *o, int code);
+/* The status of a result (rc when the result is NULL: then from the last error). */
+void pkiws__cli_outcome_result(pkiws__cli_outcome *o, const pkiws_result *res, int rc);
+/* A failure found by the tool itself (a file it cannot read, ...). */
+void pkiws__cli_outcome_fail(pkiws__cli_outcome *o, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pkiws__cli_outcome_dispose(pkiws__cli_outcome *o);
+
+/* Open the JSON answer on stdout and write the common fields. */
+void pkiws__cli_json_begin(pkiws__cli_json *j, const pkiws__cli_outcome *o);
+/* Close the JSON answer. */
+void pkiws__cli_json_finish(pkiws__cli_json *j);
+/* Human mode: print a failure (message and remedy) on stderr. Both modes: dispose of the
+ * outcome and return the exit status for it. */
+int pkiws__cli_finish(const pkiws__cli *cli, pkiws__cli_outcome *o);
+/* A complete answer without payload (JSON or human); returns the exit status. */
+int pkiws__cli_answer(const pkiws__cli *cli, pkiws__cli_outcome *o);
+/* A usage error: message and a one-line hint on stderr (and the JSON answer with --json);
+ * returns PKIWS__CLI_EXIT_USAGE. */
+int pkiws__cli_usage_error(const pkiws__cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A one-line usage hint for the current subcommand, on stderr. */
+void pkiws__cli_usage_hint(const pkiws__cli *cli);
+
+/* ---- memory (mem.c: the tool's only calls to the C allocator) --------------------------- */
+
+void *pkiws__cli_malloc(size_t n);
+void *pkiws__cli_calloc(size_t count, size_t size);
+char *pkiws__cli_strdup(const char *s);
+char *pkiws__cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pkiws__cli_free(void *p);
+/* Wipe (explicit_bzero) n bytes, or strlen(p) + 1 when n is 0, then free. NULL is fine. */
+void pkiws__cli_free_secret(void *p, size_t n);
+void pkiws__cli_wipe(void *p, size_t n);
+
+/* ---- files (file.c) -------------------------------------------------------------------- */
+
+typedef struct pkiws__cli_data {
+    uint8_t *p; /* NUL-terminated (not counted in len) */
+    size_t len;
+    int secret; /* wiped when disposed */
+} pkiws__cli_data;
+
+/* Read a whole file ("-" is stdin). @p what names it in messages ("certificate file").
+ * On failure fills @p o (PKIWS_E_IO / PKIWS_E_LIMIT) and returns that code. */
+int pkiws__cli_read(const char *what, const char *path, int secret, pkiws__cli_data *out,
+                    pkiws__cli_outcome *o);
+void pkiws__cli_data_dispose(pkiws__cli_data *d);
+
+/* A file written next to its destination and moved into place on commit, so a failure
+ * never leaves a half-written file and a secret file is never readable by others. */
+typedef struct pkiws__cli_staged {
+    char *path;
+    char *tmp;
+} pkiws__cli_staged;
+
+/* Write @p data to a temporary file beside @p path with mode 0600 when @p secret, else
+ * 0666 minus the umask. */
+int pkiws__cli_stage(const char *what, const char *path, const void *data, size_t len, int secret,
+                     pkiws__cli_staged *st, pkiws__cli_outcome *o);
+/* Move the staged file onto its path. */
+int pkiws__cli_commit(const char *what, pkiws__cli_staged *st, pkiws__cli_outcome *o);
+/* Remove a staged file that was not committed (safe after commit and on zeroed structs). */
+void pkiws__cli_discard(pkiws__cli_staged *st);
+
+/* ---- names of enumerations on the command line (names.c) ------------------------------ */
+
+/* Each returns 0 and sets *out, or -1 when @p text is not one of the names. */
+int pkiws__cli_subject_format(const char *text, int *out);
+int pkiws__cli_key_type(const char *text, int *out);
+int pkiws__cli_pfx_preset(const char *text, int *out);
+/* "email,upn,othername" into a PKIWS_SAN_* bit set; on failure *bad is the bad item
+ * (pointer into @p text) and *bad_len its length. */
+int pkiws__cli_san_types(const char *text, unsigned *out, const char **bad, size_t *bad_len);
+/* A PKIWS_FIELD_* by its pkiws_field_name(); -1 when unknown. */
+int pkiws__cli_field(const char *text, int *out);
+const char *pkiws__cli_status_name(int status); /* "ok", "pending", "failed" */
+const char *pkiws__cli_key_type_name(int key_type);
+const char *pkiws__cli_pfx_preset_name(int preset);
+/* A decimal integer in [min, max] (no sign for positive, no spaces); 0 or -1. */
+int pkiws__cli_parse_int(const char *text, int64_t min, int64_t max, int64_t *out);
+/* Epoch seconds as "2026-11-21T23:02:03Z" into buf (at least 32 bytes). */
+void pkiws__cli_time(int64_t t, char *buf, size_t cap);
+
+/* ---- the session from the common connection options (session.c) ----------------------- */
+
+/* Option table of the connection options (--ca, --base-url, --ra-*, --trust, ...). */
+extern const pkiws__cli_opt pkiws__cli_conn_opts[];
+/* Usage checks of the connection options (pairs, exclusions, numbers); an exit status. */
+int pkiws__cli_conn_check(const pkiws__cli *cli, const pkiws__cli_args *args);
+/* Make a session, with -v logging to stderr and every connection option that was given.
+ * On failure fills @p o and returns its code. */
+int pkiws__cli_session(const pkiws__cli *cli, const pkiws__cli_args *args, pkiws_session **out,
+                       pkiws__cli_outcome *o);
+
+/* ---- a result's subject, SAN trace and checks (trace.c) -------------------------------- */
+
+/* JSON members "subject", "san" (SAN entries) and "trace" (every entry); res may be NULL. */
+void pkiws__cli_json_trace(pkiws__cli_json *j, const pkiws_result *res);
+/* JSON member "checks" (template verdicts); res may be NULL. */
+void pkiws__cli_json_checks(pkiws__cli_json *j, const pkiws_result *res);
+/* The same as text on stdout. */
+void pkiws__cli_print_trace(const pkiws_result *res);
+void pkiws__cli_print_checks(const pkiws_result *res);
+
+/* ---- subcommands (cmd_*.c) ------------------------------------------------------------- */
+
+typedef struct pkiws__cli_cmd {
+    const char *name;
+    const char *summary;             /* one line for `pkiws --help` */
+    const char *synopsis;            /* what follows "pkiws NAME " in the usage line */
+    const pkiws__cli_opt *opts;      /* the subcommand's own options */
+    const pkiws__cli_opt *more_opts; /* a shared group (connection options) or NULL */
+    size_t min_pos, max_pos;         /* positional arguments accepted */
+    int (*run)(const pkiws__cli *cli, const pkiws__cli_args *args);
+} pkiws__cli_cmd;
+
+extern const pkiws__cli_cmd pkiws__cli_cmd_preflight;
+extern const pkiws__cli_cmd pkiws__cli_cmd_ra_csr;
+extern const pkiws__cli_cmd pkiws__cli_cmd_thumbprint;
+extern const pkiws__cli_cmd pkiws__cli_cmd_pfx;
+extern const pkiws__cli_cmd pkiws__cli_cmd_import_config;
+
+#endif

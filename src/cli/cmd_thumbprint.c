@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* `pkiws thumbprint`: SHA-1 of a certificate (PEM, DER) or of a PFX's end-entity certificate. */
+#include "cli.h"
+
+static const pkiws__cli_opt OPTS[] = {
+    {"pass", 0, PKIWS__CLI_SECRET, "PASS", "password when FILE is a PFX"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
+{
+    const char *path = args->pos[0];
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    pkiws__cli_data data;
+    char *thumb = NULL;
+    if (pkiws__cli_read("certificate file", path, 0, &data, &o) == PKIWS_OK) {
+        int rc = pkiws_thumbprint(data.p, data.len, pkiws__cli_arg(args, "pass"), &thumb);
+        if (rc != PKIWS_OK)
+            pkiws__cli_outcome_last(&o, rc);
+        pkiws__cli_data_dispose(&data);
+    }
+    if (cli->json) {
+        pkiws__cli_json j;
+        pkiws__cli_json_begin(&j, &o);
+        pkiws__cli_json_kstr(&j, "file", path);
+        pkiws__cli_json_kstr(&j, "thumbprint", thumb);
+        pkiws__cli_json_finish(&j);
+    } else if (thumb != NULL)
+        printf("%s\n", thumb);
+    pkiws_free(thumb);
+    return pkiws__cli_finish(cli, &o);
+}
+
+const pkiws__cli_cmd pkiws__cli_cmd_thumbprint = {
+    "thumbprint",
+    "print the SHA-1 thumbprint of a certificate or PFX (40 upper-case hex digits)",
+    "FILE [--pass PASS]",
+    OPTS,
+    NULL,
+    1,
+    1,
+    run,
+};

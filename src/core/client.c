@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#include "pkiws_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "core/client.h"
+
+int pkiws__client_init(pkiws__client *c, const pkiws__client_config *cfg)
+{
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    c->base_url = pkiws__strdup(cfg->base_url);
+    if (!c->base_url) {
+        pthread_mutex_destroy(&c->lock);
+        return PKIWS_E_NOMEM;
+    }
+    c->retries = cfg->retries;
+    c->backoff_ms = cfg->backoff_ms;
+    c->limits = cfg->limits;
+    c->log = cfg->http.log;
+    int rc = pkiws__http_open(&c->http, cfg->methods, &cfg->http);
+    if (rc) {
+        pkiws__free(c->base_url);
+        pthread_mutex_destroy(&c->lock);
+        memset(c, 0, sizeof *c);
+        return rc;
+    }
+    c->open = 1;
+    return PKIWS_OK;
+}
+
+void pkiws__client_dispose(pkiws__client *c)
+{
+    if (!c->open)
+        return;
+    pkiws__http_close(&c->http);
+    pkiws__free(c->base_url);
+    pthread_mutex_destroy(&c->lock);
+    memset(c, 0, sizeof *c);
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static int looks_like_xml(const pkiws_buf *b)
+{
+    for (size_t i = 0; i < b->len; i++) {
+        uint8_t ch = b->data[i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == 0xEF || ch == 0xBB ||
+            ch == 0xBF)
+            continue;
+        return ch == '<';
+    }
+    return 0;
+}
+
+int pkiws__client_call(pkiws__client *c, const char *service, const char *action,
+                       const pkiws_buf *body, const char *txid, int idempotent,
+                       pkiws_xml_doc **doc, pkiws__call_info *info)
+{
+    *doc = NULL;
+    memset(info, 0, sizeof *info);
+    char url[1024];
+    snprintf(url, sizeof url, "%s/%s", c->base_url, service);
+    pkiws__log(c->log, PKIWS_LOG_TRACE, "http", txid, "request to %s:\n%s", url,
+               pkiws__buf_cstr(body));
+    int64_t backoff = c->backoff_ms;
+    int rc = PKIWS_OK;
+    for (int attempt = 0;; attempt++) {
+        pkiws__http_request req = {url, action, body->data, body->len, txid};
+        pkiws__http_response resp;
+        info->attempts = attempt + 1;
+        rc = pkiws__http_perform(&c->http, &req, &resp);
+        info->http_status = resp.status;
+        info->seconds = resp.seconds;
+        info->reused = resp.reused;
+        int retryable = 0;
+        if (rc == PKIWS_OK) {
+            pkiws__log(c->log, PKIWS_LOG_TRACE, "http", txid, "answer %d from %s:\n%s",
+                       resp.status, url, pkiws__buf_cstr(&resp.body));
+            int xml = looks_like_xml(&resp.body);
+            if (resp.status == 200 || (resp.status == 500 && xml)) {
+                rc = pkiws__xml_parse((const char *)resp.body.data, resp.body.len, &c->limits,
+                                      service, doc);
+                if (rc && resp.status >= 500) {
+                    /* a 5xx whose body is not a usable SOAP fault: may heal */
+                    retryable = 1;
+                    rc = pkiws__fail(PKIWS_E_HTTP,
+                                     "%s answered HTTP %d with a body that is not SOAP (%s)", url,
+                                     resp.status, pkiws__err_message());
+                }
+            } else if (resp.status >= 500) {
+                retryable = 1;
+                rc = pkiws__fail(PKIWS_E_HTTP, "%s answered HTTP %d without a SOAP fault", url,
+                                 resp.status);
+            } else {
+                rc = pkiws__fail(PKIWS_E_HTTP, "%s answered HTTP %d", url, resp.status);
+            }
+            if (rc)
+                pkiws__err_native("http", resp.status);
+        } else {
+            retryable = rc == PKIWS_E_TIMEOUT || rc == PKIWS_E_CONNECT ||
+                        (rc == PKIWS_E_PROTOCOL && resp.request_sent);
+        }
+        pkiws__http_response_dispose(&resp);
+        info->retryable = retryable;
+        if (rc == PKIWS_OK || !retryable || !idempotent || attempt >= c->retries)
+            break;
+        pkiws__log(c->log, PKIWS_LOG_INFO, "http", txid,
+                   "attempt %d failed (%s); retrying in %lld ms", attempt + 1,
+                   pkiws__err_message(), (long long)backoff);
+        sleep_ms(backoff);
+        backoff *= 2;
+    }
+    return rc;
+}

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+#include "pkiws_internal.h"
+
+#include <stdio.h>
+
+#include "core/enroll.h"
+#include "proto/soap.h"
+
+int pkiws__fetch_template(pkiws__client *c, const char *oid, pkiws__template **out,
+                          pkiws__call_info *info)
+{
+    *out = NULL;
+    char txid[41];
+    uint8_t rnd[8];
+    int rc = pkiws__random(rnd, sizeof rnd);
+    if (rc)
+        return rc;
+    snprintf(txid, sizeof txid, "pkiws-pol-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    pkiws_buf body = PKIWS_BUF_INIT;
+    pkiws_xml_doc *doc = NULL;
+    rc = pkiws__soap_get_policies(oid, txid, &body);
+    if (!rc)
+        rc = pkiws__client_call(c, PKIWS__SVC_POLICY, PKIWS__ACTION_POLICY, &body, txid, 1, &doc,
+                                info);
+    if (!rc)
+        rc = pkiws__template_from_doc(doc, oid, out);
+    pkiws__xml_free(doc);
+    pkiws__buf_dispose(&body);
+    return rc;
+}
+
+int pkiws__client_txid(const char *profile_oid, const char *seat, const pkiws__key *key,
+                       char out[41])
+{
+    pkiws_buf in = PKIWS_BUF_INIT;
+    pkiws__buf_puts(&in, profile_oid ? profile_oid : "");
+    pkiws__buf_putc(&in, '\n');
+    pkiws__buf_puts(&in, seat ? seat : "");
+    pkiws__buf_putc(&in, '\n');
+    int rc = pkiws__buf_status(&in);
+    if (!rc)
+        rc = pkiws__key_public_der(key, &in);
+    if (rc) {
+        pkiws__buf_dispose(&in);
+        return rc;
+    }
+    uint8_t h[32];
+    pkiws__sha256(in.data, in.len, h);
+    pkiws__buf_dispose(&in);
+    memcpy(out, "pkiws-", 6);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 17; i++) {
+        out[6 + 2 * i] = hex[h[i] >> 4];
+        out[7 + 2 * i] = hex[h[i] & 15];
+    }
+    out[40] = 0;
+    return PKIWS_OK;
+}
+
+void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o)
+{
+    pkiws__free(o->pending_ref);
+    pkiws__free(o->client_txid);
+    pkiws__free(o->server_txid);
+    pkiws__free(o->disposition);
+    pkiws__key_free(o->key);
+    pkiws__cert_free(o->leaf);
+    pkiws__certlist_dispose(&o->chain);
+    pkiws__buf_dispose(&o->pfx);
+    pkiws__free_secret(o->pfx_password, 0);
+    memset(o, 0, sizeof *o);
+}
+
+static int generate_password(char **out)
+{
+    /* 20 characters from an unambiguous alphabet: ~114 bits. */
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    uint8_t rnd[20];
+    int rc = pkiws__random(rnd, sizeof rnd);
+    if (rc)
+        return rc;
+    char *p = pkiws__malloc(21);
+    if (!p)
+        return PKIWS_E_NOMEM;
+    for (int i = 0; i < 20; i++)
+        p[i] = alphabet[rnd[i] % (sizeof alphabet - 1)];
+    p[20] = 0;
+    pkiws__zeroize(rnd, sizeof rnd);
+    *out = p;
+    return PKIWS_OK;
+}
+
+static int same_cert(const pkiws__cert *a, const uint8_t *der, size_t len)
+{
+    size_t n;
+    const uint8_t *d = pkiws__cert_der(a, &n);
+    return n == len && memcmp(d, der, n) == 0;
+}
+
+/* Leaf = not a CA and matches our key; the rest is the chain, ordered leaf-issuer first; the
+ * policy's CA certificates complete it (root included) when the answer lacks them. */
+static int pick_leaf(pkiws__certlist *all, const pkiws__key *key, const pkiws__template *tpl,
+                     pkiws__issue_outcome *out)
+{
+    size_t leaf = all->n;
+    for (size_t i = 0; i < all->n; i++) {
+        if (!pkiws__cert_get_info(all->v[i])->is_ca && pkiws__cert_matches_key(all->v[i], key)) {
+            leaf = i;
+            break;
+        }
+    }
+    if (leaf == all->n)
+        return pkiws__fail(PKIWS_E_PROTOCOL,
+                           "no end-entity certificate matching our key among the %zu "
+                           "certificate(s) the CA returned",
+                           all->n);
+    out->leaf = all->v[leaf];
+    all->v[leaf] = NULL;
+    /* order the chain by issuer links starting at the leaf */
+    const char *want = pkiws__cert_get_info(out->leaf)->issuer;
+    int rc = PKIWS_OK;
+    for (size_t step = 0; step < all->n && rc == PKIWS_OK; step++) {
+        size_t found = all->n;
+        for (size_t i = 0; i < all->n; i++)
+            if (all->v[i] && strcmp(pkiws__cert_get_info(all->v[i])->subject, want) == 0) {
+                found = i;
+                break;
+            }
+        if (found == all->n)
+            break;
+        pkiws__cert *c = all->v[found];
+        all->v[found] = NULL;
+        want = pkiws__cert_get_info(c)->issuer;
+        int self = pkiws__cert_get_info(c)->self_signed;
+        rc = pkiws__certlist_add(&out->chain, c);
+        if (self)
+            break;
+    }
+    for (size_t i = 0; i < all->n && rc == PKIWS_OK; i++)
+        if (all->v[i]) {
+            rc = pkiws__certlist_add(&out->chain, all->v[i]);
+            all->v[i] = NULL;
+        }
+    /* complete from the policy's CA list */
+    for (size_t i = 0; tpl && i < tpl->nca && rc == PKIWS_OK; i++) {
+        int have = 0;
+        for (size_t j = 0; j < out->chain.n; j++)
+            have |= same_cert(out->chain.v[j], tpl->ca_der[i], tpl->ca_len[i]);
+        if (have)
+            continue;
+        pkiws__cert *c = NULL;
+        if (pkiws__cert_parse(tpl->ca_der[i], tpl->ca_len[i], &c) == PKIWS_OK) {
+            if (out->chain.n &&
+                strcmp(pkiws__cert_get_info(out->chain.v[out->chain.n - 1])->issuer,
+                       pkiws__cert_get_info(c)->subject) == 0)
+                rc = pkiws__certlist_add(&out->chain, c);
+            else
+                pkiws__cert_free(c);
+        }
+    }
+    return rc;
+}
+
+static int finish_issued(const pkiws__issue_params *p, const pkiws__soap_token *tok,
+                         pkiws__issue_outcome *out)
+{
+    pkiws__certlist all = {0};
+    int rc = pkiws__pkcs7_parse(tok->token, tok->token_len, &all);
+    if (rc) {
+        pkiws__certlist_dispose(&all);
+        return pkiws__fail_context(PKIWS_E_PROTOCOL, "the certificate the CA returned");
+    }
+    rc = pick_leaf(&all, out->key, p->tpl, out);
+    pkiws__certlist_dispose(&all);
+    if (rc)
+        return rc;
+    if (p->pfx_password)
+        out->pfx_password = pkiws__strdup(p->pfx_password);
+    else
+        rc = generate_password(&out->pfx_password);
+    if (rc || !out->pfx_password)
+        return rc ? rc : PKIWS_E_NOMEM;
+    const char *fname = p->friendly_name;
+    char cn[256] = "";
+    if (!fname) {
+        const char *subj = pkiws__cert_get_info(out->leaf)->subject;
+        const char *c = strstr(subj, "CN=");
+        if (c) {
+            size_t n = strcspn(c + 3, ",");
+            snprintf(cn, sizeof cn, "%.*s", (int)n, c + 3);
+        }
+        fname = cn[0] ? cn : NULL;
+    }
+    pkiws__pfx_opts opts = {p->preset, out->pfx_password, fname, 0};
+    out->pfx.secret = 0;
+    return pkiws__pfx_write(out->key, out->leaf, &out->chain, &opts, &out->pfx);
+}
+
+static int take_token(pkiws__soap_token *tok, pkiws__issue_outcome *out)
+{
+    out->server_txid = tok->server_txid;
+    out->disposition = tok->disposition;
+    tok->server_txid = tok->disposition = NULL;
+    if (tok->pending_ref) {
+        out->pending = 1;
+        out->pending_ref = tok->pending_ref;
+        tok->pending_ref = NULL;
+    }
+    return PKIWS_OK;
+}
+
+static int enroll_call(pkiws__client *c, const pkiws__soap_enroll *e, pkiws__soap_token *tok,
+                       pkiws__call_info *info)
+{
+    pkiws_buf body = PKIWS_BUF_INIT;
+    pkiws_xml_doc *doc = NULL;
+    int rc = pkiws__soap_request_security_token(e, &body);
+    if (!rc)
+        rc = pkiws__client_call(c, PKIWS__SVC_ENROLL, PKIWS__ACTION_ENROLL, &body, e->txid, 1,
+                                &doc, info);
+    if (!rc)
+        rc = pkiws__soap_parse_token(doc, tok);
+    pkiws__xml_free(doc);
+    pkiws__buf_dispose(&body);
+    return rc;
+}
+
+static int build_csr(const pkiws__key *key, const pkiws__resolution *res, pkiws_buf *der)
+{
+    pkiws__dn_part *dn = pkiws__calloc(res->ndn ? res->ndn : 1, sizeof *dn);
+    pkiws__csr_san *san = pkiws__calloc(res->nsans ? res->nsans : 1, sizeof *san);
+    int rc = PKIWS_OK;
+    if (!dn || !san) {
+        rc = PKIWS_E_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < res->ndn; i++) {
+        dn[i].type = res->dn_type[i];
+        dn[i].value = res->dn_value[i];
+    }
+    for (size_t i = 0; i < res->nsans; i++) {
+        const pkiws__san_value *s = &res->sans[i];
+        if (s->type == PKIWS_SAN_EMAIL) {
+            san[i].kind = PKIWS__SAN_RFC822;
+            san[i].value = s->text;
+        } else if (s->type == PKIWS_SAN_UPN) {
+            san[i].kind = PKIWS__SAN_UPN;
+            san[i].value = s->text;
+        } else {
+            san[i].kind = PKIWS__SAN_OTHERNAME;
+            san[i].oid = s->oid;
+            san[i].der = s->der;
+            san[i].der_len = s->der_len;
+        }
+    }
+    rc = pkiws__csr_build(key, dn, res->ndn, san, res->nsans,
+                          PKIWS__CSR_KU_DS_KE | PKIWS__CSR_EKU_CLIENT, der);
+out:
+    pkiws__free(dn);
+    pkiws__free(san);
+    return rc;
+}
+
+static const char *seat_of(const pkiws__resolution *res)
+{
+    for (size_t i = 0; i < res->ntrace; i++)
+        if (res->trace[i].field == PKIWS_FIELD_SEAT_ID)
+            return res->trace[i].value;
+    for (size_t i = 0; i < res->ntrace; i++)
+        if (res->trace[i].field == PKIWS_FIELD_CN)
+            return res->trace[i].value;
+    return "";
+}
+
+int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
+                 pkiws__issue_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    char txid[41];
+    pkiws_buf csr = PKIWS_BUF_INIT;
+    pkiws__soap_token tok;
+    memset(&tok, 0, sizeof tok);
+    pkiws__soap_nvp *nvps = pkiws__calloc(res->nnvps ? res->nnvps : 1, sizeof *nvps);
+    int rc = nvps ? pkiws__key_generate(p->key_type, &out->key) : PKIWS_E_NOMEM;
+    if (rc)
+        goto out;
+    if ((rc = build_csr(out->key, res, &csr)))
+        goto out;
+    if ((rc = pkiws__client_txid(p->profile_oid, seat_of(res), out->key, txid)))
+        goto out;
+    if (!(out->client_txid = pkiws__strdup(txid))) {
+        rc = PKIWS_E_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < res->nnvps; i++) {
+        nvps[i].name = res->nvps[i].name;
+        nvps[i].value = res->nvps[i].value;
+    }
+    pkiws__soap_enroll e = {p->profile_oid, txid, csr.data, csr.len, NULL, nvps, res->nnvps};
+    rc = enroll_call(c, &e, &tok, &out->call);
+    if (!rc)
+        rc = take_token(&tok, out);
+    if (!rc && !out->pending)
+        rc = finish_issued(p, &tok, out);
+out:
+    pkiws__soap_token_dispose(&tok);
+    pkiws__free(nvps);
+    pkiws__buf_dispose(&csr);
+    return rc;
+}
+
+int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
+                pkiws__issue_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    pkiws_buf der = PKIWS_BUF_INIT;
+    der.secret = 1;
+    int rc = pkiws__key_pkcs8_der(p->key, &der);
+    if (!rc)
+        rc = pkiws__key_parse(der.data, der.len, NULL, &out->key);
+    pkiws__buf_dispose(&der);
+    if (rc)
+        return rc;
+    char txid[41];
+    if ((rc = pkiws__client_txid(p->profile_oid, seat, out->key, txid)))
+        return rc;
+    if (!(out->client_txid = pkiws__strdup(txid)))
+        return PKIWS_E_NOMEM;
+    pkiws__soap_token tok;
+    memset(&tok, 0, sizeof tok);
+    pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref, NULL, 0};
+    rc = enroll_call(c, &e, &tok, &out->call);
+    if (!rc)
+        rc = take_token(&tok, out);
+    if (!rc && !out->pending)
+        rc = finish_issued(p, &tok, out);
+    pkiws__soap_token_dispose(&tok);
+    return rc;
+}
+
+void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o)
+{
+    pkiws__free(o->client_txid);
+    pkiws__free(o->server_txid);
+    pkiws__free(o->message);
+    memset(o, 0, sizeof *o);
+}
+
+int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
+                         const char *reason, const char *comment, pkiws__revoke_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    char txid[41];
+    uint8_t rnd[8];
+    int rc = pkiws__random(rnd, sizeof rnd);
+    if (rc)
+        return rc;
+    snprintf(txid, sizeof txid, "pkiws-rev-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    out->client_txid = pkiws__strdup(txid);
+    pkiws__soap_update_status u = {txid,    operation,             reason, comment, NULL,
+                                   by_seat ? NULL : id, by_seat ? id : NULL};
+    pkiws_buf body = PKIWS_BUF_INIT;
+    pkiws_xml_doc *doc = NULL;
+    pkiws__soap_status_result sr;
+    memset(&sr, 0, sizeof sr);
+    rc = out->client_txid ? pkiws__soap_update_certificate_status(&u, &body) : PKIWS_E_NOMEM;
+    /* A revocation repeated after a lost answer changes nothing more: safe to retry. */
+    if (!rc)
+        rc = pkiws__client_call(c, PKIWS__SVC_MGMT, PKIWS__ACTION_UPDATE_STATUS, &body, txid, 1,
+                                &doc, &out->call);
+    if (!rc)
+        rc = pkiws__soap_parse_update_status(doc, &sr);
+    if (!rc) {
+        out->success_code = sr.success_code;
+        out->revocation_count = sr.revocation_count;
+        out->server_txid = sr.server_txid;
+        out->message = sr.success_msg;
+        sr.server_txid = sr.success_msg = NULL;
+        if (sr.success_code != 0)
+            rc = pkiws__fail(PKIWS_E_REJECTED, "updateCertificateStatus for %s %s: successCode %d%s%s",
+                             by_seat ? "seat" : "serial", id, sr.success_code,
+                             out->message ? ": " : "", out->message ? out->message : "");
+    }
+    pkiws__soap_status_result_dispose(&sr);
+    pkiws__xml_free(doc);
+    pkiws__buf_dispose(&body);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* The online jobs of product.md §6: fetch the policy, issue (key, CSR, RequestSecurityToken,
+ * PKCS#7 → leaf + chain, PFX), poll a pending request, revoke/suspend/resume, health check. */
+#ifndef PKIWS_CORE_ENROLL_H
+#define PKIWS_CORE_ENROLL_H
+
+#include "core/client.h"
+#include "core/san.h"
+#include "crypto/crypto.h"
+
+int pkiws__fetch_template(pkiws__client *c, const char *oid, pkiws__template **out,
+                          pkiws__call_info *info);
+
+typedef struct pkiws__issue_params {
+    const pkiws__template *tpl;
+    const char *profile_oid;
+    int key_type;
+    int preset;
+    const char *pfx_password;  /* NULL: generate one */
+    const char *friendly_name; /* NULL: the subject CN */
+    const char *pending_ref;   /* poll: the reference to query */
+    const pkiws__key *key;     /* poll: the key kept from the pending answer */
+} pkiws__issue_params;
+
+typedef struct pkiws__issue_outcome {
+    int pending;
+    char *pending_ref;
+    char *client_txid, *server_txid, *disposition;
+    pkiws__key *key;       /* always kept (the caller decides what to expose) */
+    pkiws__cert *leaf;
+    pkiws__certlist chain; /* issuing CA first, root last */
+    pkiws_buf pfx;
+    char *pfx_password;    /* secret */
+    pkiws__call_info call;
+} pkiws__issue_outcome;
+
+/* Deterministic clientTransactionID (<= 40 characters) from profile OID, seat and public key. */
+int pkiws__client_txid(const char *profile_oid, const char *seat, const pkiws__key *key,
+                       char out[41]);
+
+/* res must come from a successful pkiws__resolve for the same template. */
+int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
+                 pkiws__issue_outcome *out);
+/* QueryTokenStatus for p->pending_ref with p->key. */
+int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
+                pkiws__issue_outcome *out);
+void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o);
+
+typedef struct pkiws__revoke_outcome {
+    char *client_txid, *server_txid, *message;
+    int success_code, revocation_count;
+    pkiws__call_info call;
+} pkiws__revoke_outcome;
+int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
+                         const char *reason, const char *comment, pkiws__revoke_outcome *out);
+void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o);
+
+
+#endif

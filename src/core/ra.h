@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* The RA credential: certificate, chain and private key, loaded from PKCS#12, PEM or a store
+ * directory searched by thumbprint, and checked (key matches, valid now). */
+#ifndef PKIWS_CORE_RA_H
+#define PKIWS_CORE_RA_H
+
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+
+typedef struct pkiws__ra {
+    pkiws__key *key;
+    pkiws__cert *cert;
+    pkiws__certlist chain; /* certificates that came with it (not the RA certificate) */
+    char thumbprint[41];
+    char *source; /* "file ra.p12", "store dir/x.pem": for messages */
+} pkiws__ra;
+
+/* `now` is epoch seconds (tests pass fixed times). */
+int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password,
+                          const char *source, int64_t now, pkiws__ra **out);
+int pkiws__ra_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key,
+                       size_t key_len, const char *key_password, const char *source,
+                       int64_t now, pkiws__ra **out);
+int pkiws__ra_from_store(const char *dir, const char *thumbprint, const char *password,
+                         int64_t now, pkiws__ra **out);
+void pkiws__ra_free(pkiws__ra *ra);
+
+/* Days until the RA certificate expires (negative when expired). */
+int64_t pkiws__ra_days_left(const pkiws__ra *ra, int64_t now);
+
+#endif

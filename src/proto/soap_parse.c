@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* Response parsers: by namespace URI and local name, whatever prefixes the server picks. */
+#include "pkiws_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "proto/soap.h"
+
+static int has_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (pkiws__strncaseeq(hay, needle, n))
+            return 1;
+    return 0;
+}
+
+static char *dup_text(pkiws_xml_doc *doc, const pkiws_xml_node *n)
+{
+    const char *t = pkiws__xml_text_trim(doc, n);
+    return t ? pkiws__strdup(t) : NULL;
+}
+
+int pkiws__soap_check_fault(pkiws_xml_doc *doc, const char *operation)
+{
+    pkiws_xml_node *body = pkiws__xml_soap_body_child(doc);
+    if (!body || !pkiws__xml_is(body, PKIWS_NS_SOAP, "Fault"))
+        return PKIWS_OK;
+    /* faultcode/faultstring/detail are unqualified in SOAP 1.1; accept any namespace. */
+    const char *fs = pkiws__xml_text_trim(doc, pkiws__xml_child(body, NULL, "faultstring"));
+    const char *fc = pkiws__xml_text_trim(doc, pkiws__xml_child(body, NULL, "faultcode"));
+    pkiws_xml_node *detail = pkiws__xml_child(body, NULL, "detail");
+    const char *ec =
+        detail ? pkiws__xml_text_trim(doc, pkiws__xml_find(detail, NULL, "errorcode")) : NULL;
+    const char *dm =
+        detail ? pkiws__xml_text_trim(doc, pkiws__xml_find(detail, NULL, "message")) : NULL;
+    if (!fs)
+        fs = "";
+    char extra[600] = "";
+    if ((ec && *ec) || (dm && *dm && strcmp(dm, fs) != 0))
+        snprintf(extra, sizeof extra, " [detail:%s%s%s%s]", ec && *ec ? " errorcode " : "",
+                 ec && *ec ? ec : "", dm && *dm && strcmp(dm, fs) ? " message " : "",
+                 dm && *dm && strcmp(dm, fs) ? dm : "");
+    if (ec)
+        pkiws__err_native("soap", strtoll(ec, NULL, 10));
+    const char *all = fs;
+    if (has_ci(all, "request element is not understood") ||
+        (dm && has_ci(dm, "request element is not understood")))
+        return pkiws__fail_remedy(PKIWS_E_PROFILE_NOT_FOUND, PKIWS__REMEDY_PROFILE_NOT_FOUND,
+                                  "%s: the CA answered \"%s\"%s: no certificate profile template "
+                                  "for this OID",
+                                  operation, fs, extra);
+    if (has_ci(all, "special character") || (dm && has_ci(dm, "special character")))
+        return pkiws__fail_remedy(PKIWS_E_UNSUPPORTED_CHARS, PKIWS__REMEDY_UNSUPPORTED_CHARS,
+                                  "%s: the CA answered \"%s\"%s", operation, fs, extra);
+    if (has_ci(all, "policy verification") || has_ci(all, "template attribute") ||
+        has_ci(all, "not in the template") || has_ci(all, "mandatory attribute"))
+        return pkiws__fail_remedy(PKIWS_E_POLICY_MISMATCH, PKIWS__REMEDY_POLICY_MISMATCH,
+                                  "%s: the CA answered \"%s\"%s", operation, fs, extra);
+    if (fc && has_ci(fc, "Client"))
+        return pkiws__fail(PKIWS_E_REJECTED, "%s: the CA rejected the request: \"%s\"%s", operation,
+                           fs, extra);
+    return pkiws__fail(PKIWS_E_SOAP_FAULT, "%s: SOAP fault %s \"%s\"%s", operation, fc ? fc : "",
+                       fs, extra);
+}
+
+static pkiws_xml_node *expect_body(pkiws_xml_doc *doc, const char *ns, const char *local,
+                                   const char *operation)
+{
+    pkiws_xml_node *body = pkiws__xml_soap_body_child(doc);
+    if (!body) {
+        pkiws__fail(PKIWS_E_PROTOCOL, "%s: the answer has no SOAP Body content", operation);
+        return NULL;
+    }
+    if (!pkiws__xml_is(body, ns, local)) {
+        pkiws__fail(PKIWS_E_PROTOCOL, "%s: expected {%s}%s in the SOAP Body, got {%s}%s", operation,
+                    ns, local, body->ns, body->local);
+        return NULL;
+    }
+    return body;
+}
+
+void pkiws__soap_token_dispose(pkiws__soap_token *t)
+{
+    pkiws__free(t->client_txid);
+    pkiws__free(t->server_txid);
+    pkiws__free(t->disposition);
+    pkiws__free(t->pending_ref);
+    pkiws__free(t->token);
+    memset(t, 0, sizeof *t);
+}
+
+int pkiws__soap_parse_token(pkiws_xml_doc *doc, pkiws__soap_token *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *op = "RequestSecurityToken";
+    int rc = pkiws__soap_check_fault(doc, op);
+    if (rc)
+        return rc;
+    pkiws_xml_node *body = pkiws__xml_soap_body_child(doc);
+    pkiws_xml_node *rstr = NULL;
+    if (body && pkiws__xml_is(body, PKIWS_NS_WST, "RequestSecurityTokenResponseCollection"))
+        rstr = pkiws__xml_child(body, PKIWS_NS_WST, "RequestSecurityTokenResponse");
+    else
+        rstr = expect_body(doc, PKIWS_NS_WST, "RequestSecurityTokenResponse", op);
+    if (!rstr)
+        return body && pkiws__xml_is(body, PKIWS_NS_WST, "RequestSecurityTokenResponseCollection")
+                   ? pkiws__fail(PKIWS_E_PROTOCOL,
+                                 "%s: empty RequestSecurityTokenResponseCollection", op)
+                   : pkiws__err_code();
+    pkiws_xml_node *r = pkiws__xml_child(rstr, PKIWS_NS_ENROLL, "RequestVSSecurityTokenResponse");
+    if (!r)
+        return pkiws__fail(
+            PKIWS_E_PROTOCOL,
+            "%s: RequestSecurityTokenResponse has no {%s}RequestVSSecurityTokenResponse", op,
+            PKIWS_NS_ENROLL);
+    out->client_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_ENROLL, "clientTransactionID"));
+    out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_ENROLL, "serverTransactionID"));
+    out->disposition = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_ENROLL, "dispositionMessage"));
+    pkiws_xml_node *req = pkiws__xml_child(r, PKIWS_NS_ENROLL, "requestedVSSecurityToken");
+    if (!req) {
+        rc =
+            pkiws__fail(PKIWS_E_PROTOCOL,
+                        "%s: the answer has neither a certificate nor a pending reference "
+                        "(no requestedVSSecurityToken)%s%s",
+                        op, out->disposition ? ": " : "", out->disposition ? out->disposition : "");
+        goto fail;
+    }
+    pkiws_xml_node *pend = pkiws__xml_child(req, PKIWS_NS_ENROLL, "pendingTokenReferenceID");
+    if (pend) {
+        out->pending_ref = dup_text(doc, pend);
+        if (!out->pending_ref || !*out->pending_ref) {
+            rc = pkiws__fail(PKIWS_E_PROTOCOL, "%s: empty pendingTokenReferenceID", op);
+            goto fail;
+        }
+        return PKIWS_OK;
+    }
+    pkiws_xml_node *tok = pkiws__xml_child(req, PKIWS_NS_ENROLL, "binarySecurityToken");
+    if (!tok) {
+        rc = pkiws__fail(PKIWS_E_PROTOCOL,
+                         "%s: requestedVSSecurityToken has no binarySecurityToken", op);
+        goto fail;
+    }
+    pkiws_buf der = PKIWS_BUF_INIT;
+    const char *text = tok->text ? tok->text : "";
+    size_t tl;
+    pkiws__trim(text, strlen(text), &tl);
+    if (tl == 0) {
+        rc = pkiws__fail(PKIWS_E_PROTOCOL, "%s: the binarySecurityToken is empty", op);
+        goto fail;
+    }
+    rc = pkiws__b64_decode(text, strlen(text), &der);
+    if (rc) {
+        pkiws__buf_dispose(&der);
+        rc = pkiws__fail_context(PKIWS_E_PROTOCOL, "%s: binarySecurityToken", op);
+        goto fail;
+    }
+    out->token = pkiws__buf_detach(&der, &out->token_len);
+    return out->token ? PKIWS_OK : PKIWS_E_NOMEM;
+fail:
+    pkiws__soap_token_dispose(out);
+    return rc;
+}
+
+static int parse_int(const char *s, int *out)
+{
+    if (!s || !*s)
+        return 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < INT32_MIN || v > INT32_MAX)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+void pkiws__soap_status_result_dispose(pkiws__soap_status_result *r)
+{
+    pkiws__free(r->server_txid);
+    pkiws__free(r->success_msg);
+    memset(r, 0, sizeof *r);
+}
+
+int pkiws__soap_parse_update_status(pkiws_xml_doc *doc, pkiws__soap_status_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *op = "updateCertificateStatus";
+    int rc = pkiws__soap_check_fault(doc, op);
+    if (rc)
+        return rc;
+    pkiws_xml_node *r = expect_body(doc, PKIWS_NS_MGMT, "updateCertificateStatusResponse", op);
+    if (!r)
+        return pkiws__err_code();
+    const char *sc = pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "successCode"));
+    if (!parse_int(sc, &out->success_code))
+        return pkiws__fail(PKIWS_E_PROTOCOL, "%s: successCode '%s' is not a number", op,
+                           sc ? sc : "(missing)");
+    const char *cnt =
+        pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "revocationCount"));
+    if (cnt && !parse_int(cnt, &out->revocation_count))
+        return pkiws__fail(PKIWS_E_PROTOCOL, "%s: revocationCount '%s' is not a number", op, cnt);
+    out->success_msg = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "successMsg"));
+    out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "serverTransactionID"));
+    return PKIWS_OK;
+}
+
+void pkiws__soap_health_dispose(pkiws__soap_health *h)
+{
+    pkiws__free(h->server_txid);
+    pkiws__free(h->message);
+    memset(h, 0, sizeof *h);
+}
+
+int pkiws__soap_parse_health(pkiws_xml_doc *doc, pkiws__soap_health *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *op = "getStatus";
+    int rc = pkiws__soap_check_fault(doc, op);
+    if (rc)
+        return rc;
+    pkiws_xml_node *r = expect_body(doc, PKIWS_NS_HEALTH, "getStatusResponseMessage", op);
+    if (!r)
+        return pkiws__err_code();
+    const char *code =
+        pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_HEALTH, "statusCode"));
+    if (!code || (strcmp(code, "UP") && strcmp(code, "DOWN")))
+        return pkiws__fail(PKIWS_E_PROTOCOL, "%s: statusCode '%s' is neither UP nor DOWN", op,
+                           code ? code : "(missing)");
+    out->up = strcmp(code, "UP") == 0;
+    out->message = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_HEALTH, "statusMessage"));
+    out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_HEALTH, "serverTransactionID"));
+    return PKIWS_OK;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* Black-box tests of the offline API: only <pkiws/pkiws.h> and the shared library. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <pkiws/pkiws.h>
+
+#define PROFILE "2.16.840.1.113733.1.16.1.2.3.1.1.47196109"
+
+static char *shared_dir;
+static char *data_dir;
+
+static void template_path(char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/wsdl/examples/policy-getPoliciesResponse.xml", shared_dir);
+}
+
+static void expect_last(const char *needle)
+{
+    if (!strstr(pkiws_last_error_message(), needle))
+        fail_msg("last error '%s' lacks '%s'", pkiws_last_error_message(), needle);
+}
+
+static void test_api_session_options_validated(void **state)
+{
+    (void)state;
+    pkiws_session *s = NULL;
+    assert_int_equal(pkiws_session_new(&s), PKIWS_OK);
+    assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_CA, "pki-ws.symauth.com"),
+                     PKIWS_OK);
+    assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_CA, "https://pki-ws.symauth.com/"),
+                     PKIWS_E_CONFIG);
+    expect_last("scheme");
+    assert_true(strlen(pkiws_last_error_remedy()) > 10);
+    const char *v = NULL;
+    assert_int_equal(pkiws_session_get_str(s, PKIWS_SESSION_OPT_CA, &v), PKIWS_OK);
+    assert_string_equal(v, "pki-ws.symauth.com"); /* a refused value changes nothing */
+    assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_CA_NAME, "Symantec"), PKIWS_OK);
+    assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_CA_NAME, "DigiCert"),
+                     PKIWS_E_CONFIG);
+    expect_last("Symantec");
+    assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_PROXY, "proxy:8080"), PKIWS_OK);
+    assert_int_equal(pkiws_session_get_str(s, PKIWS_SESSION_OPT_PROXY, &v), PKIWS_OK);
+    assert_string_equal(v, "http://proxy:8080");
+    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_TIMEOUT_MS, 0), PKIWS_E_INVALID_ARG);
+    assert_int_equal(pkiws_session_set_int(s, 9999, 1), PKIWS_E_UNKNOWN_OPTION);
+    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_CA, 1), PKIWS_E_OPTION_TYPE);
+    assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_TIMEOUT_MS, "1"),
+                     PKIWS_E_OPTION_TYPE);
+    int64_t t = 0;
+    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, 1234), PKIWS_OK);
+    assert_int_equal(pkiws_session_get_int(s, PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, &t), PKIWS_OK);
+    assert_int_equal(t, 1234);
+    assert_int_equal(pkiws_session_set_blob(s, PKIWS_SESSION_OPT_TRUST_PEM, "nope", 4),
+                     PKIWS_E_CONFIG);
+    pkiws_session_free(s);
+    pkiws_session_free(NULL);
+}
+
+static void test_api_handles_are_checked(void **state)
+{
+    (void)state;
+    pkiws_session *s = NULL;
+    pkiws_profile *p = NULL;
+    assert_int_equal(pkiws_session_new(&s), PKIWS_OK);
+    assert_int_equal(pkiws_profile_new(&p, s, "not-an-oid"), PKIWS_E_CONFIG);
+    expect_last("not-an-oid");
+    assert_null(p);
+    assert_int_equal(pkiws_profile_new(&p, (pkiws_session *)"junkjunk", PROFILE),
+                     PKIWS_E_INVALID_HANDLE);
+    assert_int_equal(pkiws_profile_new(&p, s, PROFILE), PKIWS_OK);
+    /* the profile keeps the session alive */
+    pkiws_session_free(s);
+    pkiws_request *r = NULL;
+    assert_int_equal(pkiws_request_new(&r, p), PKIWS_OK);
+    pkiws_profile_free(p); /* and the request keeps the profile */
+    pkiws_result *res = NULL;
+    assert_int_equal(pkiws_preflight(r, &res), PKIWS_E_STATE);
+    assert_non_null(res);
+    assert_int_equal(pkiws_result_status(res), PKIWS_STATUS_FAILED);
+    assert_non_null(strstr(pkiws_result_message(res), "no template"));
+    pkiws_result_free(res);
+    pkiws_request_free(r);
+}
+
+static pkiws_request *make_request(pkiws_session **s, pkiws_profile **p, int fmt, unsigned sans)
+{
+    char path[1024];
+    template_path(path, sizeof path);
+    assert_int_equal(pkiws_session_new(s), PKIWS_OK);
+    assert_int_equal(pkiws_profile_new(p, *s, PROFILE), PKIWS_OK);
+    assert_int_equal(pkiws_profile_load_template_file(*p, path), PKIWS_OK);
+    assert_int_equal(pkiws_profile_set_int(*p, PKIWS_PROFILE_OPT_SUBJECT_FORMAT, fmt), PKIWS_OK);
+    assert_int_equal(pkiws_profile_set_int(*p, PKIWS_PROFILE_OPT_SAN_TYPES, sans), PKIWS_OK);
+    pkiws_request *r = NULL;
+    assert_int_equal(pkiws_request_new(&r, *p), PKIWS_OK);
+    return r;
+}
+
+static int find_trace(const pkiws_result *res, int field, const char **value)
+{
+    for (size_t i = 0; i < pkiws_result_trace_count(res); i++) {
+        int f, src;
+        const char *v;
+        assert_int_equal(pkiws_result_trace(res, i, &f, &v, &src), PKIWS_OK);
+        if (f == field) {
+            *value = v;
+            return src;
+        }
+    }
+    return -1;
+}
+
+static void test_api_preflight_san_fallback_upn_to_email(void **state)
+{
+    (void)state;
+    pkiws_session *s;
+    pkiws_profile *p;
+    pkiws_request *r = make_request(&s, &p, PKIWS_SUBJECT_CN_EMAIL, PKIWS_SAN_EMAIL | PKIWS_SAN_UPN);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Alice Example"), PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_UPN, "alice@contoso.com"),
+                     PKIWS_OK);
+    pkiws_result *res = NULL;
+    int rc = pkiws_preflight(r, &res);
+    if (rc)
+        fail_msg("preflight: %s", pkiws_result_message(res));
+    assert_int_equal(pkiws_result_status(res), PKIWS_STATUS_OK);
+    assert_string_equal(pkiws_result_str(res, PKIWS_RESULT_SUBJECT),
+                        "CN=Alice Example,E=alice@contoso.com,O=Contoso Ltd");
+    const char *v = NULL;
+    assert_int_equal(find_trace(res, PKIWS_FIELD_SAN_EMAIL, &v), PKIWS_SOURCE_REQUEST_UPN);
+    assert_string_equal(v, "alice@contoso.com");
+    assert_int_equal(find_trace(res, PKIWS_FIELD_SAN_UPN, &v), PKIWS_SOURCE_REQUEST_UPN);
+    assert_true(pkiws_result_check_count(res) > 0);
+    pkiws_result_free(res);
+    pkiws_request_free(r);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+}
+
+static void test_api_preflight_unresolved_and_mismatch(void **state)
+{
+    (void)state;
+    pkiws_session *s;
+    pkiws_profile *p;
+    /* OTHERNAME is not in the example template: a policy mismatch, explained per attribute */
+    pkiws_request *r = make_request(&s, &p, PKIWS_SUBJECT_CN, PKIWS_SAN_OTHERNAME);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
+    pkiws_result *res = NULL;
+    assert_int_equal(pkiws_preflight(r, &res), PKIWS_E_POLICY_MISMATCH);
+    assert_int_equal(pkiws_result_error(res), PKIWS_E_POLICY_MISMATCH);
+    assert_non_null(pkiws_result_remedy(res));
+    int missing = 0;
+    for (size_t i = 0; i < pkiws_result_check_count(res); i++) {
+        const char *name, *detail, *remedy;
+        int verdict;
+        assert_int_equal(pkiws_result_check(res, i, &name, &verdict, &detail, &remedy), PKIWS_OK);
+        if (verdict == PKIWS_VERDICT_MISSING_FROM_TEMPLATE) {
+            missing++;
+            assert_non_null(strstr(name, "OTHERNAME"));
+        }
+    }
+    assert_int_equal(missing, 1);
+    pkiws_result_free(res);
+    pkiws_request_free(r);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+
+    /* EMAIL selected, nothing to fill it from */
+    r = make_request(&s, &p, PKIWS_SUBJECT_CN, PKIWS_SAN_EMAIL);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
+    assert_int_equal(pkiws_preflight(r, &res), PKIWS_E_SAN_UNRESOLVED);
+    assert_non_null(strstr(pkiws_result_message(res), "EMAIL"));
+    pkiws_result_free(res);
+    pkiws_request_free(r);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+}
+
+static void test_api_key_type_against_template(void **state)
+{
+    (void)state;
+    pkiws_session *s;
+    pkiws_profile *p;
+    pkiws_request *r = make_request(&s, &p, PKIWS_SUBJECT_CN, PKIWS_SAN_EMAIL);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_EMAIL, "bob@contoso.com"),
+                     PKIWS_OK);
+    pkiws_result *ok = NULL;
+    assert_int_equal(pkiws_preflight(r, &ok), PKIWS_OK); /* RSA 2048 fits the template */
+    pkiws_result_free(ok);
+    assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_KEY_TYPE, PKIWS_KEY_EC_P256),
+                     PKIWS_OK);
+    pkiws_result *res = NULL;
+    assert_int_equal(pkiws_preflight(r, &res), PKIWS_E_POLICY_MISMATCH);
+    assert_non_null(strstr(pkiws_result_message(res), "EC keys need an EC template"));
+    pkiws_result_free(res);
+    pkiws_request_free(r);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+}
+
+static void test_api_template_unknown_profile(void **state)
+{
+    (void)state;
+    char path[1024];
+    template_path(path, sizeof path);
+    pkiws_session *s;
+    pkiws_profile *p;
+    assert_int_equal(pkiws_session_new(&s), PKIWS_OK);
+    assert_int_equal(pkiws_profile_new(&p, s, "2.16.840.1.113733.1.16.1.2.3.1.1.1"), PKIWS_OK);
+    assert_int_equal(pkiws_profile_load_template_file(p, path), PKIWS_E_PROFILE_NOT_FOUND);
+    expect_last(PROFILE); /* names the OIDs the document does offer */
+    assert_true(strlen(pkiws_last_error_remedy()) > 10);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+}
+
+static void test_api_thumbprint_normalize(void **state)
+{
+    (void)state;
+    char *tp = NULL;
+    assert_int_equal(
+        pkiws_thumbprint_normalize("\xe2\x80\x8e" "a9 4a 42 6a 55 5d 3c 21 8c 44 3e 45 b4 9b 82 "
+                                   "12 44 f7 0b 91",
+                                   &tp),
+        PKIWS_OK);
+    assert_string_equal(tp, "A94A426A555D3C218C443E45B49B821244F70B91");
+    pkiws_free(tp);
+    assert_int_equal(pkiws_thumbprint_normalize("xyz", &tp), PKIWS_E_CONFIG);
+    assert_null(tp);
+    expect_last("'x' at character 1");
+}
+
+static void test_api_csr_pfx_roundtrip(void **state)
+{
+    (void)state;
+    /* An RA key + CSR; a self-made certificate is not possible through the API, so the PFX
+     * round trip uses the key with the example CA certificate only to show the key check. */
+    char *key = NULL, *csr = NULL;
+    assert_int_equal(pkiws_ra_csr("CN=pkiws test RA,O=Contoso\\, Ltd", PKIWS_KEY_EC_P256, &key, &csr),
+                     PKIWS_OK);
+    assert_non_null(strstr(key, "-----BEGIN PRIVATE KEY-----"));
+    assert_non_null(strstr(csr, "-----BEGIN CERTIFICATE REQUEST-----"));
+    assert_int_equal(pkiws_ra_csr("CN", PKIWS_KEY_RSA2048, &key, &csr), PKIWS_E_INVALID_ARG);
+    assert_null(key);
+    pkiws_free_secret(key, 0);
+    pkiws_free(csr);
+}
+
+static void test_api_connector_config_import(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/NDESConnector.exe.config", data_dir);
+    pkiws_session *s;
+    assert_int_equal(pkiws_session_new(&s), PKIWS_OK);
+    assert_int_equal(pkiws_session_load_connector_config(s, path), PKIWS_OK);
+    assert_string_equal(pkiws_session_config_value(s, "racertthumbprint"),
+                        "A94A426A555D3C218C443E45B49B821244F70B91");
+    assert_string_equal(pkiws_session_config_value(s, "ProxyPassword"), "***");
+    assert_int_equal(pkiws_session_config_count(s), 6);
+    int64_t t;
+    assert_int_equal(pkiws_session_get_int(s, PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, &t), PKIWS_OK);
+    assert_int_equal(t, 30000);
+    const char *proxy;
+    assert_int_equal(pkiws_session_get_str(s, PKIWS_SESSION_OPT_PROXY, &proxy), PKIWS_OK);
+    assert_string_equal(proxy, "http://proxy.contoso.com:3128");
+    /* the store lookup uses the imported thumbprint when none is given */
+    assert_int_equal(pkiws_session_set_ra_store(s, data_dir, NULL, NULL), PKIWS_E_RA_CREDENTIAL);
+    expect_last("A94A426A555D3C218C443E45B49B821244F70B91");
+    assert_int_equal(pkiws_session_load_connector_config(s, "/nonexistent.config"), PKIWS_E_IO);
+    pkiws_session_free(s);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s SHARED_DIR DATA_DIR\n", argv[0]);
+        return 2;
+    }
+    shared_dir = argv[1];
+    data_dir = argv[2];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_api_session_options_validated),
+        cmocka_unit_test(test_api_handles_are_checked),
+        cmocka_unit_test(test_api_preflight_san_fallback_upn_to_email),
+        cmocka_unit_test(test_api_preflight_unresolved_and_mismatch),
+        cmocka_unit_test(test_api_key_type_against_template),
+        cmocka_unit_test(test_api_template_unknown_profile),
+        cmocka_unit_test(test_api_thumbprint_normalize),
+        cmocka_unit_test(test_api_csr_pfx_roundtrip),
+        cmocka_unit_test(test_api_connector_config_import),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
