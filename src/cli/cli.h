@@ -3,6 +3,7 @@
 #ifndef PKIWS_CLI_H
 #define PKIWS_CLI_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,15 +63,13 @@ int pkiws__cli_answer(const pkiws__cli *cli, pkiws__cli_outcome *o);
  * returns PKIWS__CLI_EXIT_USAGE. */
 int pkiws__cli_usage_error(const pkiws__cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A one-line usage hint for the current subcommand, on stderr. */
-void pkiws__cli_usage_hint(const pkiws__cli *cli);
 
 /* ---- memory (mem.c: the tool's only calls to the C allocator) --------------------------- */
 
 void *pkiws__cli_malloc(size_t n);
-void *pkiws__cli_calloc(size_t count, size_t size);
 char *pkiws__cli_strdup(const char *s);
 char *pkiws__cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *pkiws__cli_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void pkiws__cli_free(void *p);
 /* Wipe (explicit_bzero) n bytes, or strlen(p) + 1 when n is 0, then free. NULL is fine. */
 void pkiws__cli_free_secret(void *p, size_t n);
@@ -112,6 +111,7 @@ void pkiws__cli_discard(pkiws__cli_staged *st);
 int pkiws__cli_subject_format(const char *text, int *out);
 int pkiws__cli_key_type(const char *text, int *out);
 int pkiws__cli_pfx_preset(const char *text, int *out);
+int pkiws__cli_transport(const char *text, int *out);
 /* "email,upn,othername" into a PKIWS_SAN_* bit set; on failure *bad is the bad item
  * (pointer into @p text) and *bad_len its length. */
 int pkiws__cli_san_types(const char *text, unsigned *out, const char **bad, size_t *bad_len);

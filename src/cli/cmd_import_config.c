@@ -2,13 +2,9 @@
 /* `pkiws import-config`: the settings an Intune connector keeps in its .exe.config file. */
 #include "cli.h"
 
-#include <strings.h>
-
 static const pkiws__cli_opt OPTS[] = {
     {NULL, 0, 0, NULL, NULL},
 };
-
-static const char THUMBPRINT_KEY[] = "RACertThumbprint";
 
 /* The session settings that the file changed, read back from the session. */
 static void session_settings(const pkiws__cli *cli, pkiws__cli_json *j, pkiws_session *s,
@@ -51,15 +47,11 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     pkiws__cli_outcome o;
     pkiws__cli_outcome_init(&o);
     pkiws_session *s = NULL;
-    char *thumb = NULL;
     int rc = pkiws__cli_session(cli, args, &s, &o);
     if (rc == PKIWS_OK && (rc = pkiws_session_load_connector_config(s, path)) != PKIWS_OK)
         pkiws__cli_outcome_last(&o, rc);
-    /* The thumbprint as the RA store will look for it: invisible marks, spaces and quotes of
-     * a copy from the Windows certificate dialog removed. */
-    const char *raw = rc == PKIWS_OK ? pkiws_session_config_value(s, THUMBPRINT_KEY) : NULL;
-    if (raw != NULL && (rc = pkiws_thumbprint_normalize(raw, &thumb)) != PKIWS_OK)
-        pkiws__cli_outcome_last(&o, rc);
+    /* The library keeps the thumbprint normalised, as the RA store will look for it. */
+    const char *thumb = rc == PKIWS_OK ? pkiws_session_config_value(s, "RACertThumbprint") : NULL;
 
     pkiws__cli_json j;
     size_t n = rc == PKIWS_OK ? pkiws_session_config_count(s) : 0;
@@ -74,8 +66,6 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         const char *key = NULL, *value = NULL;
         if (pkiws_session_config_entry(s, i, &key, &value) != PKIWS_OK)
             continue;
-        if (thumb != NULL && key != NULL && strcasecmp(key, THUMBPRINT_KEY) == 0)
-            value = thumb;
         if (cli->json) {
             pkiws__cli_json_object(&j);
             pkiws__cli_json_kstr(&j, "key", key);
@@ -90,7 +80,6 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         session_settings(cli, &j, s, thumb);
     if (cli->json)
         pkiws__cli_json_finish(&j);
-    pkiws_free(thumb);
     pkiws_session_free(s);
     return pkiws__cli_finish(cli, &o);
 }

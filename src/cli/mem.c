@@ -20,11 +20,6 @@ void *pkiws__cli_malloc(size_t n)
     return check(malloc(n ? n : 1));
 }
 
-void *pkiws__cli_calloc(size_t count, size_t size)
-{
-    return check(calloc(count ? count : 1, size ? size : 1));
-}
-
 char *pkiws__cli_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -33,17 +28,24 @@ char *pkiws__cli_strdup(const char *s)
     return p;
 }
 
+char *pkiws__cli_vprintf(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return pkiws__cli_strdup("");
+    char *p = pkiws__cli_malloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
 char *pkiws__cli_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return pkiws__cli_strdup("");
-    char *p = pkiws__cli_malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = pkiws__cli_vprintf(fmt, ap);
     va_end(ap);
     return p;
 }

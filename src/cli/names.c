@@ -29,6 +29,11 @@ static const name_value PFX_PRESETS[] = {
     {NULL, 0},
 };
 
+static const name_value TRANSPORTS[] = {
+    {"curl", PKIWS_TRANSPORT_CURL},
+    {NULL, 0},
+};
+
 static const name_value SAN_TYPES[] = {
     {"email", PKIWS_SAN_EMAIL},
     {"upn", PKIWS_SAN_UPN},
@@ -82,6 +87,11 @@ int pkiws__cli_key_type(const char *text, int *out)
 int pkiws__cli_pfx_preset(const char *text, int *out)
 {
     return lookup(PFX_PRESETS, text, strlen(text), out);
+}
+
+int pkiws__cli_transport(const char *text, int *out)
+{
+    return lookup(TRANSPORTS, text, strlen(text), out);
 }
 
 int pkiws__cli_san_types(const char *text, unsigned *out, const char **bad, size_t *bad_len)

@@ -54,12 +54,12 @@ void pkiws__cli_outcome_result(pkiws__cli_outcome *o, const pkiws_result *res, i
 
 void pkiws__cli_outcome_fail(pkiws__cli_outcome *o, int code, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    char *msg = pkiws__cli_vprintf(fmt, ap);
     va_end(ap);
     set(o, PKIWS_STATUS_FAILED, code, msg, NULL, 0);
+    pkiws__cli_free(msg);
 }
 
 void pkiws__cli_outcome_dispose(pkiws__cli_outcome *o)
@@ -117,7 +117,8 @@ int pkiws__cli_answer(const pkiws__cli *cli, pkiws__cli_outcome *o)
     return pkiws__cli_finish(cli, o);
 }
 
-void pkiws__cli_usage_hint(const pkiws__cli *cli)
+/* A one-line usage hint for the current subcommand, on stderr. */
+static void usage_hint(const pkiws__cli *cli)
 {
     if (cli->cmd[0])
         fprintf(stderr, "Usage: pkiws %s %s (see 'pkiws %s --help')\n", cli->cmd, cli->synopsis,
@@ -128,13 +129,12 @@ void pkiws__cli_usage_hint(const pkiws__cli *cli)
 
 int pkiws__cli_usage_error(const pkiws__cli *cli, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    char *msg = pkiws__cli_vprintf(fmt, ap);
     va_end(ap);
     fprintf(stderr, "pkiws%s%s: %s\n", cli->cmd[0] ? " " : "", cli->cmd, msg);
-    pkiws__cli_usage_hint(cli);
+    usage_hint(cli);
     if (cli->json) {
         pkiws__cli_outcome o;
         pkiws__cli_outcome_init(&o);
@@ -145,5 +145,6 @@ int pkiws__cli_usage_error(const pkiws__cli *cli, const char *fmt, ...)
         pkiws__cli_json_finish(&j);
         pkiws__cli_outcome_dispose(&o);
     }
+    pkiws__cli_free(msg);
     return PKIWS__CLI_EXIT_USAGE;
 }

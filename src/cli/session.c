@@ -19,6 +19,7 @@ const pkiws__cli_opt pkiws__cli_conn_opts[] = {
     {"timeout-ms", 0, PKIWS__CLI_VALUE, "N", "total time per request, milliseconds"},
     {"connect-timeout-ms", 0, PKIWS__CLI_VALUE, "N", "connect time, milliseconds"},
     {"proxy", 0, PKIWS__CLI_VALUE, "URL", "HTTP CONNECT proxy (host:port or http://...)"},
+    {"transport", 0, PKIWS__CLI_VALUE, "curl", "HTTP transport (default curl)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -68,6 +69,10 @@ int pkiws__cli_conn_check(const pkiws__cli *cli, const pkiws__cli_args *args)
         return pkiws__cli_usage_error(cli, "--ra-pass is for --ra-p12 or --ra-store");
     if (pkiws__cli_arg(args, "ra-key-pass") && !pkiws__cli_arg(args, "ra-key"))
         return pkiws__cli_usage_error(cli, "--ra-key-pass is for --ra-key");
+    const char *transport = pkiws__cli_arg(args, "transport");
+    int transport_id;
+    if (transport && pkiws__cli_transport(transport, &transport_id) != 0)
+        return pkiws__cli_usage_error(cli, "--transport '%s': expected curl", transport);
     static const char *const ints[] = {"timeout-ms", "connect-timeout-ms"};
     for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
         const char *v = pkiws__cli_arg(args, ints[i]);
@@ -114,6 +119,11 @@ static int configure(const pkiws__cli *cli, pkiws_session *s, const pkiws__cli_a
         (rc = set_ms(s, args, "timeout-ms", PKIWS_SESSION_OPT_TIMEOUT_MS)) != PKIWS_OK ||
         (rc = set_ms(s, args, "connect-timeout-ms", PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS)) !=
             PKIWS_OK)
+        return rc;
+    const char *transport = pkiws__cli_arg(args, "transport");
+    int id;
+    if (transport && pkiws__cli_transport(transport, &id) == 0 &&
+        (rc = pkiws_session_set_int(s, PKIWS_SESSION_OPT_TRANSPORT, id)) != PKIWS_OK)
         return rc;
     const char *p12 = pkiws__cli_arg(args, "ra-p12");
     const char *cert = pkiws__cli_arg(args, "ra-cert");

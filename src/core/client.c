@@ -60,6 +60,14 @@ static int looks_like_xml(const pkiws_buf *b)
     return 0;
 }
 
+static int is_soap_fault(const pkiws_xml_doc *doc)
+{
+    const pkiws_xml_node *root = pkiws__xml_root(doc);
+    const pkiws_xml_node *body = pkiws__xml_soap_body_child(doc);
+    return root && pkiws__xml_is(root, PKIWS_NS_SOAP, "Envelope") && body &&
+           pkiws__xml_is(body, PKIWS_NS_SOAP, "Fault");
+}
+
 int pkiws__client_call(pkiws__client *c, const char *service, const char *action,
                        const pkiws_buf *body, const char *txid, int idempotent,
                        pkiws_xml_doc **doc, pkiws__call_info *info)
@@ -88,6 +96,12 @@ int pkiws__client_call(pkiws__client *c, const char *service, const char *action
             if (resp.status == 200 || (resp.status == 500 && xml)) {
                 rc = pkiws__xml_parse((const char *)resp.body.data, resp.body.len, &c->limits,
                                       service, doc);
+                if (rc == PKIWS_OK && resp.status == 500 && !is_soap_fault(*doc)) {
+                    pkiws__xml_free(*doc);
+                    *doc = NULL;
+                    rc = PKIWS_E_PROTOCOL;
+                    pkiws__fail(rc, "not a SOAP fault");
+                }
                 if (rc && resp.status >= 500) {
                     /* a 5xx whose body is not a usable SOAP fault: may heal */
                     retryable = 1;

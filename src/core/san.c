@@ -563,9 +563,15 @@ static int check_utf8(const pkiws__identity *id)
 int pkiws__resolve(const pkiws__template *t, const pkiws__selection *sel, const pkiws__identity *id,
                    pkiws__resolution *res)
 {
-    int rc = pkiws__verify(t, sel, res);
-    if (rc)
-        return rc;
+    /* A policy mismatch is reported, but the resolution still runs (best effort) so that the
+     * result explains the subject and SANs too; its own failures then give way. */
+    int vrc = pkiws__verify(t, sel, res);
+    if (vrc && vrc != PKIWS_E_POLICY_MISMATCH)
+        return vrc;
+    char vmsg[PKIWS_ERR_MSG_MAX];
+    const char *vremedy = pkiws__err_remedy();
+    snprintf(vmsg, sizeof vmsg, "%s", pkiws__err_message());
+    int rc;
     if (!id)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "resolve: the identity is NULL");
     if ((rc = check_utf8(id)))
@@ -610,11 +616,14 @@ int pkiws__resolve(const pkiws__template *t, const pkiws__selection *sel, const 
         if ((rc = add_trace(res, PKIWS_FIELD_SEAT_ID, c.seat, c.seat_src)))
             goto out;
     }
-    rc = build_nvps(&c, why_no_derived);
+    if (!vrc)
+        rc = build_nvps(&c, why_no_derived);
 out:
     pkiws__free(c.othername_b64);
     pkiws__free(c.given);
     pkiws__free(c.family);
+    if (vrc)
+        return pkiws__fail_remedy(vrc, vremedy, "%s", vmsg);
     return rc;
 }
 

@@ -270,8 +270,13 @@ int pkiws__thumbprint_normalize(const char *text, pkiws_buf *out)
 int pkiws__check_profile_oid(const char *oid)
 {
     const char *why;
-    if (pkiws__oid_valid(oid, &why))
+    size_t pos;
+    if (pkiws__oid_check(oid, &why, &pos))
         return PKIWS_OK;
+    if (pos)
+        return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_PROFILE_NOT_FOUND,
+                                  "profile OID '%s' is not a dotted OID: %s (at character %zu)",
+                                  oid, why, pos);
     return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_PROFILE_NOT_FOUND,
                               "profile OID '%s' is not a dotted OID: %s", oid ? oid : "", why);
 }

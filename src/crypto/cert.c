@@ -19,8 +19,9 @@ int pkiws__der_check_tlv(const uint8_t *der, size_t len, const char *what, int e
     if (!der || len < 2)
         return pkiws__fail(errcode, "%s: %zu bytes is too short for DER", what, len);
     if (der[0] != (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-        return pkiws__fail(errcode, "%s: DER must start with a SEQUENCE (0x30), found 0x%02X at "
-                                    "offset 0",
+        return pkiws__fail(errcode,
+                           "%s: DER must start with a SEQUENCE (0x30), found 0x%02X at "
+                           "offset 0",
                            what, der[0]);
     if (der[1] == 0x80)
         return pkiws__fail(errcode,
@@ -30,13 +31,15 @@ int pkiws__der_check_tlv(const uint8_t *der, size_t len, const char *what, int e
     unsigned char *p = (unsigned char *)(uintptr_t)der + 1;
     size_t l;
     if (mbedtls_asn1_get_len(&p, der + len, &l) != 0)
-        return pkiws__fail(errcode, "%s: the DER length at offset 1 is invalid or runs past the "
-                                    "end of the %zu bytes (truncated?)",
+        return pkiws__fail(errcode,
+                           "%s: the DER length at offset 1 is invalid or runs past the "
+                           "end of the %zu bytes (truncated?)",
                            what, len);
     size_t total = (size_t)(p - der) + l;
     if (total != len)
-        return pkiws__fail(errcode, "%s: %zu trailing bytes after the DER value ending at offset "
-                                    "%zu",
+        return pkiws__fail(errcode,
+                           "%s: %zu trailing bytes after the DER value ending at offset "
+                           "%zu",
                            what, len - total, total);
     return PKIWS_OK;
 }
@@ -53,15 +56,14 @@ int pkiws__cert_from_der(const unsigned char *der, size_t len, pkiws__cert **out
     if (!c)
         return pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a certificate");
     mbedtls_x509_crt_init(&c->crt);
-    int ret = mbedtls_x509_crt_parse_der_with_ext_cb(&c->crt, der, len, 1, accept_unknown_ext,
-                                                     NULL);
+    int ret =
+        mbedtls_x509_crt_parse_der_with_ext_cb(&c->crt, der, len, 1, accept_unknown_ext, NULL);
     if (ret != 0) {
         char what[80];
         snprintf(what, sizeof what, "certificate (%zu bytes of DER) is not valid X.509", len);
         pkiws__cert_free(c);
-        return pkiws__mbed_fail(ret == MBEDTLS_ERR_X509_ALLOC_FAILED ? PKIWS_E_NOMEM
-                                                                     : PKIWS_E_CRYPTO,
-                                ret, what);
+        return pkiws__mbed_fail(
+            ret == MBEDTLS_ERR_X509_ALLOC_FAILED ? PKIWS_E_NOMEM : PKIWS_E_CRYPTO, ret, what);
     }
     rc = pkiws__cert_fill_info(c);
     if (rc != PKIWS_OK) {

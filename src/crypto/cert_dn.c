@@ -73,8 +73,8 @@ static int next_cp(int tag, const uint8_t *p, size_t len, size_t *i, uint32_t *c
     case MBEDTLS_ASN1_UNIVERSAL_STRING: {
         if (len % 4)
             return -1;
-        uint32_t u = (uint32_t)p[*i] << 24 | (uint32_t)p[*i + 1] << 16 |
-                     (uint32_t)p[*i + 2] << 8 | p[*i + 3];
+        uint32_t u = (uint32_t)p[*i] << 24 | (uint32_t)p[*i + 1] << 16 | (uint32_t)p[*i + 2] << 8 |
+                     p[*i + 3];
         *i += 4;
         if (u > 0x10FFFF || (u >= 0xD800 && u <= 0xDFFF))
             return -1;
@@ -124,8 +124,8 @@ static void put_value(pkiws_buf *out, const mbedtls_x509_buf *val)
         int last = i >= val->len;
         if (cp < 0x20 || cp == 0x7F) {
             pkiws__buf_printf(out, "\\%02X", (unsigned)cp);
-        } else if ((cp < 0x80 && strchr("\"+,;<>\\", (int)cp)) || (first && (cp == ' ' || cp == '#')) ||
-                   (last && cp == ' ')) {
+        } else if ((cp < 0x80 && strchr("\"+,;<>\\", (int)cp)) ||
+                   (first && (cp == ' ' || cp == '#')) || (last && cp == ' ')) {
             pkiws__buf_putc(out, '\\');
             pkiws__buf_putc(out, (char)cp);
         } else {

@@ -98,8 +98,9 @@ static int decode_othername(unsigned char *p, const unsigned char *end, size_t i
     unsigned char *v = p + 1;
     size_t vlen;
     if (len < 2 || mbedtls_asn1_get_len(&v, end, &vlen) || v + vlen != end)
-        return pkiws__fail(PKIWS_E_CRYPTO, "SAN entry %zu (otherName) value is not one DER "
-                                           "element",
+        return pkiws__fail(PKIWS_E_CRYPTO,
+                           "SAN entry %zu (otherName) value is not one DER "
+                           "element",
                            idx);
     pkiws_buf dotted = PKIWS_BUF_INIT;
     if (pkiws__oid_decode(oid, oid_len, &dotted) != PKIWS_OK) {

@@ -78,8 +78,9 @@ int pkiws__certs_parse_all(const uint8_t *data, size_t len, pkiws__certlist *l)
         if (rc == PKIWS_OK)
             rc = pkiws__certlist_add(&tmp, c);
         if (rc != PKIWS_OK) {
-            pkiws__fail_context(rc, "certificate %zu of the PEM bundle (block ending at offset "
-                                    "%zu)",
+            pkiws__fail_context(rc,
+                                "certificate %zu of the PEM bundle (block ending at offset "
+                                "%zu)",
                                 tmp.n + 1, at);
             break;
         }

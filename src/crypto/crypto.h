@@ -49,7 +49,8 @@ const uint8_t *pkiws__cert_der(const pkiws__cert *cert, size_t *len);
 
 /* What the library needs to know about a certificate; all strings owned by the cert. */
 typedef struct pkiws__cert_info {
-    const char *subject;  /* RFC 4514-ish "CN=Alice,E=alice@contoso.com", real UTF-8 */
+    const char *subject;  /* RFC 4514-ish "CN=Alice,E=alice@contoso.com", real UTF-8, RFC 4514
+                             escaping, RDNs in certificate (DER) order, not reversed */
     const char *issuer;
     const char *serial;   /* upper-case hex, no leading "00" pad byte, no separators */
     const char *thumbprint; /* SHA-1 of the DER, 40 upper-case hex digits */
@@ -69,14 +70,16 @@ int pkiws__cert_pem(const pkiws__cert *cert, pkiws_buf *out);
 typedef struct pkiws__san_item {
     int kind;          /* PKIWS__SAN_* below */
     char *value;       /* rfc822Name / dNSName / UPN text; NULL for other otherNames */
-    char *oid;         /* otherName type-id, dotted; NULL for other kinds */
-    uint8_t *der;      /* otherName: DER of the value inside [0] EXPLICIT */
+    char *oid;         /* otherName type-id, dotted (UPN too); NULL for rfc822Name/dNSName */
+    uint8_t *der;      /* otherName (UPN too): DER of the value inside [0] EXPLICIT */
     size_t der_len;
 } pkiws__san_item;
 #define PKIWS__SAN_RFC822 1
 #define PKIWS__SAN_DNS 2
 #define PKIWS__SAN_UPN 3       /* otherName 1.3.6.1.4.1.311.20.2.3 with a UTF8String */
 #define PKIWS__SAN_OTHERNAME 4 /* any other otherName */
+/* Items in certificate order; other GeneralName kinds (URI, IP, ...) are skipped. No SAN
+ * extension: PKIWS_OK with *items NULL and *count 0. */
 int pkiws__cert_sans(const pkiws__cert *cert, pkiws__san_item **items, size_t *count);
 void pkiws__san_items_free(pkiws__san_item *items, size_t count);
 
@@ -87,12 +90,13 @@ typedef struct pkiws__certlist {
 } pkiws__certlist;
 int pkiws__certlist_add(pkiws__certlist *l, pkiws__cert *c); /* takes ownership; frees on failure */
 void pkiws__certlist_dispose(pkiws__certlist *l);
-/* Every certificate of a PEM bundle (or one DER certificate), appended to l. */
+/* Every certificate of a PEM bundle (or one DER certificate), appended to l; all or nothing. */
 int pkiws__certs_parse_all(const uint8_t *data, size_t len, pkiws__certlist *l);
 
 /* PKCS#7 SignedData certs-only ("p7b"): DER, PEM (-----BEGIN PKCS7-----) or base64 with any
  * whitespace; a bare X.509 certificate (DER/base64) is accepted as a one-element list. BER
- * indefinite lengths are refused with PKIWS_E_PROTOCOL. Certificates are appended to l. */
+ * indefinite lengths are refused with PKIWS_E_PROTOCOL, and so is a PKCS#7 without
+ * certificates. Certificates are appended to l, in the order of the input; all or nothing. */
 int pkiws__pkcs7_parse(const uint8_t *data, size_t len, pkiws__certlist *l);
 /* DER PKCS#7 certs-only of the list (used by the simulator and tests). */
 int pkiws__pkcs7_write(const pkiws__certlist *l, pkiws_buf *out);
@@ -114,8 +118,11 @@ typedef struct pkiws__csr_san {
 #define PKIWS__CSR_KU_DS_KE 0x1u  /* keyUsage digitalSignature + keyEncipherment (0xa0) */
 #define PKIWS__CSR_EKU_CLIENT 0x2u /* extendedKeyUsage clientAuth */
 
-/* PKCS#10, SHA-256 signature, subject from parts in the given order (UTF8String values), an
- * extensionRequest with SAN (if nsan > 0), key usage and EKU per flags. DER out. */
+/* PKCS#10, SHA-256 signature, subject from parts in the given order (UTF8String values; C as
+ * PrintableString and an ASCII E as IA5String, as RFC 5280 / PKCS#9 want and OpenSSL, Windows
+ * and mbedTLS write them; a type may also be a dotted OID), an extensionRequest with SAN (if
+ * nsan > 0), key usage and EKU per flags (all non-critical: mbedTLS 2.28 cannot mark a CSR
+ * extension critical). DER appended to der_out. */
 int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn,
                      const pkiws__csr_san *san, size_t nsan, unsigned flags, pkiws_buf *der_out);
 /* PEM "-----BEGIN CERTIFICATE REQUEST-----" from DER. */
@@ -133,27 +140,34 @@ typedef struct pkiws__pfx_opts {
  * = SHA-1(leaf DER) on key and leaf, friendlyName on both, MAC over the AuthenticatedSafe.
  * Password handling: RFC 7292 Appendix B KDF implemented here (BMPString of the UTF-8 input,
  * surrogate pairs for code points above U+FFFF), so there is no 31-character limit.
- * Self-check: re-reads the result and checks the key matches the leaf before returning. */
-int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
-                     const pkiws__certlist *chain, const pkiws__pfx_opts *opts, pkiws_buf *out);
+ * Self-check: re-reads the result and checks the key matches the leaf before returning.
+ * The PFX is appended to out. A key that does not match leaf, a NULL password (use "") or
+ * invalid UTF-8: PKIWS_E_INVALID_ARG; a failed self-check: PKIWS_E_INTERNAL. */
+int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws__certlist *chain,
+                     const pkiws__pfx_opts *opts, pkiws_buf *out);
 
 typedef struct pkiws__pfx_contents {
-    pkiws__key *key;          /* NULL when the PFX has no key */
-    pkiws__cert *leaf;        /* the certificate matching the key (or the first non-CA) */
-    pkiws__certlist others;   /* every other certificate */
-    char *friendly_name;      /* of the key bag, UTF-8, may be NULL */
-    char mac_alg[16];         /* "sha1", "sha256", ... */
+    pkiws__key *key;        /* NULL when the PFX has no key */
+    pkiws__cert *leaf;      /* the certificate matching the key (or the first non-CA) */
+    pkiws__certlist others; /* every other certificate */
+    char *friendly_name;    /* of the key bag (else of the leaf's bag), UTF-8, may be NULL */
+    char mac_alg[16];       /* "sha1", "sha256", ... */
     unsigned mac_iterations;
-    char key_bag_alg[64];     /* "pbeWithSHA1And3-KeyTripleDES-CBC", "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ... */
-    char cert_bag_alg[64];    /* same names; "pbeWithSHA1And40BitRC2-CBC"; "none" if plain */
+    char key_bag_alg[64];  /* "pbeWithSHA1And3-KeyTripleDES-CBC",
+                              "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ... */
+    char cert_bag_alg[64]; /* same names; "pbeWithSHA1And40BitRC2-CBC"; "none" if plain */
 } pkiws__pfx_contents;
 
 /* Read a PFX: MAC verified first (wrong password: PKIWS_E_CRYPTO "wrong password or corrupt
  * PFX"); key bags encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC or PBES2 (PBKDF2 with
  * HMAC-SHA1/SHA256, AES-128/192/256-CBC or DES-EDE3-CBC); cert bags plain, 3DES, PBES2-AES
- * or pbeWithSHAAnd40BitRC2-CBC (RC2 implemented here; mbedTLS has none). */
-int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password,
-                    pkiws__pfx_contents *out);
+ * or pbeWithSHAAnd40BitRC2-CBC (RC2 implemented here; mbedTLS has none). Also: plain keyBag,
+ * 2-key 3DES and 128-bit RC2 PBEs, PBKDF2 with HMAC-SHA224/384/512, MAC SHA-1/224/256/384/512
+ * or no MacData, nested safeContentsBag. An empty or NULL password tries both the empty and
+ * the absent BMPString, as OpenSSL does. DER only (no indefinite lengths); input, iterations
+ * and bag counts are capped (PKIWS__PFX_MAX_*: PKIWS_E_LIMIT); unknown bag types are skipped,
+ * the first key wins. On failure *out is empty. */
+int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws__pfx_contents *out);
 void pkiws__pfx_contents_dispose(pkiws__pfx_contents *c);
 
 /* -- PKCS#12 building blocks (src/crypto/pkcs12_*.c, rc2.c; used by their unit tests) -- */
@@ -179,30 +193,29 @@ int pkiws__pfx_bmp_password(const char *utf8, pkiws_buf *out);
 /* RFC 7292 Appendix B.2 KDF: n bytes for id (1 key, 2 IV, 3 MAC key) from the BMPString
  * password pw (any length, may be empty), salt and iterations (>= 1), digest md
  * (PKIWS__PFX_MD_*). */
-int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
-                   size_t salt_len, unsigned iterations, int id, uint8_t *out, size_t n);
+int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+                   unsigned iterations, int id, uint8_t *out, size_t n);
 
 /* The PFX MAC: key = KDF(id 3, digest size) of the BMPString password, then HMAC over data
  * with the same digest; out gets the digest-size bytes (at most 64), *out_len that size. */
-int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
-                   size_t salt_len, unsigned iterations, const uint8_t *data, size_t n,
-                   uint8_t out[64], size_t *out_len);
+int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+                   unsigned iterations, const uint8_t *data, size_t n, uint8_t out[64],
+                   size_t *out_len);
 
 /* The encryptions the writer uses. */
-#define PKIWS__PFX_PBE_SHA1_3DES 1     /* pbeWithSHAAnd3-KeyTripleDES-CBC, 8-byte salt */
-#define PKIWS__PFX_PBE_PBES2_AES256 2  /* PBES2: PBKDF2-HMAC-SHA256 (16-byte salt), AES-256-CBC */
+#define PKIWS__PFX_PBE_SHA1_3DES 1    /* pbeWithSHAAnd3-KeyTripleDES-CBC, 8-byte salt */
+#define PKIWS__PFX_PBE_PBES2_AES256 2 /* PBES2: PBKDF2-HMAC-SHA256 (16-byte salt), AES-256-CBC */
 
 /* Encrypt in: the AlgorithmIdentifier DER is appended to alg, the ciphertext to ct. password
  * is UTF-8 (NULL = absent): BMPString for the PKCS#12 PBEs, raw bytes for PBES2 (as OpenSSL). */
-int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations,
-                           const uint8_t *in, size_t n, pkiws_buf *alg, pkiws_buf *ct);
+int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations, const uint8_t *in,
+                           size_t n, pkiws_buf *alg, pkiws_buf *ct);
 /* Decrypt in under the AlgorithmIdentifier DER alg (every algorithm listed at
  * pkiws__pfx_read). The plaintext is appended to pt (marked secret); the algorithm's name
  * ("pbeWithSHA1And3-KeyTripleDES-CBC", "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ...) goes to
  * name. Unsupported algorithm: PKIWS_E_UNSUPPORTED naming its OID; bad padding: PKIWS_E_CRYPTO. */
 int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *password,
-                           const uint8_t *in, size_t n, pkiws_buf *pt, char *name,
-                           size_t name_cap);
+                           const uint8_t *in, size_t n, pkiws_buf *pt, char *name, size_t name_cap);
 
 /* RC2-CBC decryption (RFC 2268): key of 1..128 bytes, effective key bits 1..1024, n a multiple
  * of 8; no padding is removed. in and out may be the same buffer. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The mbedTLS adapter's private header: the ONLY file in the tree that includes <mbedtls/...>.
- * Included by the src/crypto/ sources, the mbedTLS TLS backend and the simulator (tests/sim), never by
- * other layers. Builds against mbedTLS 2.28 (Debian 12); 3.x differences are confined here.
+ * Included by the src/crypto/ sources, the mbedTLS TLS backend and the simulator (tests/sim),
+ * never by other layers. Builds against mbedTLS 2.28 (Debian 12); 3.x differences are confined
+ * here.
  */
 #ifndef PKIWS_CRYPTO_INT_H
 #define PKIWS_CRYPTO_INT_H

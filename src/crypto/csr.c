@@ -53,8 +53,7 @@ static int dn_node(const pkiws__dn_part *part, size_t idx, mbedtls_asn1_named_da
                            part->type ? "value" : "type");
     size_t vlen = strlen(part->value), bad;
     if (vlen == 0)
-        return pkiws__fail(PKIWS_E_INVALID_ARG, "subject part %zu (%s) is empty", idx,
-                           part->type);
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "subject part %zu (%s) is empty", idx, part->type);
     if (!pkiws__utf8_valid(part->value, vlen, &bad))
         return pkiws__fail(PKIWS_E_INVALID_ARG,
                            "subject part %zu (%s) is not valid UTF-8: bad byte 0x%02X at offset "
@@ -141,14 +140,13 @@ int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn
             rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, ret, "CSR: adding subjectAltName");
     }
     if (rc == PKIWS_OK && (flags & PKIWS__CSR_KU_DS_KE) &&
-        (ret = mbedtls_x509write_csr_set_key_usage(&ctx, MBEDTLS_X509_KU_DIGITAL_SIGNATURE |
-                                                             MBEDTLS_X509_KU_KEY_ENCIPHERMENT)) !=
-            0)
+        (ret = mbedtls_x509write_csr_set_key_usage(
+             &ctx, MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_ENCIPHERMENT)) != 0)
         rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, ret, "CSR: adding keyUsage");
     if (rc == PKIWS_OK && (flags & PKIWS__CSR_EKU_CLIENT) &&
-        (ret = mbedtls_x509write_csr_set_extension(
-             &ctx, MBEDTLS_OID_EXTENDED_KEY_USAGE, MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
-             eku_client_auth, sizeof eku_client_auth)) != 0)
+        (ret = mbedtls_x509write_csr_set_extension(&ctx, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+                                                   MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE),
+                                                   eku_client_auth, sizeof eku_client_auth)) != 0)
         rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, ret, "CSR: adding extendedKeyUsage");
 
     size_t cap = 4096 + san_der.len;

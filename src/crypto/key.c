@@ -75,12 +75,12 @@ int pkiws__key_generate(int key_type, pkiws__key **out)
 
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
-    int ret = mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(rsa_bits ? MBEDTLS_PK_RSA
-                                                                       : MBEDTLS_PK_ECKEY));
+    int ret = mbedtls_pk_setup(
+        &pk, mbedtls_pk_info_from_type(rsa_bits ? MBEDTLS_PK_RSA : MBEDTLS_PK_ECKEY));
     if (ret == 0) {
         if (rsa_bits)
-            ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), pkiws__drbg_random, NULL, rsa_bits,
-                                      65537);
+            ret =
+                mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), pkiws__drbg_random, NULL, rsa_bits, 65537);
         else
             ret = mbedtls_ecp_gen_key(grp, mbedtls_pk_ec(pk), pkiws__drbg_random, NULL);
     }
@@ -88,8 +88,7 @@ int pkiws__key_generate(int key_type, pkiws__key **out)
         mbedtls_pk_free(&pk);
         char what[64];
         snprintf(what, sizeof what, "generating a %s key", key_type_name(key_type));
-        return pkiws__mbed_fail(ret == MBEDTLS_ERR_PK_ALLOC_FAILED ? PKIWS_E_NOMEM
-                                                                   : PKIWS_E_CRYPTO,
+        return pkiws__mbed_fail(ret == MBEDTLS_ERR_PK_ALLOC_FAILED ? PKIWS_E_NOMEM : PKIWS_E_CRYPTO,
                                 ret, what);
     }
     return pkiws__key_wrap(&pk, out);
@@ -157,7 +156,7 @@ int pkiws__key_parse(const uint8_t *data, size_t len, const char *password, pkiw
     const char *pw = password && *password ? password : NULL;
     int pkcs8_enc = pem ? memmem(data, len, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) != NULL
                         : der_is_encrypted_pkcs8(data, len);
-    int legacy_enc = pem && !pkcs8_enc && memmem(data, len, "ENCRYPTED", 9) != NULL;
+    int legacy_enc = pem && !pkcs8_enc && memmem(data, len, "Proc-Type: 4,ENCRYPTED", 22) != NULL;
     if ((pkcs8_enc || legacy_enc) && !pw)
         return pkiws__fail(PKIWS_E_CRYPTO,
                            "private key (%zu bytes, %s) is encrypted and no password was given",
@@ -180,18 +179,16 @@ int pkiws__key_parse(const uint8_t *data, size_t len, const char *password, pkiw
     if (pem) {
         /* mbedTLS wants PEM NUL-terminated, with the NUL counted in the length. */
         if (pkiws__buf_append(&copy, data, len) != PKIWS_OK)
-            return pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a %zu-byte private key",
-                               len);
+            return pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a %zu-byte private key", len);
         in = copy.data;
         inlen = copy.len + 1;
     }
-    int ret = mbedtls_pk_parse_key(&pk, in, inlen, (const unsigned char *)pw,
-                                   pw ? strlen(pw) : 0);
+    int ret = mbedtls_pk_parse_key(&pk, in, inlen, (const unsigned char *)pw, pw ? strlen(pw) : 0);
     int rc = PKIWS_OK;
     if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
         rc = pkiws__fail(PKIWS_E_CRYPTO,
-                         "private key (%zu bytes, %s) is encrypted and no password was given",
-                         len, pem ? "PEM" : "DER");
+                         "private key (%zu bytes, %s) is encrypted and no password was given", len,
+                         pem ? "PEM" : "DER");
     } else if (ret == MBEDTLS_ERR_PK_PASSWORD_MISMATCH ||
                (legacy_enc && ret != 0 && ret != MBEDTLS_ERR_PK_ALLOC_FAILED)) {
         rc = pkiws__fail(PKIWS_E_CRYPTO,
@@ -201,9 +198,9 @@ int pkiws__key_parse(const uint8_t *data, size_t len, const char *password, pkiw
         pkiws__err_native("mbedtls", ret);
     } else if (ret != 0 && pem && !memmem(data, len, "PRIVATE KEY-----", 16) &&
                memmem(data, len, "-----BEGIN CERTIFICATE", 22)) {
-        rc = pkiws__fail(PKIWS_E_CRYPTO,
-                         "private key (%zu bytes, PEM) holds a certificate, not a private key",
-                         len);
+        rc =
+            pkiws__fail(PKIWS_E_CRYPTO,
+                        "private key (%zu bytes, PEM) holds a certificate, not a private key", len);
     } else if (ret != 0) {
         char what[128];
         snprintf(what, sizeof what,

@@ -20,9 +20,9 @@ static int write_pkcs8(const pkiws__key *key, unsigned char *buf, size_t n)
 
     if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA) {
         /* { rsaEncryption, NULL }: par_len 0 makes the writer add the NULL */
-        MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_algorithm_identifier(
-                                      &c, buf, MBEDTLS_OID_PKCS1_RSA,
-                                      MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA), 0));
+        MBEDTLS_ASN1_CHK_ADD(
+            len, mbedtls_asn1_write_algorithm_identifier(
+                     &c, buf, MBEDTLS_OID_PKCS1_RSA, MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA), 0));
     } else if (mbedtls_pk_can_do(pk, MBEDTLS_PK_ECKEY)) {
         const char *curve;
         size_t curve_len;
@@ -40,8 +40,8 @@ static int write_pkcs8(const pkiws__key *key, unsigned char *buf, size_t n)
     }
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_int(&c, buf, 0));
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_len(&c, buf, len));
-    MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&c, buf, MBEDTLS_ASN1_CONSTRUCTED |
-                                                                  MBEDTLS_ASN1_SEQUENCE));
+    MBEDTLS_ASN1_CHK_ADD(
+        len, mbedtls_asn1_write_tag(&c, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
     return (int)len;
 }
 

@@ -23,15 +23,17 @@ int pkiws__pkcs8_decrypt(const uint8_t *der, size_t len, const char *password, p
         return pkiws__fail(PKIWS_E_CRYPTO, "encrypted PKCS#8 private key: not a SEQUENCE");
     const unsigned char *alg = p;
     if (mbedtls_asn1_get_tag(&p, end, &alg_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE))
-        return pkiws__fail(PKIWS_E_CRYPTO, "encrypted PKCS#8 private key: no encryption "
-                                           "AlgorithmIdentifier at offset %zu",
+        return pkiws__fail(PKIWS_E_CRYPTO,
+                           "encrypted PKCS#8 private key: no encryption "
+                           "AlgorithmIdentifier at offset %zu",
                            (size_t)(alg - der));
     p += alg_len;
     alg_len = (size_t)(p - alg);
     size_t ct_off = (size_t)(p - der);
     if (mbedtls_asn1_get_tag(&p, end, &ct_len, MBEDTLS_ASN1_OCTET_STRING) || p + ct_len != end)
-        return pkiws__fail(PKIWS_E_CRYPTO, "encrypted PKCS#8 private key: no encryptedData "
-                                           "OCTET STRING at offset %zu ending the key",
+        return pkiws__fail(PKIWS_E_CRYPTO,
+                           "encrypted PKCS#8 private key: no encryptedData "
+                           "OCTET STRING at offset %zu ending the key",
                            ct_off);
     char name[80] = "";
     size_t before = plain->len;

@@ -82,8 +82,8 @@ int pkiws__pfx_der_get(pkiws__pfx_der *d, uint8_t tag, const char *what, pkiws__
     const uint8_t *p = d->p;
     if (p[0] != tag)
         return pkiws__fail(PKIWS_E_CRYPTO,
-                           "%s: %s expected at offset %zu (tag 0x%02X), found tag 0x%02X",
-                           d->where, what, off, tag, p[0]);
+                           "%s: %s expected at offset %zu (tag 0x%02X), found tag 0x%02X", d->where,
+                           what, off, tag, p[0]);
     size_t len, hl;
     if (p[1] < 0x80) {
         len = p[1];
@@ -137,8 +137,8 @@ int pkiws__pfx_der_get_uint(pkiws__pfx_der *d, const char *what, uint32_t max, u
         v = v << 8 | in.p[i];
     }
     if (v > (uint64_t)max)
-        return pkiws__fail(PKIWS_E_LIMIT, "%s: %s at offset %zu is larger than %u", d->where,
-                           what, off, (unsigned)max);
+        return pkiws__fail(PKIWS_E_LIMIT, "%s: %s at offset %zu is larger than %u", d->where, what,
+                           off, (unsigned)max);
     *out = (uint32_t)v;
     return PKIWS_OK;
 }

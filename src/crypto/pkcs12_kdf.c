@@ -71,8 +71,8 @@ static void repeat_fill(uint8_t *dst, size_t dst_len, const uint8_t *src, size_t
         dst[i] = src[i % src_len];
 }
 
-int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
-                   size_t salt_len, unsigned iterations, int id, uint8_t *out, size_t n)
+int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+                   unsigned iterations, int id, uint8_t *out, size_t n)
 {
     size_t v;
     const mbedtls_md_info_t *info = kdf_md(md, &v);
@@ -146,9 +146,9 @@ int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt
     return rc;
 }
 
-int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
-                   size_t salt_len, unsigned iterations, const uint8_t *data, size_t n,
-                   uint8_t out[64], size_t *out_len)
+int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+                   unsigned iterations, const uint8_t *data, size_t n, uint8_t out[64],
+                   size_t *out_len)
 {
     size_t v;
     const mbedtls_md_info_t *info = kdf_md(md, &v);

@@ -10,7 +10,7 @@
 static const uint8_t oid_pkcs12_pbe[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01};
 static const uint8_t oid_pbes2[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
 static const uint8_t oid_pbkdf2[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c};
-static const uint8_t oid_hmac[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02}; /* + 7..11 */
+static const uint8_t oid_hmac[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02};      /* + 7..11 */
 static const uint8_t oid_aes[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01}; /* + 2/22/42 */
 static const uint8_t oid_des_ede3_cbc[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x03, 0x07};
 
@@ -21,13 +21,13 @@ typedef struct pbe_params {
     const char *name_cipher;
     mbedtls_cipher_type_t cipher; /* MBEDTLS_CIPHER_NONE for RC2 */
     size_t key_len, iv_len;
-    unsigned rc2_bits;            /* RC2 effective key bits, 0 otherwise */
-    int pbes2;                    /* 0: PKCS#12 KDF with SHA-1; 1: PBKDF2 */
-    int prf_md;                   /* PBES2: PKIWS__PFX_MD_* of the HMAC */
+    unsigned rc2_bits; /* RC2 effective key bits, 0 otherwise */
+    int pbes2;         /* 0: PKCS#12 KDF with SHA-1; 1: PBKDF2 */
+    int prf_md;        /* PBES2: PKIWS__PFX_MD_* of the HMAC */
     const uint8_t *salt;
     size_t salt_len;
     uint32_t iterations;
-    uint8_t iv[16];               /* PBES2: from the parameters */
+    uint8_t iv[16]; /* PBES2: from the parameters */
 } pbe_params;
 
 static int oid_is(const pkiws__pfx_der *o, const uint8_t *oid, size_t n)
@@ -46,7 +46,7 @@ static int oid_arc(const pkiws__pfx_der *o, const uint8_t *prefix, size_t n)
 static int fail_oid(int code, const pkiws__pfx_der *o, const char *what)
 {
     pkiws_buf t = PKIWS_BUF_INIT;
-    if (pkiws__oid_decode(o->p, (size_t)(o->end - o->p), &t))
+    if (o->p == o->end || pkiws__oid_decode(o->p, (size_t)(o->end - o->p), &t) || !t.len)
         pkiws__buf_dispose(&t);
     pkiws__fail(code, "%s: unsupported %s %s at offset %zu", o->where, what,
                 t.data ? (const char *)t.data : "(undecodable OID)", pkiws__pfx_der_offset(o));
@@ -178,17 +178,15 @@ static int parse_pbes2_params(pkiws__pfx_der *d, pbe_params *pp)
         return fail_oid(PKIWS_E_UNSUPPORTED, &eoid, "PBES2 encryption scheme");
     }
     if (key_length && key_length != pp->key_len)
-        return pkiws__fail(PKIWS_E_CRYPTO,
-                           "%s: PBKDF2 keyLength %u does not match %s (%zu bytes)", kp.where,
-                           (unsigned)key_length, pp->name_cipher, pp->key_len);
+        return pkiws__fail(PKIWS_E_CRYPTO, "%s: PBKDF2 keyLength %u does not match %s (%zu bytes)",
+                           kp.where, (unsigned)key_length, pp->name_cipher, pp->key_len);
     size_t off = pkiws__pfx_der_offset(&enc);
     if ((rc = pkiws__pfx_der_get(&enc, 0x04, "PBES2 cipher IV", &iv)) ||
         (rc = pkiws__pfx_der_done(&enc, "PBES2 encryptionScheme")))
         return rc;
     if ((size_t)(iv.end - iv.p) != pp->iv_len)
         return pkiws__fail(PKIWS_E_CRYPTO, "%s: %s IV at offset %zu has %zu bytes, not %zu",
-                           enc.where, pp->name_cipher, off, (size_t)(iv.end - iv.p),
-                           pp->iv_len);
+                           enc.where, pp->name_cipher, off, (size_t)(iv.end - iv.p), pp->iv_len);
     memcpy(pp->iv, iv.p, pp->iv_len);
     pp->pbes2 = 1;
     return PKIWS_OK;
@@ -196,8 +194,8 @@ static int parse_pbes2_params(pkiws__pfx_der *d, pbe_params *pp)
 
 /* One CBC pass with an mbedTLS cipher (PKCS#7 padding added when pad, none otherwise). */
 static int cipher_run(mbedtls_cipher_type_t type, mbedtls_operation_t op, const uint8_t *key,
-                      size_t key_len, const uint8_t *iv, size_t iv_len, const uint8_t *in,
-                      size_t n, uint8_t *out, size_t *out_len, int pad)
+                      size_t key_len, const uint8_t *iv, size_t iv_len, const uint8_t *in, size_t n,
+                      uint8_t *out, size_t *out_len, int pad)
 {
     mbedtls_cipher_context_t c;
     mbedtls_cipher_init(&c);
@@ -206,8 +204,8 @@ static int cipher_run(mbedtls_cipher_type_t type, mbedtls_operation_t op, const 
     if (!mrc)
         mrc = mbedtls_cipher_setkey(&c, key, (int)(key_len * 8), op);
     if (!mrc)
-        mrc = mbedtls_cipher_set_padding_mode(&c, pad ? MBEDTLS_PADDING_PKCS7
-                                                       : MBEDTLS_PADDING_NONE);
+        mrc =
+            mbedtls_cipher_set_padding_mode(&c, pad ? MBEDTLS_PADDING_PKCS7 : MBEDTLS_PADDING_NONE);
     if (!mrc)
         mrc = mbedtls_cipher_crypt(&c, iv, iv_len, in, n, out, out_len);
     mbedtls_cipher_free(&c);
@@ -217,8 +215,7 @@ static int cipher_run(mbedtls_cipher_type_t type, mbedtls_operation_t op, const 
 }
 
 int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *password,
-                           const uint8_t *in, size_t n, pkiws_buf *pt, char *name,
-                           size_t name_cap)
+                           const uint8_t *in, size_t n, pkiws_buf *pt, char *name, size_t name_cap)
 {
     pkiws__pfx_der d, seq, oid;
     pbe_params pp;
@@ -276,8 +273,7 @@ int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *passw
                            n, pp.iv_len);
     if (name) {
         if (pp.pbes2)
-            snprintf(name, name_cap, "PBES2/PBKDF2-HMAC-%s/%s", md_name(pp.prf_md),
-                     pp.name_cipher);
+            snprintf(name, name_cap, "PBES2/PBKDF2-HMAC-%s/%s", md_name(pp.prf_md), pp.name_cipher);
         else
             snprintf(name, name_cap, "%s", pbe_name);
     }
@@ -289,9 +285,8 @@ int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *passw
         int mrc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(md_type(pp.prf_md)), 1);
         if (!mrc)
             mrc = mbedtls_pkcs5_pbkdf2_hmac(&md, (const unsigned char *)(password ? password : ""),
-                                            password ? strlen(password) : 0, pp.salt,
-                                            pp.salt_len, pp.iterations, (uint32_t)pp.key_len,
-                                            key);
+                                            password ? strlen(password) : 0, pp.salt, pp.salt_len,
+                                            pp.iterations, (uint32_t)pp.key_len, key);
         mbedtls_md_free(&md);
         if (mrc)
             rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PBKDF2");
@@ -314,8 +309,7 @@ int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *passw
     size_t out_len = n;
     if (!rc) {
         if (pp.rc2_bits)
-            rc = pkiws__rc2_cbc_decrypt(key, pp.key_len, pp.rc2_bits, iv, in, n,
-                                        pt->data + start);
+            rc = pkiws__rc2_cbc_decrypt(key, pp.key_len, pp.rc2_bits, iv, in, n, pt->data + start);
         else
             rc = cipher_run(pp.cipher, MBEDTLS_DECRYPT, key, pp.key_len, iv, pp.iv_len, in, n,
                             pt->data + start, &out_len, 0);
@@ -344,8 +338,7 @@ int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *passw
     return PKIWS_OK;
 }
 
-static int put_alg_pkcs12(pkiws_buf *alg, const uint8_t *salt, size_t salt_len,
-                          unsigned iterations)
+static int put_alg_pkcs12(pkiws_buf *alg, const uint8_t *salt, size_t salt_len, unsigned iterations)
 {
     static const uint8_t oid3des[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x03};
     pkiws_buf params = PKIWS_BUF_INIT, inner = PKIWS_BUF_INIT;
@@ -360,8 +353,8 @@ static int put_alg_pkcs12(pkiws_buf *alg, const uint8_t *salt, size_t salt_len,
     return rc;
 }
 
-static int put_alg_pbes2(pkiws_buf *alg, const uint8_t *salt, size_t salt_len,
-                         unsigned iterations, const uint8_t iv[16])
+static int put_alg_pbes2(pkiws_buf *alg, const uint8_t *salt, size_t salt_len, unsigned iterations,
+                         const uint8_t iv[16])
 {
     static const uint8_t oid_hmac256[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09};
     static const uint8_t oid_aes256[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a};
@@ -397,8 +390,8 @@ static int put_alg_pbes2(pkiws_buf *alg, const uint8_t *salt, size_t salt_len,
     return rc;
 }
 
-int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations,
-                           const uint8_t *in, size_t n, pkiws_buf *alg, pkiws_buf *ct)
+int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations, const uint8_t *in,
+                           size_t n, pkiws_buf *alg, pkiws_buf *ct)
 {
     if (iterations < 1 || iterations > PKIWS__PFX_MAX_ITERATIONS)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX iteration count %u is outside 1..%u",
@@ -426,11 +419,11 @@ int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations
         pkiws_buf bmp = PKIWS_BUF_INIT;
         rc = pkiws__pfx_bmp_password(password, &bmp);
         if (!rc)
-            rc = pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, bmp.data, bmp.len, salt, salt_len,
-                                iterations, 1, key, key_len);
+            rc = pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, bmp.data, bmp.len, salt, salt_len, iterations,
+                                1, key, key_len);
         if (!rc)
-            rc = pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, bmp.data, bmp.len, salt, salt_len,
-                                iterations, 2, iv, iv_len);
+            rc = pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, bmp.data, bmp.len, salt, salt_len, iterations,
+                                2, iv, iv_len);
         pkiws__buf_dispose(&bmp);
         if (!rc)
             rc = put_alg_pkcs12(alg, salt, salt_len, iterations);
@@ -443,10 +436,10 @@ int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations
             mbedtls_md_init(&md);
             int mrc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
             if (!mrc)
-                mrc = mbedtls_pkcs5_pbkdf2_hmac(
-                    &md, (const unsigned char *)(password ? password : ""),
-                    password ? strlen(password) : 0, salt, salt_len, iterations,
-                    (uint32_t)key_len, key);
+                mrc = mbedtls_pkcs5_pbkdf2_hmac(&md,
+                                                (const unsigned char *)(password ? password : ""),
+                                                password ? strlen(password) : 0, salt, salt_len,
+                                                iterations, (uint32_t)key_len, key);
             mbedtls_md_free(&md);
             if (mrc)
                 rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PBKDF2");
@@ -458,8 +451,8 @@ int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations
     if (!rc && (n > SIZE_MAX - 32 || pkiws__buf_grow(ct, n + 16)))
         rc = pkiws__fail(PKIWS_E_NOMEM, "out of memory encrypting a PFX bag");
     if (!rc)
-        rc = cipher_run(cipher, MBEDTLS_ENCRYPT, key, key_len, iv, iv_len, in, n,
-                        ct->data + start, &out_len, 1);
+        rc = cipher_run(cipher, MBEDTLS_ENCRYPT, key, key_len, iv, iv_len, in, n, ct->data + start,
+                        &out_len, 1);
     if (!rc) {
         ct->len = start + out_len;
         ct->data[ct->len] = 0;

@@ -17,8 +17,8 @@ static const uint8_t oid_local_key_id[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0
 static const uint8_t oid_sha1[] = {0x2b, 0x0e, 0x03, 0x02, 0x1a};
 static const uint8_t oid_sha2[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02}; /* + 1..4 */
 
-#define MAX_DEPTH 3      /* nested safeContentsBag */
-#define KEY_ID_MAX 64    /* bytes of localKeyID kept for leaf matching */
+#define MAX_DEPTH 3   /* nested safeContentsBag */
+#define KEY_ID_MAX 64 /* bytes of localKeyID kept for leaf matching */
 #define MAC_SALT_MAX 1024
 
 typedef struct cert_meta {
@@ -48,6 +48,18 @@ static int oid_is(const pkiws__pfx_der *o, const uint8_t *oid, size_t n)
 static size_t der_len(const pkiws__pfx_der *d)
 {
     return (size_t)(d->end - d->p);
+}
+
+/* Dotted text of an OID for messages. */
+static const char *oid_text(const pkiws__pfx_der *o, char *buf, size_t cap)
+{
+    pkiws_buf t = PKIWS_BUF_INIT;
+    if (der_len(o) && pkiws__oid_decode(o->p, der_len(o), &t) == PKIWS_OK && t.len)
+        snprintf(buf, cap, "%s", (const char *)t.data);
+    else
+        snprintf(buf, cap, "(undecodable OID)");
+    pkiws__buf_dispose(&t);
+    return buf;
 }
 
 /* BMPString (or UTF8String) content to UTF-8: bad UTF-16 and NULs become U+FFFD, trailing NULs
@@ -168,8 +180,8 @@ static int add_cert(rd *r, const uint8_t *der, size_t n, const char *alg, char *
     return PKIWS_OK;
 }
 
-static int read_safe_contents(rd *r, const uint8_t *p, size_t n, const char *where,
-                              const char *alg, int depth);
+static int read_safe_contents(rd *r, const uint8_t *p, size_t n, const char *where, const char *alg,
+                              int depth);
 
 /* One SafeBag. */
 static int read_bag(rd *r, pkiws__pfx_der *bag, const char *alg, int depth)
@@ -216,8 +228,7 @@ static int read_bag(rd *r, pkiws__pfx_der *bag, const char *alg, int depth)
                                      NULL)))
             break;
         size_t alen = (size_t)(epki.p - a);
-        if ((rc = pkiws__pfx_der_get(&epki, 0x04, "EncryptedPrivateKeyInfo.encryptedData",
-                                     &ct)) ||
+        if ((rc = pkiws__pfx_der_get(&epki, 0x04, "EncryptedPrivateKeyInfo.encryptedData", &ct)) ||
             (rc = pkiws__pfx_der_done(&epki, "EncryptedPrivateKeyInfo")))
             break;
         if (r->have_key)
@@ -252,7 +263,8 @@ static int read_bag(rd *r, pkiws__pfx_der *bag, const char *alg, int depth)
     }
     case 6: /* safeContentsBag: nested SafeContents */
         if (depth >= MAX_DEPTH) {
-            rc = pkiws__fail(PKIWS_E_LIMIT, "%s: safeContentsBag at offset %zu nested deeper "
+            rc = pkiws__fail(PKIWS_E_LIMIT,
+                             "%s: safeContentsBag at offset %zu nested deeper "
                              "than %d levels",
                              value.where, (size_t)(vstart - value.base), MAX_DEPTH);
             break;
@@ -267,8 +279,8 @@ static int read_bag(rd *r, pkiws__pfx_der *bag, const char *alg, int depth)
 }
 
 /* SafeContents ::= SEQUENCE OF SafeBag */
-static int read_safe_contents(rd *r, const uint8_t *p, size_t n, const char *where,
-                              const char *alg, int depth)
+static int read_safe_contents(rd *r, const uint8_t *p, size_t n, const char *where, const char *alg,
+                              int depth)
 {
     pkiws__pfx_der d, seq;
     pkiws__pfx_der_init(&d, p, n, where);
@@ -347,12 +359,10 @@ static int read_safe(rd *r, pkiws__pfx_der *ci, size_t index)
                          "not supported)",
                          index + 1);
     } else {
-        pkiws_buf t = PKIWS_BUF_INIT;
-        pkiws__oid_decode(type.p, der_len(&type), &t);
+        char dotted[128];
         rc = pkiws__fail(PKIWS_E_UNSUPPORTED,
                          "PFX AuthenticatedSafe #%zu has unsupported content type %s", index + 1,
-                         pkiws__buf_cstr(&t));
-        pkiws__buf_dispose(&t);
+                         oid_text(&type, dotted, sizeof dotted));
     }
     pkiws__buf_dispose(&content);
     return rc;
@@ -366,8 +376,8 @@ static int mac_md(const pkiws__pfx_der *oid, int *md, const char **name)
         return 1;
     }
     if (der_len(oid) == sizeof oid_sha2 + 1 && memcmp(oid->p, oid_sha2, sizeof oid_sha2) == 0) {
-        static const int mds[] = {PKIWS__PFX_MD_SHA256, PKIWS__PFX_MD_SHA384,
-                                  PKIWS__PFX_MD_SHA512, PKIWS__PFX_MD_SHA224};
+        static const int mds[] = {PKIWS__PFX_MD_SHA256, PKIWS__PFX_MD_SHA384, PKIWS__PFX_MD_SHA512,
+                                  PKIWS__PFX_MD_SHA224};
         static const char *const names[] = {"sha256", "sha384", "sha512", "sha224"};
         unsigned arc = oid->p[sizeof oid_sha2];
         if (arc >= 1 && arc <= 4) {
@@ -408,18 +418,15 @@ static int verify_mac(rd *r, pkiws__pfx_der *macdata, const uint8_t *auth, size_
     int md;
     const char *name;
     if (!mac_md(&oid, &md, &name)) {
-        pkiws_buf t = PKIWS_BUF_INIT;
-        pkiws__oid_decode(oid.p, der_len(&oid), &t);
-        rc = pkiws__fail(PKIWS_E_UNSUPPORTED, "PFX: unsupported MAC digest %s at offset %zu",
-                         pkiws__buf_cstr(&t), pkiws__pfx_der_offset(&oid));
-        pkiws__buf_dispose(&t);
-        return rc;
+        char dotted[128];
+        return pkiws__fail(PKIWS_E_UNSUPPORTED, "PFX: unsupported MAC digest %s at offset %zu",
+                           oid_text(&oid, dotted, sizeof dotted), pkiws__pfx_der_offset(&oid));
     }
     if (iter < 1)
         return pkiws__fail(PKIWS_E_CRYPTO, "PFX: MacData.iterations is 0");
     if (der_len(&salt) > MAC_SALT_MAX)
-        return pkiws__fail(PKIWS_E_LIMIT, "PFX: MAC salt of %zu bytes (at most %d)",
-                           der_len(&salt), MAC_SALT_MAX);
+        return pkiws__fail(PKIWS_E_LIMIT, "PFX: MAC salt of %zu bytes (at most %d)", der_len(&salt),
+                           MAC_SALT_MAX);
     snprintf(r->out->mac_alg, sizeof r->out->mac_alg, "%s", name);
     r->out->mac_iterations = iter;
 
@@ -432,8 +439,8 @@ static int verify_mac(rd *r, pkiws__pfx_der *macdata, const uint8_t *auth, size_
         size_t mac_len = 0;
         rc = pkiws__pfx_bmp_password(cand[i], &bmp);
         if (!rc)
-            rc = pkiws__pfx_mac(md, bmp.data, bmp.len, salt.p, der_len(&salt), iter, auth,
-                                auth_len, mac, &mac_len);
+            rc = pkiws__pfx_mac(md, bmp.data, bmp.len, salt.p, der_len(&salt), iter, auth, auth_len,
+                                mac, &mac_len);
         pkiws__buf_dispose(&bmp);
         if (rc)
             return rc;
@@ -505,11 +512,15 @@ static int read_pfx(rd *r, const uint8_t *der, size_t len, const char *password)
     if ((rc = pkiws__pfx_der_get(&pfx, 0x30, "PFX.authSafe (ContentInfo)", &ci)) ||
         (rc = pkiws__pfx_der_get(&ci, 0x06, "authSafe contentType", &ctype)))
         return rc;
-    if (!oid_is(&ctype, oid_data, sizeof oid_data))
+    if (!oid_is(&ctype, oid_data, sizeof oid_data)) {
+        char dotted[128];
         return pkiws__fail(PKIWS_E_UNSUPPORTED,
-                           "PFX: authSafe is not 'data' (public-key integrity mode is not "
-                           "supported)");
+                           "PFX: authSafe content type %s at offset %zu is not data "
+                           "(1.2.840.113549.1.7.1); public-key integrity mode is not supported",
+                           oid_text(&ctype, dotted, sizeof dotted), pkiws__pfx_der_offset(&ctype));
+    }
     pkiws_buf auth = PKIWS_BUF_INIT;
+    auth.secret = 1; /* may hold an unencrypted keyBag */
     if (!(rc = pkiws__pfx_der_get(&ci, 0xA0, "authSafe content", &ex)) &&
         !(rc = pkiws__pfx_der_done(&ci, "authSafe ContentInfo")) &&
         !(rc = pkiws__pfx_der_get_octets(&ex, 0x04, "authSafe OCTET STRING", &auth)) &&
@@ -542,8 +553,7 @@ static int read_pfx(rd *r, const uint8_t *der, size_t len, const char *password)
     return rc;
 }
 
-int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password,
-                    pkiws__pfx_contents *out)
+int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws__pfx_contents *out)
 {
     if (!out)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX read: output is NULL");

@@ -149,8 +149,8 @@ static int put_data_ci(pkiws_buf *out, const pkiws_buf *content)
  * alg, [0] IMPLICIT ciphertext } } } appended to out. */
 static int put_encrypted_ci(pkiws_buf *out, const pkiws_buf *alg, const pkiws_buf *ct)
 {
-    pkiws_buf eci = PKIWS_BUF_INIT, ed = PKIWS_BUF_INIT, ex = PKIWS_BUF_INIT,
-              ci = PKIWS_BUF_INIT, s = PKIWS_BUF_INIT;
+    pkiws_buf eci = PKIWS_BUF_INIT, ed = PKIWS_BUF_INIT, ex = PKIWS_BUF_INIT, ci = PKIWS_BUF_INIT,
+              s = PKIWS_BUF_INIT;
     int rc;
     if (!(rc = pkiws__pfx_der_put(&eci, 0x06, oid_data, sizeof oid_data)) &&
         !(rc = pkiws__buf_append(&eci, alg->data, alg->len)
@@ -206,8 +206,8 @@ static int put_mac_data(pkiws_buf *out, int md, const char *password, unsigned i
 }
 
 /* Re-read the PFX and check it holds what was written. */
-static int self_check(const pkiws_buf *pfx, const pkiws__cert *leaf,
-                      const pkiws__certlist *chain, const pkiws__pfx_opts *opts)
+static int self_check(const pkiws_buf *pfx, const pkiws__cert *leaf, const pkiws__certlist *chain,
+                      const pkiws__pfx_opts *opts)
 {
     pkiws__pfx_contents c;
     int rc = pkiws__pfx_read(pfx->data, pfx->len, opts->password, &c);
@@ -226,8 +226,8 @@ static int self_check(const pkiws_buf *pfx, const pkiws__cert *leaf,
         why = "the key read back does not match the leaf certificate";
     else if (c.others.n != nchain)
         why = "the number of chain certificates read back differs";
-    else if ((opts->friendly_name && (!c.friendly_name ||
-                                      strcmp(c.friendly_name, opts->friendly_name) != 0)) ||
+    else if ((opts->friendly_name &&
+              (!c.friendly_name || strcmp(c.friendly_name, opts->friendly_name) != 0)) ||
              (!opts->friendly_name && c.friendly_name))
         why = "the friendlyName read back differs";
     for (size_t i = 0; !why && i < nchain; i++) {
@@ -238,20 +238,23 @@ static int self_check(const pkiws_buf *pfx, const pkiws__cert *leaf,
     }
     pkiws__pfx_contents_dispose(&c);
     if (why)
-        return pkiws__fail(PKIWS_E_INTERNAL, "self-check of the PFX just written failed: %s",
-                           why);
+        return pkiws__fail(PKIWS_E_INTERNAL, "self-check of the PFX just written failed: %s", why);
     return PKIWS_OK;
 }
 
-int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
-                     const pkiws__certlist *chain, const pkiws__pfx_opts *opts, pkiws_buf *out)
+int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws__certlist *chain,
+                     const pkiws__pfx_opts *opts, pkiws_buf *out)
 {
     if (!key || !leaf || !opts || !out)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX: %s is NULL",
-                           !key ? "key" : !leaf ? "certificate" : !opts ? "options" : "output");
+                           !key    ? "key"
+                           : !leaf ? "certificate"
+                           : !opts ? "options"
+                                   : "output");
     if (opts->preset != PKIWS_PFX_LEGACY && opts->preset != PKIWS_PFX_MODERN)
-        return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX preset %d is neither LEGACY (%d) nor MODERN (%d)",
-                           opts->preset, PKIWS_PFX_LEGACY, PKIWS_PFX_MODERN);
+        return pkiws__fail(PKIWS_E_INVALID_ARG,
+                           "PFX preset %d is neither LEGACY (%d) nor MODERN (%d)", opts->preset,
+                           PKIWS_PFX_LEGACY, PKIWS_PFX_MODERN);
     if (!opts->password)
         return pkiws__fail(PKIWS_E_INVALID_ARG,
                            "PFX password is NULL (use \"\" for an empty password)");
@@ -291,8 +294,8 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
     uint8_t key_id[20];
     size_t leaf_len;
     const uint8_t *leaf_der = pkiws__cert_der(leaf, &leaf_len);
-    int rc = leaf_der ? PKIWS_OK
-                      : pkiws__fail(PKIWS_E_INVALID_ARG, "PFX: the certificate has no DER");
+    int rc =
+        leaf_der ? PKIWS_OK : pkiws__fail(PKIWS_E_INVALID_ARG, "PFX: the certificate has no DER");
     if (!rc) {
         pkiws__sha1(leaf_der, leaf_len, key_id);
         if (opts->friendly_name) {
@@ -310,8 +313,8 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
     if (!rc)
         rc = pkiws__key_pkcs8_der(key, &w.pkcs8);
     if (!rc)
-        rc = pkiws__pfx_pbe_encrypt(scheme, opts->password, iterations, w.pkcs8.data,
-                                    w.pkcs8.len, &w.alg, &w.ct);
+        rc = pkiws__pfx_pbe_encrypt(scheme, opts->password, iterations, w.pkcs8.data, w.pkcs8.len,
+                                    &w.alg, &w.ct);
     pkiws__buf_dispose(&w.pkcs8);
     if (!rc && pkiws__buf_append(&w.t1, w.alg.data, w.alg.len))
         rc = pkiws__fail(PKIWS_E_NOMEM, "out of memory writing a PFX");
@@ -338,8 +341,8 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
         rc = pkiws__pfx_der_put(&w.t1, 0x30, w.cert_safe.data, w.cert_safe.len);
     }
     if (!rc)
-        rc = pkiws__pfx_pbe_encrypt(scheme, opts->password, iterations, w.t1.data, w.t1.len,
-                                    &w.alg, &w.ct);
+        rc = pkiws__pfx_pbe_encrypt(scheme, opts->password, iterations, w.t1.data, w.t1.len, &w.alg,
+                                    &w.ct);
 
     /* AuthenticatedSafe ::= SEQ { certificates (encryptedData), key (data) } */
     pkiws_buf auth_seq = PKIWS_BUF_INIT;
@@ -353,8 +356,8 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf,
     /* PFX ::= SEQ { 3, ContentInfo data(AuthenticatedSafe), MacData } */
     pkiws__buf_clear(&w.t2);
     if (!rc && !(rc = pkiws__pfx_der_put_uint(&w.t2, 3)) && !(rc = put_data_ci(&w.t2, &auth_seq)))
-        rc = put_mac_data(&w.t2, modern ? PKIWS__PFX_MD_SHA256 : PKIWS__PFX_MD_SHA1,
-                          opts->password, iterations, &auth_seq);
+        rc = put_mac_data(&w.t2, modern ? PKIWS__PFX_MD_SHA256 : PKIWS__PFX_MD_SHA1, opts->password,
+                          iterations, &auth_seq);
     pkiws__buf_dispose(&key_ci);
     pkiws__buf_dispose(&auth_seq);
     if (!rc)

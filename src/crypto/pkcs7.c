@@ -85,8 +85,7 @@ static int walk_der(const uint8_t *der, size_t dlen, pkiws__certlist *tmp)
                      "SignedData SEQUENCE")) != PKIWS_OK)
         return rc;
     const unsigned char *sd_end = p + len;
-    if ((rc = p7_tag(&x, &p, sd_end, MBEDTLS_ASN1_INTEGER, &len, "SignedData version")) !=
-        PKIWS_OK)
+    if ((rc = p7_tag(&x, &p, sd_end, MBEDTLS_ASN1_INTEGER, &len, "SignedData version")) != PKIWS_OK)
         return rc;
     p += len;
     if ((rc = p7_tag(&x, &p, sd_end, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SET, &len,
@@ -117,14 +116,14 @@ static int walk_der(const uint8_t *der, size_t dlen, pkiws__certlist *tmp)
                 return rc;
             p += len;
             if (tag == (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) &&
-                (rc = add_cert(tmp, start, (size_t)(p - start), (size_t)(start - der))) !=
-                    PKIWS_OK)
+                (rc = add_cert(tmp, start, (size_t)(p - start), (size_t)(start - der))) != PKIWS_OK)
                 return rc;
         }
     }
     if (tmp->n == 0)
-        return pkiws__fail(PKIWS_E_PROTOCOL, "PKCS#7 SignedData (%zu bytes) holds no "
-                                             "certificates",
+        return pkiws__fail(PKIWS_E_PROTOCOL,
+                           "PKCS#7 SignedData (%zu bytes) holds no "
+                           "certificates",
                            dlen);
     return PKIWS_OK;
 }

@@ -22,8 +22,8 @@ static int write_p7(const pkiws__certlist *l, unsigned char *buf, size_t cap)
                                                                   l->v[i - 1]->crt.raw.len));
     if (l->n) {
         MBEDTLS_ASN1_CHK_ADD(certs, mbedtls_asn1_write_len(&c, buf, certs));
-        MBEDTLS_ASN1_CHK_ADD(certs, mbedtls_asn1_write_tag(&c, buf,
-                                                           MBEDTLS_ASN1_CONTEXT_SPECIFIC | cons));
+        MBEDTLS_ASN1_CHK_ADD(certs,
+                             mbedtls_asn1_write_tag(&c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | cons));
     }
     len += certs;
     /* encapContentInfo SEQUENCE { id-data } */
@@ -40,9 +40,10 @@ static int write_p7(const pkiws__certlist *l, unsigned char *buf, size_t cap)
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&c, buf, cons | MBEDTLS_ASN1_SEQUENCE));
     /* [0] EXPLICIT content */
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_len(&c, buf, len));
-    MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | cons));
-    MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_oid(&c, buf, OID_SIGNED_DATA,
-                                                     sizeof OID_SIGNED_DATA - 1));
+    MBEDTLS_ASN1_CHK_ADD(len,
+                         mbedtls_asn1_write_tag(&c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | cons));
+    MBEDTLS_ASN1_CHK_ADD(
+        len, mbedtls_asn1_write_oid(&c, buf, OID_SIGNED_DATA, sizeof OID_SIGNED_DATA - 1));
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_len(&c, buf, len));
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&c, buf, cons | MBEDTLS_ASN1_SEQUENCE));
     return (int)len;

@@ -79,8 +79,8 @@ int pkiws__rc2_cbc_decrypt(const uint8_t *key, size_t key_len, unsigned effectiv
         return pkiws__fail(PKIWS_E_INVALID_ARG, "RC2: key of %zu bytes / %u effective bits",
                            key_len, effective_bits);
     if (n % 8)
-        return pkiws__fail(PKIWS_E_CRYPTO,
-                           "RC2-CBC: ciphertext length %zu is not a multiple of 8", n);
+        return pkiws__fail(PKIWS_E_CRYPTO, "RC2-CBC: ciphertext length %zu is not a multiple of 8",
+                           n);
     uint16_t k[64];
     uint8_t chain[8], save[8];
     rc2_expand(key, key_len, effective_bits, k);

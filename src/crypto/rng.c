@@ -12,8 +12,8 @@ static pthread_once_t rng_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t rng_lock = PTHREAD_MUTEX_INITIALIZER;
 static mbedtls_entropy_context rng_entropy;
 static mbedtls_ctr_drbg_context rng_drbg;
-static int rng_seeded;   /* guarded by rng_lock */
-static pid_t rng_pid;    /* guarded by rng_lock: the process the DRBG was (re)seeded in */
+static int rng_seeded; /* guarded by rng_lock */
+static pid_t rng_pid;  /* guarded by rng_lock: the process the DRBG was (re)seeded in */
 
 /* Hold the lock across fork() so that the child never inherits it (or the DRBG's own mutex,
  * which is only taken under it) in a locked state. */
@@ -42,8 +42,8 @@ static int rng_ready(void)
     if (!rng_seeded) {
         unsigned char pers[32] = "pkiws drbg ";
         memcpy(pers + 12, &pid, sizeof pid);
-        ret = mbedtls_ctr_drbg_seed(&rng_drbg, mbedtls_entropy_func, &rng_entropy, pers,
-                                    sizeof pers);
+        ret =
+            mbedtls_ctr_drbg_seed(&rng_drbg, mbedtls_entropy_func, &rng_entropy, pers, sizeof pers);
         if (ret == 0) {
             rng_seeded = 1;
             rng_pid = pid;

@@ -56,14 +56,15 @@ static int check_entry(const pkiws__csr_san *s, size_t idx, pkiws_buf *oid)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "SAN %zu has unknown kind %d", idx, s->kind);
     const char *why = NULL;
     if (!s->oid || !pkiws__oid_valid(s->oid, &why))
-        return pkiws__fail(PKIWS_E_OTHERNAME_ENCODING, "SAN %zu (otherName): type-id '%.64s' is "
-                                                       "not a dotted OID: %s",
+        return pkiws__fail(PKIWS_E_OTHERNAME_ENCODING,
+                           "SAN %zu (otherName): type-id '%.64s' is "
+                           "not a dotted OID: %s",
                            idx, s->oid ? s->oid : "(none)", why ? why : "missing");
     /* the value goes inside [0] EXPLICIT verbatim: it must be exactly one DER element */
     if (!s->der || s->der_len < 2)
         return pkiws__fail(PKIWS_E_OTHERNAME_ENCODING,
-                           "SAN %zu (otherName %s): the value is %zu bytes, too short for DER",
-                           idx, s->oid, s->der ? s->der_len : 0);
+                           "SAN %zu (otherName %s): the value is %zu bytes, too short for DER", idx,
+                           s->oid, s->der ? s->der_len : 0);
     if ((s->der[0] & 0x1F) == 0x1F)
         return pkiws__fail(PKIWS_E_OTHERNAME_ENCODING,
                            "SAN %zu (otherName %s): multi-byte tag 0x%02X at offset 0 is not "
@@ -92,8 +93,8 @@ static int check_entry(const pkiws__csr_san *s, size_t idx, pkiws_buf *oid)
 
 /* otherName ::= [0] IMPLICIT SEQUENCE { type-id OID, [0] EXPLICIT value }, value already
  * written (vlen bytes before *c). */
-static int wrap_othername(unsigned char **c, unsigned char *buf, const uint8_t *oid,
-                          size_t oid_len, size_t vlen)
+static int wrap_othername(unsigned char **c, unsigned char *buf, const uint8_t *oid, size_t oid_len,
+                          size_t vlen)
 {
     int ret;
     size_t len = vlen;
@@ -113,14 +114,14 @@ static int write_entry(unsigned char **c, unsigned char *buf, const pkiws__csr_s
     size_t len = 0;
     switch (s->kind) {
     case PKIWS__SAN_RFC822:
-        return mbedtls_asn1_write_tagged_string(c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 1,
-                                                s->value, strlen(s->value));
+        return mbedtls_asn1_write_tagged_string(c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 1, s->value,
+                                                strlen(s->value));
     case PKIWS__SAN_DNS:
-        return mbedtls_asn1_write_tagged_string(c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2,
-                                                s->value, strlen(s->value));
+        return mbedtls_asn1_write_tagged_string(c, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2, s->value,
+                                                strlen(s->value));
     case PKIWS__SAN_UPN:
-        MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_utf8_string(c, buf, s->value,
-                                                                 strlen(s->value)));
+        MBEDTLS_ASN1_CHK_ADD(len,
+                             mbedtls_asn1_write_utf8_string(c, buf, s->value, strlen(s->value)));
         return wrap_othername(c, buf, (const uint8_t *)OID_UPN, sizeof OID_UPN - 1, len);
     default:
         MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_raw_buffer(c, buf, s->der, s->der_len));
@@ -164,8 +165,7 @@ int pkiws__san_der(const pkiws__csr_san *san, size_t nsan, pkiws_buf *out)
             ret = mbedtls_asn1_write_len(&c, buf, len);
         if (ret >= 0) {
             len += (size_t)ret;
-            ret = mbedtls_asn1_write_tag(&c, buf,
-                                         MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+            ret = mbedtls_asn1_write_tag(&c, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
         }
         if (ret < 0)
             rc = pkiws__mbed_fail(PKIWS_E_INTERNAL, ret, "encoding subjectAltName");

@@ -6,9 +6,18 @@
 
 int pkiws__oid_valid(const char *dotted, const char **why)
 {
+    return pkiws__oid_check(dotted, why, NULL);
+}
+
+int pkiws__oid_check(const char *dotted, const char **why, size_t *pos)
+{
     const char *dummy;
+    size_t dpos;
     if (!why)
         why = &dummy;
+    if (!pos)
+        pos = &dpos;
+    *pos = 0;
     if (!dotted || !*dotted) {
         *why = "it is empty";
         return 0;
@@ -18,6 +27,7 @@ int pkiws__oid_valid(const char *dotted, const char **why)
     unsigned long long first = 0;
     while (1) {
         const char *start = p;
+        *pos = (size_t)(p - dotted) + 1;
         unsigned long long v = 0;
         while (*p >= '0' && *p <= '9') {
             if (v > (UINT64_MAX - 9) / 10) {
@@ -28,7 +38,8 @@ int pkiws__oid_valid(const char *dotted, const char **why)
             p++;
         }
         if (p == start) {
-            *why = (*p == '.' || *p == 0) ? "it has an empty arc" : "it has a character that is not a digit or a dot";
+            *why = (*p == '.' || *p == 0) ? "it has an empty arc"
+                                          : "it has a character that is not a digit or a dot";
             return 0;
         }
         if (*start == '0' && p - start > 1) {
@@ -50,6 +61,7 @@ int pkiws__oid_valid(const char *dotted, const char **why)
             break;
         if (*p != '.') {
             *why = "it has a character that is not a digit or a dot";
+            *pos = (size_t)(p - dotted) + 1;
             return 0;
         }
         p++;

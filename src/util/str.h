@@ -35,6 +35,8 @@ int pkiws__utf8_put(pkiws_buf *b, uint32_t cp);
 /* Dotted OID: 1 when valid (first arc 0-2, >= 2 arcs, digits only, no leading zeros, no
  * empty arcs, second arc < 40 under arcs 0 and 1). On failure, why is set (static text). */
 int pkiws__oid_valid(const char *dotted, const char **why);
+/* The same, with *pos = the 1-based character where the arc (or character) at fault starts. */
+int pkiws__oid_check(const char *dotted, const char **why, size_t *pos);
 /* DER content bytes of the OID (no tag/length). */
 int pkiws__oid_encode(const char *dotted, pkiws_buf *out);
 /* Dotted text of DER OID content bytes. */

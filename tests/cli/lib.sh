@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # SHARED, DATA and rc are for the scripts that source this
 # SPDX-License-Identifier: MIT
 # Helpers for the pkiws tool's test scripts (sourced). Arguments of every script:
 #   $1 the pkiws executable, $2 the shared/ directory, $3 tests/cli/data.

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the tool's pure parts: the JSON writer and the option parser. */
+/* Unit tests of the tool's own parts: JSON writer, option parser, names, files, outcomes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -227,6 +229,200 @@ static void test_cli_args_errors_name_the_argument(void **state)
     expect_error(env_value_opt, "unknown option '--template-env'");
 }
 
+static void test_cli_names_parse_int_bounds_and_junk(void **state)
+{
+    (void)state;
+    int64_t v = 7;
+    assert_int_equal(pkiws__cli_parse_int("45000", 1, INT32_MAX, &v), 0);
+    assert_int_equal(v, 45000);
+    assert_int_equal(pkiws__cli_parse_int("-3", -5, 5, &v), 0);
+    assert_int_equal(v, -3);
+    v = 7;
+    assert_int_equal(pkiws__cli_parse_int("0", 1, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int("11", 1, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int("", 0, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int("-", 0, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int(" 5", 0, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int("5ms", 0, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int("+5", 0, 10, &v), -1);
+    assert_int_equal(pkiws__cli_parse_int("99999999999999999999", 0, INT64_MAX, &v), -1);
+    assert_int_equal(v, 7); /* untouched on failure */
+}
+
+static void test_cli_names_san_types_name_the_bad_item(void **state)
+{
+    (void)state;
+    unsigned set = 0;
+    const char *bad = NULL;
+    size_t bad_len = 0;
+    assert_int_equal(pkiws__cli_san_types("email, UPN ,othername", &set, &bad, &bad_len), 0);
+    assert_int_equal(set, PKIWS_SAN_EMAIL | PKIWS_SAN_UPN | PKIWS_SAN_OTHERNAME);
+    assert_int_equal(pkiws__cli_san_types("upn", &set, &bad, &bad_len), 0);
+    assert_int_equal(set, PKIWS_SAN_UPN);
+    const char *text = "email,x400,upn";
+    assert_int_equal(pkiws__cli_san_types(text, &set, &bad, &bad_len), -1);
+    assert_ptr_equal(bad, text + 6);
+    assert_int_equal(bad_len, 4);
+    assert_int_equal(pkiws__cli_san_types("email,", &set, &bad, &bad_len), -1);
+    assert_int_equal(bad_len, 0);
+}
+
+static void test_cli_names_enumerations(void **state)
+{
+    (void)state;
+    int v = 0;
+    assert_int_equal(pkiws__cli_subject_format("cn-as-email", &v), 0);
+    assert_int_equal(v, PKIWS_SUBJECT_CN_AS_EMAIL);
+    assert_int_equal(pkiws__cli_subject_format("CN_EMAIL", &v), 0); /* the spec's spelling */
+    assert_int_equal(v, PKIWS_SUBJECT_CN_EMAIL);
+    assert_int_equal(pkiws__cli_subject_format("cn-e", &v), -1);
+    assert_int_equal(pkiws__cli_key_type("p384", &v), 0);
+    assert_int_equal(v, PKIWS_KEY_EC_P384);
+    assert_string_equal(pkiws__cli_key_type_name(PKIWS_KEY_RSA3072), "rsa3072");
+    assert_int_equal(pkiws__cli_key_type("rsa1024", &v), -1);
+    assert_int_equal(pkiws__cli_pfx_preset("Modern", &v), 0);
+    assert_int_equal(v, PKIWS_PFX_MODERN);
+    assert_string_equal(pkiws__cli_pfx_preset_name(PKIWS_PFX_LEGACY), "legacy");
+    assert_int_equal(pkiws__cli_field("upn", &v), 0);
+    assert_int_equal(v, PKIWS_FIELD_SAN_UPN);
+    assert_int_equal(pkiws__cli_field("seat_id", &v), 0);
+    assert_int_equal(v, PKIWS_FIELD_SEAT_ID);
+    assert_int_equal(pkiws__cli_field("nickname", &v), -1);
+    assert_string_equal(pkiws__cli_status_name(PKIWS_STATUS_PENDING), "pending");
+    char t[32];
+    pkiws__cli_time(0, t, sizeof(t));
+    assert_string_equal(t, "1970-01-01T00:00:00Z");
+    pkiws__cli_time(1795302123, t, sizeof(t));
+    assert_string_equal(t, "2026-11-21T23:02:03Z");
+}
+
+/* A fresh directory for file tests; removed by rm_dir. */
+static char *make_dir(void)
+{
+    char *d = strdup("/tmp/pkiws-test-cli.XXXXXX");
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+static void rm_dir(char *d)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+    assert_int_equal(system(cmd), 0);
+    free(d);
+}
+
+static int mode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return (int)(st.st_mode & 07777);
+}
+
+static void test_cli_file_stage_commit_discard_and_modes(void **state)
+{
+    (void)state;
+    char *d = make_dir();
+    char key[256], csr[256], gone[256];
+    snprintf(key, sizeof(key), "%s/k.pem", d);
+    snprintf(csr, sizeof(csr), "%s/r.csr", d);
+    snprintf(gone, sizeof(gone), "%s/never.pem", d);
+    FILE *f = fopen(key, "w"); /* an existing, world-readable file is replaced */
+    fputs("old", f);
+    fclose(f);
+    chmod(key, 0644);
+    mode_t old_mask = umask(022);
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    pkiws__cli_staged a, b, c;
+    assert_int_equal(pkiws__cli_stage("key file", key, "KEY", 3, 1, &a, &o), PKIWS_OK);
+    assert_int_equal(pkiws__cli_stage("CSR file", csr, "CSR", 3, 0, &b, &o), PKIWS_OK);
+    assert_int_equal(pkiws__cli_stage("x", gone, "X", 1, 0, &c, &o), PKIWS_OK);
+    assert_int_equal(access(csr, F_OK), -1); /* nothing in place before commit */
+    assert_int_equal(pkiws__cli_commit("key file", &a, &o), PKIWS_OK);
+    assert_int_equal(pkiws__cli_commit("CSR file", &b, &o), PKIWS_OK);
+    pkiws__cli_discard(&c);
+    pkiws__cli_discard(&a); /* harmless after commit */
+    umask(old_mask);
+    assert_int_equal(mode_of(key), 0600);
+    assert_int_equal(mode_of(csr), 0644);
+    assert_int_equal(access(gone, F_OK), -1);
+
+    pkiws__cli_data data;
+    assert_int_equal(pkiws__cli_read("key file", key, 1, &data, &o), PKIWS_OK);
+    assert_int_equal(data.len, 3);
+    assert_string_equal((char *)data.p, "KEY");
+    pkiws__cli_data_dispose(&data);
+
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) = 2", d);
+    assert_int_equal(system(cmd), 0); /* no temporary files left */
+
+    char bad[256];
+    snprintf(bad, sizeof(bad), "%s/no/such/dir.pem", d);
+    assert_int_equal(pkiws__cli_stage("PFX file", bad, "X", 1, 1, &a, &o), PKIWS_E_IO);
+    assert_int_equal(o.code, PKIWS_E_IO);
+    assert_non_null(strstr(o.message, "cannot create PFX file"));
+    assert_non_null(strstr(o.message, "no/such/dir.pem"));
+    pkiws__cli_outcome_dispose(&o);
+    rm_dir(d);
+}
+
+static void test_cli_file_read_limit_and_empty(void **state)
+{
+    (void)state;
+    char *d = make_dir();
+    char path[256];
+    snprintf(path, sizeof(path), "%s/big", d);
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    pkiws__cli_data data;
+
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    assert_int_equal(pkiws__cli_read("template", path, 0, &data, &o), PKIWS_E_IO);
+    assert_non_null(strstr(o.message, "is empty"));
+
+    assert_int_equal(truncate(path, PKIWS__CLI_MAX_FILE), 0); /* exactly the limit: fine */
+    assert_int_equal(pkiws__cli_read("template", path, 0, &data, &o), PKIWS_OK);
+    assert_int_equal(data.len, PKIWS__CLI_MAX_FILE);
+    pkiws__cli_data_dispose(&data);
+
+    assert_int_equal(truncate(path, PKIWS__CLI_MAX_FILE + 1), 0);
+    assert_int_equal(pkiws__cli_read("template", path, 1, &data, &o), PKIWS_E_LIMIT);
+    assert_non_null(strstr(o.message, "larger than 16777216 bytes"));
+    assert_null(data.p);
+
+    snprintf(path, sizeof(path), "%s/missing", d);
+    assert_int_equal(pkiws__cli_read("template", path, 0, &data, &o), PKIWS_E_IO);
+    assert_non_null(strstr(o.message, "cannot open template"));
+    assert_non_null(strstr(o.message, "No such file"));
+    pkiws__cli_outcome_dispose(&o);
+    rm_dir(d);
+}
+
+static void test_cli_report_outcome_of_a_library_failure(void **state)
+{
+    (void)state;
+    char *out = NULL;
+    int rc = pkiws_thumbprint_normalize("zz", &out);
+    assert_true(rc < 0);
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    assert_int_equal(o.status, PKIWS_STATUS_OK);
+    pkiws__cli_outcome_last(&o, rc);
+    assert_int_equal(o.status, PKIWS_STATUS_FAILED);
+    assert_int_equal(o.code, rc);
+    assert_string_equal(o.message, pkiws_last_error_message());
+    assert_true(strlen(o.message) > 0);
+    pkiws__cli_outcome_fail(&o, PKIWS_E_IO, "cannot open %s", "x.pem");
+    assert_string_equal(o.message, "cannot open x.pem");
+    assert_null(o.remedy);
+    pkiws__cli_outcome_result(&o, NULL, PKIWS_OK); /* no result and no error: a bug */
+    assert_int_equal(o.code, PKIWS_E_INTERNAL);
+    pkiws__cli_outcome_dispose(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +432,12 @@ int main(void)
         cmocka_unit_test(test_cli_args_values_flags_positionals),
         cmocka_unit_test(test_cli_args_secret_is_copied_and_wiped_from_argv),
         cmocka_unit_test(test_cli_args_errors_name_the_argument),
+        cmocka_unit_test(test_cli_names_parse_int_bounds_and_junk),
+        cmocka_unit_test(test_cli_names_san_types_name_the_bad_item),
+        cmocka_unit_test(test_cli_names_enumerations),
+        cmocka_unit_test(test_cli_file_stage_commit_discard_and_modes),
+        cmocka_unit_test(test_cli_file_read_limit_and_empty),
+        cmocka_unit_test(test_cli_report_outcome_of_a_library_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

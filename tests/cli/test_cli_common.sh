@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # pkiws: --help, --version, usage errors (exit 2), the JSON error contract, secrets off argv.
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # --version and --help
@@ -94,7 +95,9 @@ for _ in $(seq 1 100); do
     fi
     sleep 0.05
 done
-cat "$WORK/pki/alice.pem" >"$WORK/fifo"
+# Feed the FIFO (without blocking forever should the tool never open it), then reap the tool.
+timeout 10 sh -c 'cat "$1" >"$2"' sh "$WORK/pki/alice.pem" "$WORK/fifo" ||
+    fail "the tool did not read the FIFO"
 wait "$pid"
 rc=$?
 equal "$wiped" yes "password wiped from /proc/PID/cmdline"

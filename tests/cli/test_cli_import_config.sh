@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # pkiws import-config: a connector .exe.config with a thumbprint pasted from Windows.
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 conf="$DATA/NDESConnector.exe.config"

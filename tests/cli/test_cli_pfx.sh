@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # pkiws pfx: packages read by OpenSSL 3 without -legacy and by Python's cryptography, both
 # presets; pfx --info on our files and on OpenSSL's -legacy files.
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 make_pki || fail "openssl could not make the test PKI"

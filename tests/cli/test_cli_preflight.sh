@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # pkiws preflight against the vendor-schema example template: subject, SAN fallbacks, trace
 # sources, template verdicts, mismatch, bad OID.
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tmpl="$SHARED/wsdl/examples/policy-getPoliciesResponse.xml"
@@ -78,10 +79,23 @@ contains "$WORK/out" "missing from template" "mismatch, human: verdict on stdout
 contains "$WORK/err" "PKIWS_E_POLICY_MISMATCH" "mismatch, human: error on stderr"
 contains "$WORK/err" "remedy: " "mismatch, human: remedy on stderr"
 
-# A bad profile OID: the error names the offending part.
+# --map reaches the profile: e-mail mapped to an attribute the template lacks is a mismatch,
+# mapped to the attribute the convention finds anyway it is not.
+pf --san email --cn Heidi --email heidi@contoso.com --seat heidi --map email=no_such_attr --json
+expect_rc 1 "mapping to a missing attribute"
+jcheck "mapping to a missing attribute" "d['error'] == 'PKIWS_E_POLICY_MISMATCH' and 'no_such_attr' in d['message']"
+pf --san email --cn Heidi --email heidi@contoso.com --seat heidi --map email=SAN_EMAIL --json
+expect_rc 0 "mapping to the attribute of the convention"
+
+# -v logs to stderr only: stdout stays one JSON object.
+pf --san email --cn Ivan --email ivan@contoso.com --seat ivan -vvv --json
+expect_rc 0 "-vvv with --json"
+jcheck "-vvv with --json" "d['status'] == 'ok'"
+
+# A bad profile OID: the error names the OID and what is wrong with it.
 run preflight --template "$tmpl" --profile 2.16.840.01.113733 --cn Alice --json
 expect_rc 1 "bad OID"
-jcheck "bad OID" "d['status'] == 'failed' and d['code'] < 0 and '01' in d['message'] and d['subject'] is None and d['san'] == [] and d['checks'] == []"
+jcheck "bad OID" "d['status'] == 'failed' and d['error'] == 'PKIWS_E_CONFIG' and \"'2.16.840.01.113733'\" in d['message'] and 'leading zero' in d['message'] and d['remedy'] and d['subject'] is None and d['san'] == [] and d['checks'] == []"
 # An OID the template does not have.
 run preflight --template "$tmpl" --profile 1.2.3.4 --cn Alice --json
 expect_rc 1 "unknown profile"
@@ -94,6 +108,34 @@ jcheck "missing template" "d['status'] == 'failed' and 'none.xml' in d['message'
 run preflight --template "$tmpl" --profile "$oid" --cn Alice --ca https://pki-ws.symauth.com --json
 expect_rc 1 "CA with a scheme"
 jcheck "CA with a scheme" "d['error'] == 'PKIWS_E_CONFIG' and ':' in d['message']"
+
+# The RA credential options reach the session (offline: loaded and checked, not used).
+make_pki || fail "openssl could not make the test PKI"
+P="$WORK/pki"
+ok_args=(--san email --cn Kim --email kim@contoso.com --seat kim)
+pf "${ok_args[@]}" --ra-cert "$P/alice.pem" --ra-key "$P/alice.key"
+expect_rc 0 "RA from PEM files"
+pf "${ok_args[@]}" --ra-cert "$P/alice.pem" --ra-key "$P/ca.key" --json
+expect_rc 1 "RA key of another certificate"
+jcheck "RA key of another certificate" "d['error'] == 'PKIWS_E_RA_CREDENTIAL'"
+"$OPENSSL" pkcs12 -export -legacy -in "$P/alice.pem" -inkey "$P/alice.key" \
+    -passout pass:Ra-Pass1 -out "$WORK/ra.p12" 2>/dev/null || fail "openssl pkcs12 -export"
+export PKIWS_TEST_RA_PASS=Ra-Pass1
+pf "${ok_args[@]}" --ra-p12 "$WORK/ra.p12" --ra-pass-env PKIWS_TEST_RA_PASS
+expect_rc 0 "RA from a Windows-style PKCS#12"
+pf "${ok_args[@]}" --ra-p12 "$WORK/ra.p12" --ra-pass wrong --json
+expect_rc 1 "RA PKCS#12, wrong password"
+jcheck "RA PKCS#12, wrong password" "d['status'] == 'failed' and d['message'] != ''"
+mkdir "$WORK/store"
+cp "$P/alice.pem" "$WORK/store/ra.pem"
+cp "$P/alice.key" "$WORK/store/ra.key"
+cp "$P/root.pem" "$WORK/store/root.pem"
+thumb=$(sha1_of "$P/alice.pem" | sed 's/../& /g')
+pf "${ok_args[@]}" --ra-store "$WORK/store" --thumbprint "$thumb"
+expect_rc 0 "RA from a store by thumbprint"
+pf "${ok_args[@]}" --ra-store "$WORK/store" --thumbprint "$(sha1_of "$P/ca.pem")" --json
+expect_rc 1 "RA store without that thumbprint"
+jcheck "RA store without that thumbprint" "d['error'] == 'PKIWS_E_RA_CREDENTIAL'"
 
 # Usage errors.
 run preflight --profile "$oid" --cn Alice
@@ -114,5 +156,13 @@ pf --ra-cert "$WORK/ra.pem"
 expect_usage_error "--ra-cert without --ra-key" "--ra-cert and --ra-key go together"
 pf --timeout-ms soon
 expect_usage_error "bad timeout" "--timeout-ms 'soon'"
+pf --transport carrier-pigeon
+expect_usage_error "bad transport" "--transport 'carrier-pigeon': expected curl"
+pf --san email --cn Judy --email judy@contoso.com --seat judy --transport curl \
+    --timeout-ms 30000 --connect-timeout-ms 5000 --ca pki-ws.symauth.com:443 --ca-name Symantec
+expect_rc 0 "connection options accepted offline"
+pf --san email --cn Judy --email judy@contoso.com --seat judy --ca-name DigiCert --json
+expect_rc 1 "CA name other than Symantec"
+jcheck "CA name other than Symantec" "d['error'] == 'PKIWS_E_CONFIG' and 'Symantec' in d['message']"
 
 finish

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # pkiws ra-csr: the RA key and CSR, verified by openssl (signature, KU 0xa0, EKU clientAuth).
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 subject="CN=Contoso Intune RA,O=Contoso Ltd,C=US"
@@ -11,7 +12,7 @@ equal "$(stat -c %a "$WORK/ra.key")" 600 "key file mode"
 head -n 1 "$WORK/ra.key" >"$WORK/first"
 contains "$WORK/first" "-----BEGIN PRIVATE KEY-----" "key is PKCS#8 PEM"
 checks=$((checks + 1))
-ls "$WORK" | grep -q '\.tmp-' && fail "temporary files left behind"
+compgen -G "$WORK/*.tmp-*" >/dev/null && fail "temporary files left behind"
 
 checks=$((checks + 1))
 if "$OPENSSL" req -in "$WORK/ra.csr" -verify -noout -text >"$WORK/req.txt" 2>"$WORK/req.err"; then
@@ -67,6 +68,6 @@ jcheck "unwritable CSR path JSON" "d['error'] == 'PKIWS_E_IO' and 'no-such-dir/c
 checks=$((checks + 1))
 [ -e "$WORK/c.key" ] && fail "unwritable CSR path: the key file was written anyway"
 checks=$((checks + 1))
-ls "$WORK" | grep -q '\.tmp-' && fail "temporary files left behind after a failure"
+compgen -G "$WORK/*.tmp-*" >/dev/null && fail "temporary files left behind after a failure"
 
 finish

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # pkiws thumbprint: certificates (PEM, DER) and PFX files, compared with openssl's SHA-1.
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 make_pki || fail "openssl could not make the test PKI"

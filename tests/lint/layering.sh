@@ -15,7 +15,11 @@ for f in $(grep -rl --include='*.[ch]' -E '#\s*include\s*<mxml\.h>' src tests 2>
   [ "$f" = src/xml/xml_mxml.c ] || bad "$f includes <mxml.h> (only src/xml/xml_mxml.c may)"
 done
 for f in $(grep -rl --include='*.[ch]' -E '#\s*include\s*<curl/' src tests 2>/dev/null); do
-  [ "$f" = src/http/http_curl.c ] || bad "$f includes <curl/...> (only src/http/http_curl.c may)"
+  case "$f" in
+    src/http/http_curl.c) ;;
+    tests/plugin/*) ;; # a third-party plug-in stand-in: uses libcurl itself, not pkiws internals
+    *) bad "$f includes <curl/...> (only src/http/http_curl.c may)";;
+  esac
 done
 # crypto_int.h only inside the crypto layer, the TLS backend and the simulator.
 for f in $(grep -rl --include='*.[ch]' 'crypto/crypto_int.h' src tests 2>/dev/null); do

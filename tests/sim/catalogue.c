@@ -43,15 +43,13 @@ static int read_extras(pkiws_xml_doc *doc, sim_profile *p)
                             is_true(sim_child_text(doc, prop, PKIWS_NS_POLICY, "mandatory"));
     }
     const pkiws_xml_node *sni = pkiws__xml_child(attrs, PKIWS_NS_POLICY, "subjectNameInfo");
-    for (const pkiws_xml_node *sa = sni ? pkiws__xml_child(sni, PKIWS_NS_POLICY,
-                                                           "subjectNameAttribute")
-                                        : NULL;
+    for (const pkiws_xml_node *sa =
+             sni ? pkiws__xml_child(sni, PKIWS_NS_POLICY, "subjectNameAttribute") : NULL;
          sa; sa = pkiws__xml_next_named(sa, PKIWS_NS_POLICY, "subjectNameAttribute")) {
         for (const pkiws_xml_node *pair =
                  pkiws__xml_child(sa, PKIWS_NS_POLICY, "subjectNameAttributeNameValuePair");
-             pair;
-             pair = pkiws__xml_next_named(pair, PKIWS_NS_POLICY,
-                                          "subjectNameAttributeNameValuePair")) {
+             pair; pair = pkiws__xml_next_named(pair, PKIWS_NS_POLICY,
+                                                "subjectNameAttributeNameValuePair")) {
             const char *name = sim_child_text(doc, pair, PKIWS_NS_POLICY, "attributeName");
             const pkiws_xml_node *prop =
                 pkiws__xml_child(pair, PKIWS_NS_POLICY, "attributeNameValueProperty");
@@ -73,9 +71,7 @@ static int read_extras(pkiws_xml_doc *doc, sim_profile *p)
 static int load_text(sim_catalogue *cat, const char *path)
 {
     if (!path)
-        return pkiws__buf_append(&cat->text, sim_default_policy, sim_default_policy_len)
-                   ? -1
-                   : 0;
+        return pkiws__buf_append(&cat->text, sim_default_policy, sim_default_policy_len) ? -1 : 0;
     if (pkiws__file_read(path, 16u << 20, &cat->text) != PKIWS_OK) {
         fprintf(stderr, "pkiws-sim: --policy: %s\n", pkiws__err_message());
         return -1;

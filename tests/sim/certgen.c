@@ -49,8 +49,8 @@ static void fmt_time(int64_t t, char out[16])
     gmtime_r(&tt, &tm);
     /* "YYYYMMDDhhmmss": every field is in range after gmtime_r. */
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(tmp, sizeof tmp, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     memcpy(out, tmp, 15);
     out[15] = 0;
 }
@@ -87,8 +87,8 @@ static int write_eku(const char *const *eku, size_t n, unsigned char *buf, size_
         len += (size_t)ret;
     }
     MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_len(&p, buf, len));
-    MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
-                                                                  MBEDTLS_ASN1_SEQUENCE));
+    MBEDTLS_ASN1_CHK_ADD(
+        len, mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
     *start = p;
     return (int)len;
 }
@@ -111,8 +111,8 @@ static int write_policies(const char *oid_dotted, unsigned char *buf, size_t siz
     len += (size_t)ret;
     for (int i = 0; i < 2; i++) {
         MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_len(&p, buf, len));
-        MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
-                                                                      MBEDTLS_ASN1_SEQUENCE));
+        MBEDTLS_ASN1_CHK_ADD(
+            len, mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
     }
     *start = p;
     return (int)len;
@@ -154,15 +154,15 @@ int sim_cert_build(sim_server *srv, const sim_certspec *s, pkiws_buf *der, char 
             goto out;
     } else {
         for (size_t i = 0; i < s->nsubject; i++)
-            if (name_prepend(&w.issuer, s->subject[i].oid, s->subject[i].oid_len,
-                             s->subject[i].tag, s->subject[i].value,
-                             strlen(s->subject[i].value)))
+            if (name_prepend(&w.issuer, s->subject[i].oid, s->subject[i].oid_len, s->subject[i].tag,
+                             s->subject[i].value, strlen(s->subject[i].value)))
                 goto out;
     }
     mbedtls_x509write_crt_set_subject_key(&w, s->subject_key);
     mbedtls_x509write_crt_set_issuer_key(&w, s->issuer_key);
 
-    if (mbedtls_x509write_crt_set_basic_constraints(&w, s->is_ca ? 1 : 0, s->is_ca ? s->pathlen : -1))
+    if (mbedtls_x509write_crt_set_basic_constraints(&w, s->is_ca ? 1 : 0,
+                                                    s->is_ca ? s->pathlen : -1))
         goto out;
     if (mbedtls_x509write_crt_set_subject_key_identifier(&w) != 0 ||
         mbedtls_x509write_crt_set_authority_key_identifier(&w) != 0)
@@ -173,10 +173,10 @@ int sim_cert_build(sim_server *srv, const sim_certspec *s, pkiws_buf *der, char 
     unsigned char ext[1024], *start;
     if (s->neku) {
         ret = write_eku(s->eku, s->neku, ext, sizeof ext, &start);
-        if (ret < 0 || mbedtls_x509write_crt_set_extension(
-                           &w, MBEDTLS_OID_EXTENDED_KEY_USAGE,
-                           MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, start,
-                           (size_t)ret) != 0)
+        if (ret < 0 ||
+            mbedtls_x509write_crt_set_extension(&w, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+                                                MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
+                                                start, (size_t)ret) != 0)
             goto out;
     }
     if (s->san_der && s->san_len &&
@@ -186,14 +186,16 @@ int sim_cert_build(sim_server *srv, const sim_certspec *s, pkiws_buf *der, char 
         goto out;
     if (s->policy_oid) {
         ret = write_policies(s->policy_oid, ext, sizeof ext, &start);
-        if (ret < 0 || mbedtls_x509write_crt_set_extension(
-                           &w, MBEDTLS_OID_CERTIFICATE_POLICIES,
-                           MBEDTLS_OID_SIZE(MBEDTLS_OID_CERTIFICATE_POLICIES), 0, start,
-                           (size_t)ret) != 0)
+        if (ret < 0 ||
+            mbedtls_x509write_crt_set_extension(&w, MBEDTLS_OID_CERTIFICATE_POLICIES,
+                                                MBEDTLS_OID_SIZE(MBEDTLS_OID_CERTIFICATE_POLICIES),
+                                                0, start, (size_t)ret) != 0)
             goto out;
     }
 
     size_t size = 8192 + s->san_len;
+    for (size_t i = 0; i < s->nsubject; i++)
+        size += 2 * (strlen(s->subject[i].value) + 32); /* subject, and issuer when self-signed */
     buf = pkiws__malloc(size);
     if (!buf)
         goto out;
@@ -263,8 +265,8 @@ int sim_san_add_ip4(sim_san_list *l, const uint8_t ip[4])
     return 0;
 }
 
-int sim_san_add_othername(sim_san_list *l, const uint8_t *oid, size_t oid_len,
-                          const uint8_t *value, size_t value_len)
+int sim_san_add_othername(sim_san_list *l, const uint8_t *oid, size_t oid_len, const uint8_t *value,
+                          size_t value_len)
 {
     /* otherName [0] IMPLICIT SEQUENCE { type-id OID, value [0] EXPLICIT ANY } */
     size_t inner = tl_size(oid_len) + oid_len + tl_size(value_len) + value_len;

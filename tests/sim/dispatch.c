@@ -137,7 +137,8 @@ static void fault_huge(sim_response *resp, long long bytes)
     const char *s = (const char *)resp->body.data;
     const char *decl_end = s ? strstr(s, "?>") : NULL;
     size_t cut = decl_end ? (size_t)(decl_end - s) + 2 : 0;
-    size_t pad = (size_t)bytes > resp->body.len + 16 ? (size_t)bytes - resp->body.len - 16 : 1;
+    /* "\n<!--" + pad + "-->\n" around the original: the total is exactly `bytes`. */
+    size_t pad = (size_t)bytes > resp->body.len + 9 ? (size_t)bytes - resp->body.len - 9 : 1;
     pkiws_buf n = PKIWS_BUF_INIT;
     pkiws__buf_append(&n, s, cut);
     pkiws__buf_puts(&n, "\n<!--");
@@ -156,8 +157,8 @@ static void fault_huge(sim_response *resp, long long bytes)
     }
 }
 
-void sim_dispatch(sim_server *srv, const sim_http_request *req, unsigned reqno,
-                  const sim_active *f, sim_response *resp)
+void sim_dispatch(sim_server *srv, const sim_http_request *req, unsigned reqno, const sim_active *f,
+                  sim_response *resp)
 {
     resp->status = 200;
     resp->content_type = "text/xml;charset=utf-8";
@@ -221,9 +222,10 @@ void sim_dispatch(sim_server *srv, const sim_http_request *req, unsigned reqno,
     if (svc == SVC_NONE) {
         char clip[200];
         pkiws_buf m = PKIWS_BUF_INIT;
-        pkiws__buf_printf(&m, "no such endpoint '%s'; services are /pki-ws/policyService, "
-                              "/pki-ws/enrollmentService, /pki-ws/certificateManagementService "
-                              "and /pki-ws/healthcheckService\n",
+        pkiws__buf_printf(&m,
+                          "no such endpoint '%s'; services are /pki-ws/policyService, "
+                          "/pki-ws/enrollmentService, /pki-ws/certificateManagementService "
+                          "and /pki-ws/healthcheckService\n",
                           sim_clip(req->path, 150, clip, sizeof clip));
         set_text(resp, 404, "text/plain;charset=utf-8", pkiws__buf_cstr(&m));
         pkiws__buf_dispose(&m);

@@ -51,8 +51,7 @@ static int write_answer(sim_server *srv, const answer *a, const sim_active *f, s
     if (a->cert_der) {
         if (token_bytes(srv, a, &token, &vt) != PKIWS_OK) {
             pkiws__buf_dispose(&token);
-            return sim_err(e, SIM_EC_BAD_VALUE, "cannot write the token: %s",
-                           pkiws__err_message());
+            return sim_err(e, SIM_EC_BAD_VALUE, "cannot write the token: %s", pkiws__err_message());
         }
         if (f && f->not_pkcs7) {
             pkiws__buf_clear(&token);
@@ -115,7 +114,8 @@ static int soap_action_is_rst2(const char *sa)
     while (n && (sa[n - 1] == '"' || sa[n - 1] == ' '))
         n--;
     static const char suffix[] = "requestSecurityToken2";
-    return n >= sizeof suffix - 1 && !memcmp(sa + n - (sizeof suffix - 1), suffix, sizeof suffix - 1);
+    return n >= sizeof suffix - 1 &&
+           !memcmp(sa + n - (sizeof suffix - 1), suffix, sizeof suffix - 1);
 }
 
 static int copy_cert(sim_store *s, long idx, answer *a)
@@ -159,8 +159,8 @@ static int read_nvps(pkiws_xml_doc *doc, const pkiws_xml_node *rq, sim_nvp **out
         const char *value = sim_child_text(doc, c, PKIWS_NS_ENROLL, "value");
         if (!name || !*name) {
             sim_nvps_free(v, count);
-            return sim_err_client(e, SIM_EC_MISSING,
-                                  "nameValuePair #%zu has no vs:name element", i + 1);
+            return sim_err_client(e, SIM_EC_MISSING, "nameValuePair #%zu has no vs:name element",
+                                  i + 1);
         }
         v[i].name = pkiws__strdup(name);
         v[i].value = pkiws__strdup(value ? value : "");
@@ -229,8 +229,7 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
     const char *vt = pkiws__xml_attr(bst, "", "ValueType");
     if (vt && strcmp(vt, SIM_VALUE_PKCS10) != 0) {
         char clip[160];
-        return sim_err_client(e, SIM_EC_INVALID,
-                              "binarySecurityToken ValueType '%s' is not %s",
+        return sim_err_client(e, SIM_EC_INVALID, "binarySecurityToken ValueType '%s' is not %s",
                               sim_clip(vt, 150, clip, sizeof clip), SIM_VALUE_PKCS10);
     }
     const char *token = pkiws__xml_text_trim(doc, bst);
@@ -277,8 +276,8 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
             long idx = -1;
             if (pe.profile_oid && pe.csr_text && pe.nvps && (!a->txid || pe.txid))
                 idx = sim_store_add_pending(s, &pe);
-            if (idx < 0 || (a->txid && sim_store_add_txid(s, a->txid, p->oid, csr.key_hash, -1,
-                                                          idx) != 0))
+            if (idx < 0 ||
+                (a->txid && sim_store_add_txid(s, a->txid, p->oid, csr.key_hash, -1, idx) != 0))
                 r = sim_err(e, SIM_EC_MALFORMED, "out of memory");
             else
                 atomic_fetch_add(&srv->stats.pending, 1);

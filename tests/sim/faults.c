@@ -47,8 +47,7 @@ int sim_fault_parse(const char *spec, sim_fault *out)
         errno = 0;
         unsigned long long n = strtoull(at + 1, NULL, 10);
         if (errno || n == 0 || n > 4000000000ULL) {
-            fprintf(stderr, "pkiws-sim: --fault '%s': @N must be a request number from 1\n",
-                    spec);
+            fprintf(stderr, "pkiws-sim: --fault '%s': @N must be a request number from 1\n", spec);
             return -1;
         }
         out->only_nth = (unsigned)n;
@@ -75,8 +74,7 @@ int sim_fault_parse(const char *spec, sim_fault *out)
     switch (kinds[k].arg) {
     case 0:
         if (arg) {
-            fprintf(stderr, "pkiws-sim: --fault '%s': %s takes no argument\n", spec,
-                    kinds[k].name);
+            fprintf(stderr, "pkiws-sim: --fault '%s': %s takes no argument\n", spec, kinds[k].name);
             return -1;
         }
         return 0;
@@ -98,8 +96,7 @@ int sim_fault_parse(const char *spec, sim_fault *out)
     if (!arg) {
         if (kinds[k].arg == 1) {
             fprintf(stderr, "pkiws-sim: --fault '%s': %s needs a number, e.g. %s:%s\n", spec,
-                    kinds[k].name, kinds[k].name,
-                    kinds[k].kind == SIM_F_DELAY ? "2000" : "2");
+                    kinds[k].name, kinds[k].name, kinds[k].kind == SIM_F_DELAY ? "2000" : "2");
             return -1;
         }
         out->arg = kinds[k].def;

@@ -12,22 +12,38 @@
 static const char *reason(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 417:
+        return "Expectation Failed";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }
 
@@ -38,8 +54,12 @@ typedef enum { RD_OK = 1, RD_EOF = 0, RD_FAIL = -1 } rd_result;
 /* Read more bytes into c->in: RD_OK, RD_EOF, RD_FAIL (error or timeout). */
 static rd_result fill(sim_conn *c)
 {
-    if (c->pos && c->pos == c->in.len) {
-        pkiws__buf_clear(&c->in);
+    /* Drop what was consumed (callers hold no pointer into the buffer across a fill). */
+    if (c->pos) {
+        size_t left = c->in.len - c->pos;
+        memmove(c->in.data, c->in.data + c->pos, left);
+        c->in.len = left;
+        c->in.data[left] = 0;
         c->pos = 0;
     }
     if (pkiws__buf_grow(&c->in, 16384))
@@ -265,8 +285,9 @@ static int read_chunked(sim_conn *c, sim_http_request *r, char *why, size_t cap)
     size_t ll;
     for (;;) {
         if (read_line(c, line, sizeof line, &ll) != RD_OK) {
-            snprintf(why, cap, "%s", c->timed_out ? "request timed out in a chunk header"
-                                                  : "bad or missing chunk-size line");
+            snprintf(why, cap, "%s",
+                     c->timed_out ? "request timed out in a chunk header"
+                                  : "bad or missing chunk-size line");
             return c->timed_out ? 408 : 400;
         }
         char *e;
@@ -283,8 +304,9 @@ static int read_chunked(sim_conn *c, sim_http_request *r, char *why, size_t cap)
             return 413;
         }
         if (read_bytes(c, (size_t)sz, &r->body) != RD_OK) {
-            snprintf(why, cap, "%s", c->timed_out ? "request timed out in a chunk"
-                                                  : "connection ended inside a chunk");
+            snprintf(why, cap, "%s",
+                     c->timed_out ? "request timed out in a chunk"
+                                  : "connection ended inside a chunk");
             return c->timed_out ? 408 : 400;
         }
         if (read_line(c, line, sizeof line, &ll) != RD_OK || ll != 0) {
@@ -307,13 +329,13 @@ static int read_chunked(sim_conn *c, sim_http_request *r, char *why, size_t cap)
 
 /* RD_OK with a request; RD_EOF when the peer closed (or idled out) between requests;
  * RD_FAIL with *status set (0: just close). */
-static rd_result read_request(sim_conn *c, sim_http_request *r, int *status, char *why,
-                              size_t cap)
+static rd_result read_request(sim_conn *c, sim_http_request *r, int *status, char *why, size_t cap)
 {
     sim_server *srv = c->srv;
     *status = 0;
     c->timed_out = 0;
-    c->deadline = sim_now_ms() + (avail(c) ? srv->opt.request_timeout_ms : srv->opt.idle_timeout_ms);
+    c->deadline =
+        sim_now_ms() + (avail(c) ? srv->opt.request_timeout_ms : srv->opt.idle_timeout_ms);
     int started = avail(c) > 0;
     const char *hend = NULL;
     for (;;) {
@@ -328,9 +350,9 @@ static rd_result read_request(sim_conn *c, sim_http_request *r, int *status, cha
                     hend = s + i;
                     break;
                 }
-            if (hend)
+            if (hend && (size_t)(hend - s) + 4 <= MAX_HEADER_BYTES)
                 break;
-            if (n > MAX_HEADER_BYTES) {
+            if (hend || n > MAX_HEADER_BYTES) {
                 *status = 431;
                 snprintf(why, cap, "request head larger than %d bytes", MAX_HEADER_BYTES);
                 return RD_FAIL;

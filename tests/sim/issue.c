@@ -30,7 +30,8 @@ int sim_csr_parse(const char *text, sim_csr *out, sim_error *e)
         pkiws_buf der = PKIWS_BUF_INIT;
         if (pkiws__b64_decode(t, tl, &der) != PKIWS_OK) {
             pkiws__buf_dispose(&der);
-            return sim_err(e, SIM_EC_BAD_CSR, "Invalid CSR: the token is neither PEM nor base64: %s",
+            return sim_err(e, SIM_EC_BAD_CSR,
+                           "Invalid CSR: the token is neither PEM nor base64: %s",
                            pkiws__err_message());
         }
         ret = mbedtls_x509_csr_parse_der(&out->csr, der.data, der.len);
@@ -329,8 +330,7 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
                            "Special characters are not supported in %s: '%s' (U+%04X) at "
                            "position %zu of '%s'; allowed are letters, digits, space, '.', '-' "
                            "and '''",
-                           a->name, shown, (unsigned)bad, pos,
-                           sim_clip(v, 100, clip, sizeof clip));
+                           a->name, shown, (unsigned)bad, pos, sim_clip(v, 100, clip, sizeof clip));
         }
         if (a->in_san)
             return 0;
@@ -340,8 +340,8 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
     case PKIWS__ROLE_SAN_EMAIL:
         if (!email_shaped(v, &why))
             return sim_err(e, SIM_EC_BAD_VALUE,
-                           "Invalid value of attribute %s: '%s' is not an rfc822Name: %s",
-                           a->name, sim_clip(v, 100, clip, sizeof clip), why);
+                           "Invalid value of attribute %s: '%s' is not an rfc822Name: %s", a->name,
+                           sim_clip(v, 100, clip, sizeof clip), why);
         if (!pl->san_email)
             pl->san_email = v;
         pl->nsan++;
@@ -361,7 +361,8 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
         if (!pl->upn)
             pl->upn = v;
         /* otherName 1.3.6.1.4.1.311.20.2.3 with a UTF8String */
-        static const uint8_t upn_oid[] = {0x2B, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03};
+        static const uint8_t upn_oid[] = {0x2B, 0x06, 0x01, 0x04, 0x01,
+                                          0x82, 0x37, 0x14, 0x02, 0x03};
         pkiws_buf val = PKIWS_BUF_INIT;
         size_t n = strlen(v);
         uint8_t hdr[4] = {0x0C, 0, 0, 0};
@@ -491,6 +492,12 @@ int sim_issue(sim_server *srv, const sim_profile *p, sim_csr *csr, const sim_nvp
         }
         if (!v)
             v = a->fixed_value;
+        if (v && strlen(v) > 4096) {
+            sim_err(e, SIM_EC_BAD_VALUE,
+                    "Invalid value of attribute %s: %zu bytes; at most 4096 are accepted", a->name,
+                    strlen(v));
+            goto out;
+        }
         if (!v) {
             if (a->mandatory) {
                 sim_err(e, SIM_EC_POLICY_MANDATORY,
@@ -536,7 +543,8 @@ int sim_issue(sim_server *srv, const sim_profile *p, sim_csr *csr, const sim_nvp
     if (s.not_after > ca_end)
         s.not_after = ca_end;
     int is_rsa = mbedtls_pk_get_type(&csr->csr.pk) == MBEDTLS_PK_RSA;
-    s.key_usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE | (is_rsa ? MBEDTLS_X509_KU_KEY_ENCIPHERMENT : 0);
+    s.key_usage =
+        MBEDTLS_X509_KU_DIGITAL_SIGNATURE | (is_rsa ? MBEDTLS_X509_KU_KEY_ENCIPHERMENT : 0);
     static const char *const client_auth[] = {"1.3.6.1.5.5.7.3.2"};
     s.eku = t->n_fixed_eku ? (const char *const *)t->fixed_eku_oids : client_auth;
     s.neku = t->n_fixed_eku ? t->n_fixed_eku : 1;

@@ -20,7 +20,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/pkiws-sim-test.XXXXXX")
 SIM_PIDS=()
 cleanup() {
     local p
-    for p in "${SIM_PIDS[@]}"; do
+    for p in "${SIM_PIDS[@]}"; do # simulators a failed test left running
         kill -KILL "$p" 2>/dev/null || true
     done
     rm -rf "$T"
@@ -77,9 +77,13 @@ sim_start() {
 # sim_stop [SIGNAL]: stop the current simulator, which must exit 0; its --stats are then in
 # $SIM_DIR/stdout.
 sim_stop() {
-    local sig=${1:-TERM} rc=0
+    local sig=${1:-TERM} rc=0 p keep=()
     kill -"$sig" "$SIM_PID"
     wait "$SIM_PID" || rc=$?
+    for p in "${SIM_PIDS[@]}"; do # reaped: never signal that pid again
+        [ "$p" = "$SIM_PID" ] || keep+=("$p")
+    done
+    SIM_PIDS=("${keep[@]}")
     [ "$rc" = 0 ] || fail "pkiws-sim exited with $rc after SIG$sig"
 }
 

@@ -8,7 +8,9 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: pkiws-sim --state-dir DIR [options]\n"
@@ -28,7 +30,7 @@ static const char usage_text[] =
     "  --max-request-bytes N    request body limit (default 1048576)\n"
     "  --request-timeout-ms N   time allowed to receive one request (default 30000)\n"
     "  --idle-timeout-ms N      keep-alive idle limit (default 60000)\n"
-    "  --max-connections N      concurrent connections (default 64)\n"
+    "  --max-connections N      concurrent connections (default 256)\n"
     "  --page-size N            searchCertificate page size (default 50)\n"
     "  -q, --quiet              no per-request log lines on stderr\n"
     "  -h, --help               this text\n";
@@ -54,7 +56,7 @@ static int parse_args(int argc, char **argv, sim_options *o)
     o->max_request_bytes = 1048576;
     o->request_timeout_ms = 30000;
     o->idle_timeout_ms = 60000;
-    o->max_connections = 64;
+    o->max_connections = 256;
     o->page_size = 50;
     int bad = 0;
     for (int i = 1; i < argc; i++) {
@@ -72,8 +74,7 @@ static int parse_args(int argc, char **argv, sim_options *o)
             continue;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "pkiws-sim: unknown option or missing value: '%s'\n%s", a,
-                    usage_text);
+            fprintf(stderr, "pkiws-sim: unknown option or missing value: '%s'\n%s", a, usage_text);
             return 2;
         }
         const char *v = argv[++i];
@@ -161,9 +162,12 @@ int sim_sleep_ms(sim_server *srv, long long ms)
 
 const char *sim_op_name(int op)
 {
-    static const char *const names[SIM_OP_COUNT] = {
-        "getPolicies", "RequestSecurityToken", "updateCertificateStatus",
-        "searchCertificate", "getStatus", "other"};
+    static const char *const names[SIM_OP_COUNT] = {"getPolicies",
+                                                    "RequestSecurityToken",
+                                                    "updateCertificateStatus",
+                                                    "searchCertificate",
+                                                    "getStatus",
+                                                    "other"};
     return op >= 0 && op < SIM_OP_COUNT ? names[op] : "other";
 }
 
@@ -215,6 +219,16 @@ int main(int argc, char **argv)
     if (mbedtls_ctr_drbg_seed(&srv.drbg, mbedtls_entropy_func, &srv.entropy,
                               (const unsigned char *)pers, sizeof pers - 1) != 0) {
         fprintf(stderr, "pkiws-sim: cannot seed the random generator\n");
+        goto out;
+    }
+    if (srv.opt.log_dir && (mkdir(srv.opt.log_dir, 0755) != 0 && errno != EEXIST)) {
+        fprintf(stderr, "pkiws-sim: --log-requests: cannot create %s: %s\n", srv.opt.log_dir,
+                strerror(errno));
+        goto out;
+    }
+    if (srv.opt.log_dir && access(srv.opt.log_dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "pkiws-sim: --log-requests: %s is not a writable directory: %s\n",
+                srv.opt.log_dir, strerror(errno));
         goto out;
     }
     if (sim_catalogue_load(&srv.cat, srv.opt.policy_file) != 0)

@@ -8,10 +8,10 @@
 #include <time.h>
 
 /* SDK enumeration, then the two values the live service adds. */
-static const char *const reasons[] = {"Unspecified",     "KeyCompromise",      "CACompromise",
-                                      "AffiliationChanged", "CessationOfOperation",
-                                      "PrivilegeWithdrawn", "AACompromise",      "Superseded",
-                                      "CertificateHold",  "RemoveFromCRL"};
+static const char *const reasons[] = {
+    "Unspecified",          "KeyCompromise",      "CACompromise", "AffiliationChanged",
+    "CessationOfOperation", "PrivilegeWithdrawn", "AACompromise", "Superseded",
+    "CertificateHold",      "RemoveFromCRL"};
 #define SDK_REASONS 8
 
 static int reason_index(const char *r)
@@ -46,7 +46,10 @@ int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_n
     char clip[120];
     if (!op)
         return sim_err_client(e, SIM_EC_MISSING, "operationType is missing");
-    int kind = !strcmp(op, "Revoke") ? 0 : !strcmp(op, "Suspend") ? 1 : !strcmp(op, "Resume") ? 2 : -1;
+    int kind = !strcmp(op, "Revoke")    ? 0
+               : !strcmp(op, "Suspend") ? 1
+               : !strcmp(op, "Resume")  ? 2
+                                        : -1;
     if (kind < 0)
         return sim_err_client(e, SIM_EC_INVALID,
                               "operationType '%s' is not Revoke, Suspend or Resume",
@@ -105,7 +108,9 @@ int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_n
     } else if (!changed) {
         code = -2;
         snprintf(msg, sizeof msg, "No certificate of %s %s is %s", what, which,
-                 kind == 0 ? "valid or suspended" : kind == 1 ? "valid" : "suspended");
+                 kind == 0   ? "valid or suspended"
+                 : kind == 1 ? "valid"
+                             : "suspended");
     } else {
         snprintf(msg, sizeof msg, "Success");
     }
@@ -153,8 +158,7 @@ typedef struct search_filter {
     long long from, to;
 } search_filter;
 
-static int matches(const sim_server *srv, const search_filter *f, const sim_issued *c,
-                   int64_t now)
+static int matches(const sim_server *srv, const search_filter *f, const sim_issued *c, int64_t now)
 {
     if (f->seat && strcmp(f->seat, c->seat))
         return 0;
@@ -217,8 +221,9 @@ int sim_svc_search(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *bo
     int r2 = parse_long(sim_child_text(doc, body, ns, "validTo"), &f.to);
     int r3 = parse_long(sim_child_text(doc, body, ns, "startIndex"), &start);
     if (r1 < 0 || r2 < 0 || r3 < 0 || start < 0)
-        return sim_err_client(e, SIM_EC_INVALID,
-                              "validFrom, validTo and startIndex must be integers (startIndex >= 0)");
+        return sim_err_client(
+            e, SIM_EC_INVALID,
+            "validFrom, validTo and startIndex must be integers (startIndex >= 0)");
     f.has_from = r1 > 0;
     f.has_to = r2 > 0;
     if (f.status && strcmp(f.status, "VALID") && strcmp(f.status, "EXPIRED") &&

@@ -11,22 +11,24 @@
 
 /* Every file of the state directory (product.md §10 names the public ones). */
 static const char *const pki_files[] = {
-    "root-ca.pem", "root-ca.key",    "issuing-ca.pem",  "issuing-ca.key", "ra-ca.pem",
-    "ra-ca.key",   "server.pem",     "server.key",      "ra.pem",         "ra.key",
+    "root-ca.pem", "root-ca.key",     "issuing-ca.pem", "issuing-ca.key", "ra-ca.pem",
+    "ra-ca.key",   "server.pem",      "server.key",     "ra.pem",         "ra.key",
     "ra.p12",      "ra.p12.password", "foreign-ra.pem", "foreign-ra.key", "trust.pem",
 };
 
 #define OID_CN "\x55\x04\x03"
 #define OID_C "\x55\x04\x06"
 #define OID_O "\x55\x04\x0A"
-#define DN(oid, tag, v) {oid, sizeof oid - 1, tag, v}
+#define DN(oid, tag, v)                                                                            \
+    {                                                                                              \
+        oid, sizeof oid - 1, tag, v                                                                \
+    }
 #define UTF8 MBEDTLS_ASN1_UTF8_STRING
 #define PRINTABLE MBEDTLS_ASN1_PRINTABLE_STRING
 
 static const sim_dn_part dn_root[] = {DN(OID_C, PRINTABLE, "US"), DN(OID_O, UTF8, "pkiws test"),
                                       DN(OID_CN, UTF8, "pkiws-sim Root CA")};
-static const sim_dn_part dn_issuing[] = {DN(OID_C, PRINTABLE, "US"),
-                                         DN(OID_O, UTF8, "pkiws test"),
+static const sim_dn_part dn_issuing[] = {DN(OID_C, PRINTABLE, "US"), DN(OID_O, UTF8, "pkiws test"),
                                          DN(OID_CN, UTF8, "pkiws-sim Issuing CA")};
 /* The foreign CA deliberately carries the RA CA's name: the server must check signatures,
  * not names. */
@@ -350,8 +352,8 @@ int sim_pki_init(sim_server *srv, const char *dir)
     int rc = 0;
     if (present != PKIWS_ARRAY_LEN(pki_files)) {
         if (present)
-            sim_log(NULL, "the PKI in %s is incomplete (%zu of %zu files): making a new one",
-                    dir, present, PKIWS_ARRAY_LEN(pki_files));
+            sim_log(NULL, "the PKI in %s is incomplete (%zu of %zu files): making a new one", dir,
+                    present, PKIWS_ARRAY_LEN(pki_files));
         rc = generate(srv, dir);
     }
     if (rc == 0)

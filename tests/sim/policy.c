@@ -18,8 +18,9 @@ typedef struct wctx {
     const pkiws_xml_node *resp;
 } wctx;
 
-static const char *const extra_prefixes[] = {"ns3", "ns4", "ns5", "ns6", "ns7",
-                                             "ns8", "ns9", "ns10", "ns11", "ns12"};
+static const char *const extra_prefixes[] = {"ns3",  "ns4",  "ns5",  "ns6",  "ns7",
+                                             "ns8",  "ns9",  "ns10", "ns11", "ns12",
+                                             "ns13", "ns14", "ns15", "ns16"};
 
 static int map_add(nsmap *m, const char *ns)
 {
@@ -42,6 +43,8 @@ static int map_add(nsmap *m, const char *ns)
         for (size_t i = 0; i < m->n; i++)
             if (!strncmp(m->prefix[i], "ns", 2) && strcmp(m->prefix[i], "ns2"))
                 k++;
+        if (k >= PKIWS_ARRAY_LEN(extra_prefixes))
+            return -1;
         prefix = extra_prefixes[k];
     }
     m->ns[m->n] = ns;
@@ -63,8 +66,7 @@ static int collect(nsmap *m, const pkiws_xml_node *n, int depth)
     if (depth > 60 || map_add(m, n->ns))
         return -1;
     for (size_t i = 0; i < n->nattrs; i++)
-        if (strcmp(n->attrs[i].ns, "http://www.w3.org/2000/xmlns/") &&
-            map_add(m, n->attrs[i].ns))
+        if (strcmp(n->attrs[i].ns, "http://www.w3.org/2000/xmlns/") && map_add(m, n->attrs[i].ns))
             return -1;
     for (const pkiws_xml_node *c = n->first_child; c; c = c->next)
         if (collect(m, c, depth + 1))
@@ -211,9 +213,9 @@ int sim_svc_policy(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *bo
     const pkiws_xml_node *filter = pkiws__xml_child(body, PKIWS_NS_POLICY, "requestFilter");
     const char *oids[64];
     size_t noids = 0;
-    const pkiws_xml_node *ids =
-        filter && !pkiws__xml_is_nil(filter) ? pkiws__xml_child(filter, PKIWS_NS_POLICY, "policyIDs")
-                                             : NULL;
+    const pkiws_xml_node *ids = filter && !pkiws__xml_is_nil(filter)
+                                    ? pkiws__xml_child(filter, PKIWS_NS_POLICY, "policyIDs")
+                                    : NULL;
     int filtered = ids && !pkiws__xml_is_nil(ids);
     if (filtered) {
         for (const pkiws_xml_node *o = pkiws__xml_child(ids, PKIWS_NS_POLICY, "oid"); o;

@@ -168,8 +168,7 @@ int sim_tls_setup(sim_server *srv)
     ret = mbedtls_ssl_conf_own_cert(conf, &srv->pki.server_chain, &srv->pki.server_key);
     if (ret != 0)
         goto fail;
-    mbedtls_ssl_conf_session_cache(conf, &srv->cache, mbedtls_ssl_cache_get,
-                                   mbedtls_ssl_cache_set);
+    mbedtls_ssl_conf_session_cache(conf, &srv->cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
     return 0;
 fail:;
     char m[128];
@@ -194,8 +193,9 @@ static int describe_handshake_failure(sim_conn *c, int ret, char *out, size_t ca
         for (char *p = info; *p; p++)
             if (*p == '\n')
                 *p = *(p + 1) ? ';' : 0;
-        snprintf(out, cap, "the client certificate is not trusted (issued by a CA other than "
-                           "the RA CA): %s",
+        snprintf(out, cap,
+                 "the client certificate is not trusted (issued by a CA other than "
+                 "the RA CA): %s",
                  info);
         return 1;
     }
@@ -227,8 +227,7 @@ static void *conn_main(void *arg)
         if (describe_handshake_failure(c, ret, why, sizeof why))
             atomic_fetch_add(&srv->stats.tls_refused, 1);
         if (!atomic_load(&srv->stop))
-            sim_log(srv, "connection %lu from %s: TLS handshake refused: %s", c->id, c->peer,
-                    why);
+            sim_log(srv, "connection %lu from %s: TLS handshake refused: %s", c->id, c->peer, why);
         /* mbedTLS sends no alert for a missing client certificate: say handshake_failure, so
          * the client learns why instead of seeing a reset. */
         if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
@@ -364,7 +363,8 @@ int sim_serve(sim_server *srv)
         return 1;
     }
     if (!srv->opt.quiet)
-        fprintf(stderr, "pkiws-sim: listening on %s (port %d), base URL https://localhost:%d/pki-ws\n",
+        fprintf(stderr,
+                "pkiws-sim: listening on %s (port %d), base URL https://localhost:%d/pki-ws\n",
                 srv->opt.listen, srv->port, srv->port);
 
     unsigned long next_id = 1;
@@ -410,8 +410,13 @@ int sim_serve(sim_server *srv)
         c->fd = fd;
         c->id = next_id++;
         peer_name(&ss, c->peer, sizeof c->peer);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 1u << 20);
         pthread_mutex_lock(&conns_lock);
-        if (pthread_create(&c->thread, NULL, conn_main, c) != 0) {
+        int perr = pthread_create(&c->thread, &attr, conn_main, c);
+        pthread_attr_destroy(&attr);
+        if (perr != 0) {
             pthread_mutex_unlock(&conns_lock);
             close(fd);
             pkiws__free(c);

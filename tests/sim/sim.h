@@ -19,14 +19,14 @@
 #define SIM_NS_USERMGMT "http://schemas.verisign.com/pkiservices/2011/08/usermanagement"
 
 /* Token and request type URIs of the enrollment schema. */
-#define SIM_TOKEN_PKCS7                                                                        \
+#define SIM_TOKEN_PKCS7                                                                            \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#PKCS7"
-#define SIM_TOKEN_X509                                                                         \
+#define SIM_TOKEN_X509                                                                             \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 #define SIM_TOKEN_PKCS12 "http://schemas.verisign.com/pkiservices/2009/07/PKCS12"
 #define SIM_VALUE_PKCS10 "http://schemas.verisign.com/pkiservices/2009/07/PKCS10"
-#define SIM_ENCODING_B64                                                                       \
-    "http://docs.oasis-open.org/wss/2004/01/"                                                  \
+#define SIM_ENCODING_B64                                                                           \
+    "http://docs.oasis-open.org/wss/2004/01/"                                                      \
     "oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary"
 #define SIM_REQ_ISSUE "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue"
 #define SIM_REQ_RENEW "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew"
@@ -122,7 +122,7 @@ void sim_pki_free(sim_pki *pki);
 typedef struct sim_dn_part {
     const char *oid; /* DER content bytes of the attribute type */
     size_t oid_len;
-    int tag;         /* MBEDTLS_ASN1_UTF8_STRING, _IA5_STRING, _PRINTABLE_STRING */
+    int tag; /* MBEDTLS_ASN1_UTF8_STRING, _IA5_STRING, _PRINTABLE_STRING */
     const char *value;
 } sim_dn_part;
 
@@ -134,8 +134,8 @@ typedef struct sim_certspec {
     mbedtls_pk_context *subject_key;
     int64_t not_before, not_after; /* epoch seconds */
     int is_ca;
-    int pathlen;        /* for CAs; -1 unlimited */
-    unsigned key_usage; /* MBEDTLS_X509_KU_* */
+    int pathlen;            /* for CAs; -1 unlimited */
+    unsigned key_usage;     /* MBEDTLS_X509_KU_* */
     const char *const *eku; /* dotted OIDs */
     size_t neku;
     const uint8_t *san_der; /* GeneralNames SEQUENCE, or NULL */
@@ -152,10 +152,10 @@ int sim_cert_build(struct sim_server *srv, const sim_certspec *spec, pkiws_buf *
 typedef struct sim_san_list {
     pkiws_buf items; /* concatenated DER GeneralNames in order */
 } sim_san_list;
-int sim_san_add_text(sim_san_list *l, int tag, const char *text);           /* 0x81, 0x82 */
+int sim_san_add_text(sim_san_list *l, int tag, const char *text); /* 0x81, 0x82 */
 int sim_san_add_othername(sim_san_list *l, const uint8_t *oid, size_t oid_len,
-                          const uint8_t *value_der, size_t value_len);      /* 0xA0 */
-int sim_san_add_ip4(sim_san_list *l, const uint8_t ip[4]);                  /* 0x87 */
+                          const uint8_t *value_der, size_t value_len); /* 0xA0 */
+int sim_san_add_ip4(sim_san_list *l, const uint8_t ip[4]);             /* 0x87 */
 int sim_san_finish(sim_san_list *l, pkiws_buf *out);
 /* Length of one complete DER TLV at p (n bytes available), 0 when it is not one. */
 size_t sim_der_tlv_len(const uint8_t *p, size_t n);
@@ -169,7 +169,7 @@ typedef struct sim_profile {
     const pkiws_xml_node *policy; /* the policy element in the catalogue document */
     int pending;                  /* rAPolicy/verifyUser is true: answers PENDING */
     int seat_mandatory;
-    char **email_cn;              /* CN attributes whose sourceAttributeName is mail_email */
+    char **email_cn; /* CN attributes whose sourceAttributeName is mail_email */
     size_t n_email_cn;
 } sim_profile;
 
@@ -189,13 +189,14 @@ const sim_profile *sim_catalogue_find(const sim_catalogue *cat, const char *oid)
 /* ---- SOAP errors and writing (soap.c) ---- */
 typedef struct sim_error {
     int set;
-    int http;             /* 500 */
+    int http;              /* 500 */
     const char *faultcode; /* "S:Server" / "S:Client" / "S:VersionMismatch" */
     int errorcode;
     char message[768];
 } sim_error;
 
-int sim_err(sim_error *e, int errorcode, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int sim_err(sim_error *e, int errorcode, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int sim_err_client(sim_error *e, int errorcode, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -366,8 +367,8 @@ typedef struct sim_response {
     int status;
     const char *content_type;
     pkiws_buf body;
-    int op; /* SIM_OP_* */
-    int issued; /* a certificate was issued or re-sent (drop-after-issue) */
+    int op;                    /* SIM_OP_* */
+    int issued;                /* a certificate was issued or re-sent (drop-after-issue) */
     const char *extra_headers; /* static, e.g. "Retry-After: 1\r\n" */
 } sim_response;
 

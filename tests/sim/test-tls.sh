@@ -82,9 +82,14 @@ expect_eq "issue a client-auth end-entity certificate" "$code" 200
 leaf_of "$T/ee-resp.xml" "$T/ee.pem"
 cat "$T/ee.pem" "$S/issuing-ca.pem" >"$T/ee-chain.pem"
 refused "end-entity certificate of the issuing CA" --cert "$T/ee-chain.pem" --key "$T/ee.key"
+# TLS 1.2 is the minimum (the client below is allowed TLS 1.1 and nothing newer).
+"$OPENSSL" s_client -connect "localhost:$SIM_PORT" -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' \
+    -CAfile "$S/trust.pem" -cert "$S/ra.pem" -key "$S/ra.key" </dev/null >"$T/tls11.out" 2>&1 &&
+    fail "a TLS 1.1 handshake succeeded"
+expect_grep "TLS 1.1 refused" 'alert protocol version' "$T/tls11.out"
 expect_grep "log: no certificate" 'TLS handshake refused: the client sent no certificate' "$SIM_DIR/stderr"
 expect_grep "log: untrusted certificate" 'TLS handshake refused: the client certificate is not trusted' "$SIM_DIR/stderr"
-ok "refused in the handshake: no certificate, foreign RA, issuing-CA end entity"
+ok "refused in the handshake: no certificate, foreign RA, issuing-CA end entity, TLS 1.1"
 
 # ---- HTTP/1.1 ----
 # keep-alive: two requests over one connection
@@ -101,10 +106,12 @@ expect_grep "chunked answer" 'statusCode>UP<' "$T/chunked.xml"
 code=$(post healthcheckService "$T/hc.xml" "$T/cont.xml" -H 'Expect: 100-continue')
 expect_eq "Expect: 100-continue" "$code" 200
 # several concurrent connections
+pids=()
 for i in $(seq 1 8); do
     (code=$(post healthcheckService "$T/hc.xml" "$T/par$i.xml") && echo "$code" >"$T/par$i.code") &
+    pids+=($!)
 done
-wait
+wait "${pids[@]}" # not a bare wait: the simulator is a background job too
 for i in $(seq 1 8); do
     expect_eq "concurrent request $i" "$(cat "$T/par$i.code")" 200
 done
@@ -157,3 +164,30 @@ expect_eq "stalled request" "$status_line" "HTTP/1.1 408 Request Timeout"
 ok "limits: 413 over the body limit, 408 for a stalled request after $secs s"
 sim_stop INT
 ok "SIGINT: clean exit"
+
+# --max-connections: the connection beyond the limit is closed at once; the others work.
+STATE=$S sim_start maxconn --max-connections 2 --idle-timeout-ms 5000
+"$PY" - "$SIM_PORT" "$S" "$T/hc.xml" >"$T/maxconn.out" <<'PYEOF'
+import socket, ssl, sys
+port, state, body = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], 'rb').read()
+ctx = ssl.create_default_context(cafile=state + '/trust.pem')
+ctx.load_cert_chain(state + '/ra.pem', state + '/ra.key')
+def conn():
+    return ctx.wrap_socket(socket.create_connection(('localhost', port), timeout=5),
+                           server_hostname='localhost')
+held = [conn(), conn()]  # the two allowed connections, handshaken and idle
+try:
+    conn()
+    print('third: accepted')
+except (ssl.SSLError, OSError) as e:
+    print('third: refused')
+req = (b'POST /pki-ws/healthcheckService HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n'
+       b'Content-Length: %d\r\n\r\n' % len(body)) + body
+held[0].sendall(req)
+print('held: ' + held[0].recv(64).split(b'\r\n')[0].decode())
+PYEOF
+expect_eq "third connection" "$(sed -n 1p "$T/maxconn.out")" "third: refused"
+expect_eq "held connection" "$(sed -n 2p "$T/maxconn.out")" "held: HTTP/1.1 200 OK"
+expect_grep "log: refusing" 'refusing a connection: 2 connections already open' "$SIM_DIR/stderr"
+sim_stop
+ok "--max-connections: a connection over the limit is closed"

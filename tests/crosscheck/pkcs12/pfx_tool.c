@@ -9,10 +9,9 @@
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: pfx_tool write legacy|modern KEY.pem CERT.pem CHAIN.pem|- PASSWORD "
-            "NAME|- OUT.pfx\n"
-            "       pfx_tool read IN.pfx PASSWORD\n");
+    fprintf(stderr, "usage: pfx_tool write legacy|modern KEY.pem CERT.pem CHAIN.pem|- PASSWORD "
+                    "NAME|- OUT.pfx\n"
+                    "       pfx_tool read IN.pfx PASSWORD\n");
     return 2;
 }
 
@@ -29,8 +28,7 @@ static int cmd_write(char **argv)
                                                   : 0;
     if (!preset)
         return usage();
-    pkiws_buf kf = PKIWS_BUF_INIT, cf = PKIWS_BUF_INIT, chf = PKIWS_BUF_INIT,
-              out = PKIWS_BUF_INIT;
+    pkiws_buf kf = PKIWS_BUF_INIT, cf = PKIWS_BUF_INIT, chf = PKIWS_BUF_INIT, out = PKIWS_BUF_INIT;
     pkiws__key *key = NULL;
     pkiws__cert *leaf = NULL;
     pkiws__certlist chain = {NULL, 0};

@@ -898,7 +898,8 @@ static void test_san_invalid_input(void **state)
     pkiws__resolution_dispose(NULL);
 }
 
-/* A template check failure stops resolution before any value is used. */
+/* A template check failure is the result, but the subject and SANs are still resolved (best
+ * effort) so that the result explains them; no nameValuePair is prepared. */
 static void test_san_policy_mismatch_first(void **state)
 {
     (void)state;
@@ -910,8 +911,12 @@ static void test_san_policy_mismatch_first(void **state)
     pkiws__resolution res;
     assert_int_equal(pkiws__resolve(&f.t, &sel, &id, &res), PKIWS_E_POLICY_MISMATCH);
     assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_POLICY_MISMATCH);
-    assert_int_equal(res.ntrace, 0);
-    assert_null(res.subject);
+    assert_non_null(strstr(pkiws__err_message(), "EMAIL"));
+    assert_int_equal(res.ntrace, 2); /* subject CN and SAN e-mail */
+    assert_int_equal(res.trace[1].field, PKIWS_FIELD_SAN_EMAIL);
+    assert_int_equal(res.trace[1].source, PKIWS_SOURCE_REQUEST_EMAIL);
+    assert_string_equal(res.subject, "CN=Alice");
+    assert_int_equal(res.nnvps, 0);
     assert_int_equal(res.nverdicts, 3);
     pkiws__resolution_dispose(&res);
 }

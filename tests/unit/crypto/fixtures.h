@@ -41,7 +41,8 @@ static const char fx_ec_sec1[] =
     "YGzE/1de5eKpHYokMiHEJB/cBynyWE3uTQ==\n"
     "-----END EC PRIVATE KEY-----\n";
 
-/* fx_ec_sec1 as encrypted PKCS#8, OpenSSL's default PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC, password "P\xc3\xa4ssw\xc3\xb6rd-1" (UTF-8) */
+/* fx_ec_sec1 as encrypted PKCS#8, OpenSSL's default PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC, password
+ * "P\xc3\xa4ssw\xc3\xb6rd-1" (UTF-8) */
 static const char fx_ec_enc_aes[] =
     "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
     "MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhZCLeHL+dh9gICCAAw\n"
@@ -71,7 +72,9 @@ static const char fx_ec_enc_pbe[] =
     "-----END ENCRYPTED PRIVATE KEY-----\n";
 
 /* fx_ec_sec1 as encrypted PKCS#8, pbeWithSHA1And3-KeyTripleDES-CBC, 44-character non-Latin-1
- * password "\xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9-P\xc3\xa4ssw\xc3\xb6rd-longer-than-31-characters-\xe2\x82\xac" (UTF-8) */
+ * password
+ * "\xc3\x9cn\xc3\xafc\xc3\xb6d\xc3\xa9-P\xc3\xa4ssw\xc3\xb6rd-longer-than-31-characters-\xe2\x82\xac"
+ * (UTF-8) */
 static const char fx_ec_enc_pbe_long[] =
     "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
     "MIGxMBwGCiqGSIb3DQEMAQMwDgQIiDXpjN8om+cCAggABIGQgC+UkPKb6ogiaD1n\n"
@@ -91,26 +94,26 @@ static const char fx_ec_legacy_enc[] =
     "qqpz7SRYPr0fVFuF/OKRnjWBpHRU7aVHlxcLBzXQzo8=\n"
     "-----END EC PRIVATE KEY-----\n";
 
-/* Self-signed EC certificate made with openssl req -x509 -utf8 -multivalue-rdn (see test_crypto_cert.c for the values openssl prints) */
-static const char fx_cert[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIDADCCAqagAwIBAgIKAIoBAgMEBQYHCDAKBggqhkjOPQQDAjCBoTELMAkGA1UE\n"
-    "BhMCREUxFjAUBgNVBAoMDUV4YW1wbGUsIEluYy4xEjAQBgNVBAsMCVImRCArIE9w\n"
-    "czEOMAwGA1UECwwFI2hhc2gxGjAJBgNVBAgMAkJFMA0GA1UEBwwGQmVybGluMRYw\n"
-    "FAYDVQQDDA1Kw7xyZ2VuIFTDq3N0MSIwIAYJKoZIhvcNAQkBFhNqdWVyZ2VuQGV4\n"
-    "YW1wbGUuY29tMB4XDTI2MTEyMTIzMzk0MVoXDTM2MTExODIzMzk0MVowgaExCzAJ\n"
-    "BgNVBAYTAkRFMRYwFAYDVQQKDA1FeGFtcGxlLCBJbmMuMRIwEAYDVQQLDAlSJkQg\n"
-    "KyBPcHMxDjAMBgNVBAsMBSNoYXNoMRowCQYDVQQIDAJCRTANBgNVBAcMBkJlcmxp\n"
-    "bjEWMBQGA1UEAwwNSsO8cmdlbiBUw6tzdDEiMCAGCSqGSIb3DQEJARYTanVlcmdl\n"
-    "bkBleGFtcGxlLmNvbTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABMUoLEnw2ytC\n"
-    "gN4pMpN2TKirfRo53N2e6qFJMuximNlAuxXPO1x4P2BsxP9XXuXiqR2KJDIhxCQf\n"
-    "3Acp8lhN7k2jgcMwgcAwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCBaAwEwYD\n"
-    "VR0lBAwwCgYIKwYBBQUHAwIwbAYDVR0RBGUwY4ETanVlcmdlbkBleGFtcGxlLmNv\n"
-    "baAkBgorBgEEAYI3FAIDoBYMFGrDvHJnZW5AY29ycC5leGFtcGxloBQGCisGAQQB\n"
-    "ho0fAQKgBgQEEri6ZYIQaG9zdC5leGFtcGxlLmNvbTAdBgNVHQ4EFgQUGZoFzusG\n"
-    "LUt8KPe/ePT0A+m0vi4wCgYIKoZIzj0EAwIDSAAwRQIgMo4udOrJgSwKXqcMlo3w\n"
-    "7mwiqsT4BLLm87n/eFqNB3MCIQDLWWpxI7oZZpIcInN8MvqovX3AKtD9lCG0vd9V\n"
-    "WYUUYQ==\n"
-    "-----END CERTIFICATE-----\n";
+/* Self-signed EC certificate made with openssl req -x509 -utf8 -multivalue-rdn (see
+ * test_crypto_cert.c for the values openssl prints) */
+static const char fx_cert[] = "-----BEGIN CERTIFICATE-----\n"
+                              "MIIDADCCAqagAwIBAgIKAIoBAgMEBQYHCDAKBggqhkjOPQQDAjCBoTELMAkGA1UE\n"
+                              "BhMCREUxFjAUBgNVBAoMDUV4YW1wbGUsIEluYy4xEjAQBgNVBAsMCVImRCArIE9w\n"
+                              "czEOMAwGA1UECwwFI2hhc2gxGjAJBgNVBAgMAkJFMA0GA1UEBwwGQmVybGluMRYw\n"
+                              "FAYDVQQDDA1Kw7xyZ2VuIFTDq3N0MSIwIAYJKoZIhvcNAQkBFhNqdWVyZ2VuQGV4\n"
+                              "YW1wbGUuY29tMB4XDTI2MTEyMTIzMzk0MVoXDTM2MTExODIzMzk0MVowgaExCzAJ\n"
+                              "BgNVBAYTAkRFMRYwFAYDVQQKDA1FeGFtcGxlLCBJbmMuMRIwEAYDVQQLDAlSJkQg\n"
+                              "KyBPcHMxDjAMBgNVBAsMBSNoYXNoMRowCQYDVQQIDAJCRTANBgNVBAcMBkJlcmxp\n"
+                              "bjEWMBQGA1UEAwwNSsO8cmdlbiBUw6tzdDEiMCAGCSqGSIb3DQEJARYTanVlcmdl\n"
+                              "bkBleGFtcGxlLmNvbTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABMUoLEnw2ytC\n"
+                              "gN4pMpN2TKirfRo53N2e6qFJMuximNlAuxXPO1x4P2BsxP9XXuXiqR2KJDIhxCQf\n"
+                              "3Acp8lhN7k2jgcMwgcAwDAYDVR0TAQH/BAIwADAOBgNVHQ8BAf8EBAMCBaAwEwYD\n"
+                              "VR0lBAwwCgYIKwYBBQUHAwIwbAYDVR0RBGUwY4ETanVlcmdlbkBleGFtcGxlLmNv\n"
+                              "baAkBgorBgEEAYI3FAIDoBYMFGrDvHJnZW5AY29ycC5leGFtcGxloBQGCisGAQQB\n"
+                              "ho0fAQKgBgQEEri6ZYIQaG9zdC5leGFtcGxlLmNvbTAdBgNVHQ4EFgQUGZoFzusG\n"
+                              "LUt8KPe/ePT0A+m0vi4wCgYIKoZIzj0EAwIDSAAwRQIgMo4udOrJgSwKXqcMlo3w\n"
+                              "7mwiqsT4BLLm87n/eFqNB3MCIQDLWWpxI7oZZpIcInN8MvqovX3AKtD9lCG0vd9V\n"
+                              "WYUUYQ==\n"
+                              "-----END CERTIFICATE-----\n";
 
 #endif

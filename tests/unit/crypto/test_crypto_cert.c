@@ -7,9 +7,9 @@
  *            emailAddress=juergen@example.com' -set_serial 0x8A0102030405060708 -days 3650
  * with basicConstraints critical CA:FALSE, keyUsage digitalSignature+keyEncipherment,
  * extendedKeyUsage clientAuth and subjectAltName email:juergen@example.com,
- * otherName UPN;FORMAT:UTF8,UTF8:jürgen@corp.example, otherName 1.3.6.1.4.1.99999.1.2;OCT:12B8BA65,
- * DNS:host.example.com. What openssl prints for it:
- *   openssl x509 -noout -serial -fingerprint -sha1 -startdate -enddate
+ * otherName UPN;FORMAT:UTF8,UTF8:jürgen@corp.example,
+ * otherName 1.3.6.1.4.1.99999.1.2;FORMAT:HEX,OCT:12B8BA65, DNS:host.example.com. What openssl
+ * prints for it: openssl x509 -noout -serial -fingerprint -sha1 -startdate -enddate
  *   serial=8A0102030405060708
  *   sha1 Fingerprint=EA:6F:E6:8F:51:15:51:AA:01:15:F7:52:87:75:98:54:14:F3:6E:91
  *   notBefore=Nov 21 23:39:41 2026 GMT (1795304381)  notAfter=Nov 18 23:39:41 2036 GMT
@@ -64,7 +64,8 @@ static void test_crypto_cert_der_pem_roundtrip(void **state)
     assert_int_equal(n, 772); /* openssl x509 -outform DER | wc -c */
     assert_int_equal(der[0], 0x30);
     assert_int_equal(pkiws__cert_parse(der, n, &c2), PKIWS_OK);
-    assert_string_equal(pkiws__cert_get_info(c2)->thumbprint, "EA6FE68F511551AA0115F7528775985414F36E91");
+    assert_string_equal(pkiws__cert_get_info(c2)->thumbprint,
+                        "EA6FE68F511551AA0115F7528775985414F36E91");
     pkiws_buf pem = PKIWS_BUF_INIT;
     assert_int_equal(pkiws__cert_pem(c2, &pem), PKIWS_OK);
     /* same text as openssl writes: 64 columns, same armour */
@@ -81,9 +82,9 @@ static void test_crypto_cert_matches_key(void **state)
     pkiws__key *ec = NULL, *rsa = NULL, *gen = NULL;
     assert_int_equal(pkiws__key_parse((const uint8_t *)fx_ec_sec1, strlen(fx_ec_sec1), NULL, &ec),
                      PKIWS_OK);
-    assert_int_equal(pkiws__key_parse((const uint8_t *)fx_rsa_pkcs1, strlen(fx_rsa_pkcs1), NULL,
-                                      &rsa),
-                     PKIWS_OK);
+    assert_int_equal(
+        pkiws__key_parse((const uint8_t *)fx_rsa_pkcs1, strlen(fx_rsa_pkcs1), NULL, &rsa),
+        PKIWS_OK);
     assert_int_equal(pkiws__key_generate(PKIWS_KEY_EC_P256, &gen), PKIWS_OK);
     assert_int_equal(pkiws__cert_matches_key(c, ec), 1);
     assert_int_equal(pkiws__cert_matches_key(c, rsa), 0);
@@ -210,7 +211,9 @@ static void test_crypto_cert_dn_string_types(void **state)
     n[4].val.tag = MBEDTLS_ASN1_UTF8_STRING; /* NUL, leading/trailing blanks, specials */
     n[4].val.p = (unsigned char *)" a\0b;<>\" ";
     n[4].val.len = 9;
-    n[5].oid.p = (unsigned char *)"\x2b\x06\x01\x04\x01\x82\x37\x3c\x02\x01\x03"; /* 1.3.6.1.4.1.311.60.2.1.3 */
+    n[5].oid.p =
+        (unsigned char
+             *)"\x2b\x06\x01\x04\x01\x82\x37\x3c\x02\x01\x03"; /* 1.3.6.1.4.1.311.60.2.1.3 */
     n[5].oid.len = 11;
     n[5].val.tag = MBEDTLS_ASN1_PRINTABLE_STRING;
     n[5].val.p = (unsigned char *)"DE";

@@ -32,23 +32,21 @@ static const pkiws__csr_san san[] = {
 
 /* The GeneralNames the CSR must carry, encoded by hand. */
 static const uint8_t want_san[] = {
-    0x30, 0x60,
-    0x81, 0x10, 'h', 'a', 'n', 's', '@', 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
-    0xA0, 0x24, 0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03,
-    0xA0, 0x16, 0x0C, 0x14, 'h', 0xC3, 0xA4, 'n', 's', 'e', 'l', '@', 'c', 'o', 'r', 'p', '.',
-    'e', 'x', 'a', 'm', 'p', 'l', 'e',
-    0xA0, 0x14, 0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x86, 0x8D, 0x1F, 0x01, 0x02,
-    0xA0, 0x06, 0x04, 0x04, 0x12, 0xB8, 0xBA, 0x65,
-    0x82, 0x10, 'h', 'o', 's', 't', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
+    0x30, 0x60, 0x81, 0x10, 'h',  'a',  'n',  's',  '@',  'e',  'x',  'a',  'm',  'p',
+    'l',  'e',  '.',  'c',  'o',  'm',  0xA0, 0x24, 0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04,
+    0x01, 0x82, 0x37, 0x14, 0x02, 0x03, 0xA0, 0x16, 0x0C, 0x14, 'h',  0xC3, 0xA4, 'n',
+    's',  'e',  'l',  '@',  'c',  'o',  'r',  'p',  '.',  'e',  'x',  'a',  'm',  'p',
+    'l',  'e',  0xA0, 0x14, 0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x86, 0x8D, 0x1F,
+    0x01, 0x02, 0xA0, 0x06, 0x04, 0x04, 0x12, 0xB8, 0xBA, 0x65, 0x82, 0x10, 'h',  'o',
+    's',  't',  '.',  'e',  'x',  'a',  'm',  'p',  'l',  'e',  '.',  'c',  'o',  'm',
 };
 /* extnID + extnValue of keyUsage (digitalSignature, keyEncipherment) and EKU clientAuth */
-static const uint8_t want_ku[] = {0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04, 0x04,
-                                  0x03, 0x02, 0x05, 0xA0};
+static const uint8_t want_ku[] = {0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04, 0x04, 0x03, 0x02, 0x05, 0xA0};
 static const uint8_t want_eku[] = {0x06, 0x03, 0x55, 0x1D, 0x25, 0x04, 0x0C, 0x30, 0x0A, 0x06,
                                    0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
 /* extensionRequest 1.2.840.113549.1.9.14 */
-static const uint8_t want_extreq[] = {0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7,
-                                      0x0D, 0x01, 0x09, 0x0E};
+static const uint8_t want_extreq[] = {0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
+                                      0xF7, 0x0D, 0x01, 0x09, 0x0E};
 
 static void check_csr(int key_type)
 {
@@ -93,13 +91,12 @@ static void check_csr(int key_type)
     assert_memory_equal(a.data, b.data, a.len);
     uint8_t h[32];
     pkiws__sha256(csr.cri.p, csr.cri.len, h);
-    assert_int_equal(mbedtls_pk_verify_ext(csr.sig_pk, csr.sig_opts, &csr.pk, MBEDTLS_MD_SHA256,
-                                           h, sizeof h, csr.sig.p, csr.sig.len),
+    assert_int_equal(mbedtls_pk_verify_ext(csr.sig_pk, csr.sig_opts, &csr.pk, MBEDTLS_MD_SHA256, h,
+                                           sizeof h, csr.sig.p, csr.sig.len),
                      0);
     h[0] ^= 1;
-    assert_int_not_equal(mbedtls_pk_verify_ext(csr.sig_pk, csr.sig_opts, &csr.pk,
-                                               MBEDTLS_MD_SHA256, h, sizeof h, csr.sig.p,
-                                               csr.sig.len),
+    assert_int_not_equal(mbedtls_pk_verify_ext(csr.sig_pk, csr.sig_opts, &csr.pk, MBEDTLS_MD_SHA256,
+                                               h, sizeof h, csr.sig.p, csr.sig.len),
                          0);
 
     pkiws_buf pem = PKIWS_BUF_INIT;
@@ -182,8 +179,7 @@ static void test_crypto_csr_refuses_bad_input(void **state)
     expect_csr_error(k, d4, 1, NULL, 0, PKIWS_E_INVALID_ARG, "subject part 1 (CN) is empty");
 
     pkiws__csr_san s1[] = {{PKIWS__SAN_RFC822, "hans meier@example.com", NULL, NULL, 0}};
-    expect_csr_error(k, NULL, 0, s1, 1, PKIWS_E_INVALID_ARG,
-                     "byte 0x20 at offset 4");
+    expect_csr_error(k, NULL, 0, s1, 1, PKIWS_E_INVALID_ARG, "byte 0x20 at offset 4");
     assert_null(strstr(pkiws__err_message(), "meier")); /* the address is redacted */
     static const uint8_t two[] = {0x04, 0x01, 0xAA, 0x05};
     pkiws__csr_san s2[] = {{PKIWS__SAN_OTHERNAME, NULL, "1.2.3.4", two, sizeof two}};

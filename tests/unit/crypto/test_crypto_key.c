@@ -22,9 +22,9 @@ static const char ec_spki_sha256[] =
 
 /* "Ünïcödé-Pässwörd-longer-than-31-characters-€" */
 #define PW_LONG                                                                                    \
-    "\xc3\x9c"                                                                                    \
-    "n\xc3\xaf"                                                                                   \
-    "c\xc3\xb6"                                                                                   \
+    "\xc3\x9c"                                                                                     \
+    "n\xc3\xaf"                                                                                    \
+    "c\xc3\xb6"                                                                                    \
     "d\xc3\xa9-P\xc3\xa4ssw\xc3\xb6rd-longer-than-31-characters-\xe2\x82\xac"
 
 static void assert_spki_sha256(const pkiws__key *k, const char *hex)
@@ -72,16 +72,15 @@ static void roundtrip_type(int type, mbedtls_pk_type_t pkt, size_t bits)
     assert_true(der.secret);
     /* PrivateKeyInfo: SEQUENCE { INTEGER 0, SEQUENCE { OID rsaEncryption | id-ecPublicKey } } */
     assert_int_equal(der.data[0], 0x30);
-    const uint8_t *alg = pkt == MBEDTLS_PK_RSA
-                             ? (const uint8_t *)MBEDTLS_OID_PKCS1_RSA
-                             : (const uint8_t *)MBEDTLS_OID_EC_ALG_UNRESTRICTED;
+    const uint8_t *alg = pkt == MBEDTLS_PK_RSA ? (const uint8_t *)MBEDTLS_OID_PKCS1_RSA
+                                               : (const uint8_t *)MBEDTLS_OID_EC_ALG_UNRESTRICTED;
     size_t alg_len = pkt == MBEDTLS_PK_RSA ? MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA)
                                            : MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED);
     assert_non_null(memmem(der.data, 40, alg, alg_len));
     assert_non_null(memmem(der.data, 8, "\x02\x01\x00\x30", 4));
     if (pkt == MBEDTLS_PK_ECKEY) {
-        const char *curve = type == PKIWS_KEY_EC_P256 ? MBEDTLS_OID_EC_GRP_SECP256R1
-                                                      : MBEDTLS_OID_EC_GRP_SECP384R1;
+        const char *curve =
+            type == PKIWS_KEY_EC_P256 ? MBEDTLS_OID_EC_GRP_SECP256R1 : MBEDTLS_OID_EC_GRP_SECP384R1;
         size_t cl = type == PKIWS_KEY_EC_P256 ? MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1)
                                               : MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP384R1);
         assert_non_null(memmem(der.data, 40, curve, cl));
@@ -228,8 +227,7 @@ static void test_crypto_key_parse_encrypted_pkcs8(void **state)
     assert_int_equal(pkiws__pem_next((const uint8_t *)fx_ec_enc_aes, strlen(fx_ec_enc_aes), &pos,
                                      "ENCRYPTED PRIVATE KEY", PKIWS_E_CRYPTO, &der),
                      PKIWS_OK);
-    assert_int_equal(pkiws__key_parse(der.data, der.len, "P\xc3\xa4ssw\xc3\xb6rd-1", &k),
-                     PKIWS_OK);
+    assert_int_equal(pkiws__key_parse(der.data, der.len, "P\xc3\xa4ssw\xc3\xb6rd-1", &k), PKIWS_OK);
     assert_spki_sha256(k, ec_spki_sha256);
     pkiws__key_free(k);
     assert_int_equal(pkiws__key_parse(der.data, der.len, "nope", &k), PKIWS_E_CRYPTO);
@@ -302,9 +300,9 @@ static void test_crypto_key_type_of_other_curve(void **state)
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
     assert_int_equal(mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
-    assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP521R1, mbedtls_pk_ec(pk),
-                                         pkiws__drbg_random, NULL),
-                     0);
+    assert_int_equal(
+        mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP521R1, mbedtls_pk_ec(pk), pkiws__drbg_random, NULL),
+        0);
     pkiws__key *k = NULL;
     assert_int_equal(pkiws__key_wrap(&pk, &k), PKIWS_OK);
     assert_int_equal(pkiws__key_type(k), 0);

@@ -6,8 +6,9 @@
  *   leaf   serial=3A9F0C12DE4577B1 sha1=F5:4C:71:9D:79:24:F4:E2:4C:4E:8A:F9:B5:92:6B:E7:2E:A6:D4:D7
  *          notBefore=Nov 21 23:02:03 2026 GMT (1795302123) notAfter=Nov 21 23:02:03 2027 GMT
  *          (1826838123), SAN email:alice@contoso.com, othername: UPN::alice@contoso.com
- *   issuing serial=1A2B3C4D5E6F7081 sha1=44:76:EC:AF:F9:F6:BA:9A:41:1B:93:CD:23:78:0E:CC:21:72:9B:B7
- *   root   serial=2540C6D5F562671310D5FC2012D845738CC939B8
+ *   issuing serial=1A2B3C4D5E6F7081
+ * sha1=44:76:EC:AF:F9:F6:BA:9A:41:1B:93:CD:23:78:0E:CC:21:72:9B:B7 root
+ * serial=2540C6D5F562671310D5FC2012D845738CC939B8
  *          sha1=36:A4:A6:B8:82:D6:64:3B:C4:79:4C:5C:03:10:02:EB:2B:BB:99:D9
  */
 #include <setjmp.h>
@@ -261,8 +262,8 @@ static void test_crypto_pkcs7_garbage_refused(void **state)
     expect_refused((const uint8_t *)txt, strlen(txt), "neither DER nor PEM nor base64");
     expect_refused((const uint8_t *)"  \r\n\t ", 6, "only white space");
     expect_refused((const uint8_t *)"", 0, "empty");
-    static const uint8_t notsigned[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                        0x0d, 0x01, 0x07, 0x01, 0xa0, 0x00};
+    static const uint8_t notsigned[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                        0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0, 0x00};
     expect_refused(notsigned, sizeof notsigned, "content type is 1.2.840.113549.1.7.1");
     static const uint8_t trailing[] = {0x30, 0x00, 0x00};
     expect_refused(trailing, sizeof trailing, "1 trailing bytes");

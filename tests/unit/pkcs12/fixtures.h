@@ -14,8 +14,7 @@ static const char fx_root_pem[] =
     "f95xdPZ2/yqZGlyPStswDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYw\n"
     "CgYIKoZIzj0EAwIDRwAwRAIgPgmsGyD9yPCNj8D8NcPMMAXSdnWBt8/+vZHb36z7\n"
     "sesCIAajYqIokF7KefLXLhut5+M4rNqkJF5P2ghZjEQD1T7S\n"
-    "-----END CERTIFICATE-----\n"
-    ;
+    "-----END CERTIFICATE-----\n";
 
 static const char fx_int_pem[] =
     "-----BEGIN CERTIFICATE-----\n"
@@ -28,8 +27,7 @@ static const char fx_int_pem[] =
     "lzAfBgNVHSMEGDAWgBT/v2IW5tB/3nF09nb/KpkaXI9K2zAKBggqhkjOPQQDAgNI\n"
     "ADBFAiBp7fzBqoRBts/nZYTBsPlF6IPhzs5LBWXiCEcpmI1NfgIhAKctkY6lXjGR\n"
     "Z6llaK/jDM2xtH6FAsW7UVtwQy36Ta3g\n"
-    "-----END CERTIFICATE-----\n"
-    ;
+    "-----END CERTIFICATE-----\n";
 
 static const char fx_rsa_key_pem[] =
     "-----BEGIN PRIVATE KEY-----\n"
@@ -59,8 +57,7 @@ static const char fx_rsa_key_pem[] =
     "gyDZA28TFG9peLlECSfgI8Tb/fYFoWfEbCSxW8wM2qywZ9k1e0XBtnGjuTxTJYru\n"
     "qHWLxshJ5kkDv1A0UAMruIdrjl3+rlxkkxVLm4DfSWo1l+GBH+9+Dy62w/zn4ou7\n"
     "sgyHFeNoV6pPbhEFDeQDJuSaWw==\n"
-    "-----END PRIVATE KEY-----\n"
-    ;
+    "-----END PRIVATE KEY-----\n";
 
 static const char fx_rsa_cert_pem[] =
     "-----BEGIN CERTIFICATE-----\n"
@@ -78,16 +75,14 @@ static const char fx_rsa_cert_pem[] =
     "HTAfBgNVHSMEGDAWgBRp7PRQaoX/2fnD4/MGdXKAjPgKlzAKBggqhkjOPQQDAgNI\n"
     "ADBFAiEAn0rswou2Z5gCVIWhqEaAhF3Ci5wkRknp2UpwHnA9MnkCIDf8I7Yt7n71\n"
     "Jzr/cNKKeDeRLq+XFvCGbZ8x5eImy3Ac\n"
-    "-----END CERTIFICATE-----\n"
-    ;
+    "-----END CERTIFICATE-----\n";
 
 static const char fx_ec_key_pem[] =
     "-----BEGIN PRIVATE KEY-----\n"
     "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgW4IeNO0wN99xvMqF\n"
     "WwXloikTtz88Z94lniwn16NLCV6hRANCAARzKxH+OeIEJ1vp2+3cLYIThuS4Wc20\n"
     "3enGhLqTWvb3IHdGbrcwx9F1dgMAsFeqSsaAXV03Fx6qc2DjfSQgP7sh\n"
-    "-----END PRIVATE KEY-----\n"
-    ;
+    "-----END PRIVATE KEY-----\n";
 
 static const char fx_ec_cert_pem[] =
     "-----BEGIN CERTIFICATE-----\n"
@@ -100,8 +95,7 @@ static const char fx_ec_cert_pem[] =
     "ZzAfBgNVHSMEGDAWgBRp7PRQaoX/2fnD4/MGdXKAjPgKlzAKBggqhkjOPQQDAgNI\n"
     "ADBFAiEA2jBK45WOxMEYWO0qBtYa0VDCFEEd97x1yaWUCrw86iYCIFr5dKsba5HJ\n"
     "MMS4+6i8YtKee+Uy84SpD58/MssBvfLh\n"
-    "-----END CERTIFICATE-----\n"
-    ;
+    "-----END CERTIFICATE-----\n";
 
 static const char fx_pfx_ec_legacy_rc2[] =
     "MIIHeQIBAzCCBz8GCSqGSIb3DQEHAaCCBzAEggcsMIIHKDCCBfcGCSqGSIb3DQEHBqCCBegwggXk"
@@ -137,8 +131,7 @@ static const char fx_pfx_ec_legacy_rc2[] =
     "XeMS2CIt1TI1vFU7B+NJ/ZOkDV76Cx9SPKmXjtKJuRUlQKX03ZVc1v1bbPRvl4UFhEnwyg9hERcp"
     "+ZXlUrkAmTEgp4tMP0fRXYHFzx1nHr/SDDFIMCEGCSqGSIb3DQEJFDEUHhIAQgBvAGIAJwBzACAA"
     "awBlAHkwIwYJKoZIhvcNAQkVMRYEFGHhO5jm8VIycj8K2mWdoWBLNXQxMDEwITAJBgUrDgMCGgUA"
-    "BBQ0ScPd6Giaq7Dp6DiA/V7dFDTzvgQI+WsxGodAV5ICAggA"
-    ;
+    "BBQ0ScPd6Giaq7Dp6DiA/V7dFDTzvgQI+WsxGodAV5ICAggA";
 
 static const char fx_pfx_ec_aes[] =
     "MIIEbwIBAzCCBCUGCSqGSIb3DQEHAaCCBBYEggQSMIIEDjCCAqIGCSqGSIb3DQEHBqCCApMwggKP"
@@ -160,8 +153,7 @@ static const char fx_pfx_ec_aes[] =
     "Xyx7DJ8QSYvhOaJjd9/msdsdgT0CPwNzZspy6Ch1Te5hzQNMaZLDLVxk5xg78/F2ZR/9yluHsKE8"
     "GzfCEmCTaYqUb3ttNekR9fRFYIaxsHX5AmDa5rExSDAhBgkqhkiG9w0BCRQxFB4SAEIAbwBiACcA"
     "cwAgAGsAZQB5MCMGCSqGSIb3DQEJFTEWBBRh4TuY5vFSMnI/CtplnaFgSzV0MTBBMDEwDQYJYIZI"
-    "AWUDBAIBBQAEIEAmeX0tN9WczbPUwT3uGzrhMxMmzQloxhXKdMiYu9AFBAi6QRv93AU1VAICCAA="
-    ;
+    "AWUDBAIBBQAEIEAmeX0tN9WczbPUwT3uGzrhMxMmzQloxhXKdMiYu9AFBAi6QRv93AU1VAICCAA=";
 
 static const char fx_pfx_ec_plain[] =
     "MIIDQwIBAzCCAvkGCSqGSIb3DQEHAaCCAuoEggLmMIIC4jCCAgMGCSqGSIb3DQEHAaCCAfQEggHw"
@@ -178,8 +170,7 @@ static const char fx_pfx_ec_plain[] =
     "AQEEIFuCHjTtMDffcbzKhVsF5aIpE7c/PGfeJZ4sJ9ejSwleoUQDQgAEcysR/jniBCdb6dvt3C2C"
     "E4bkuFnNtN3pxoS6k1r29yB3Rm63MMfRdXYDALBXqkrGgF1dNxceqnNg430kID+7ITElMCMGCSqG"
     "SIb3DQEJFTEWBBRh4TuY5vFSMnI/CtplnaFgSzV0MTBBMDEwDQYJYIZIAWUDBAIBBQAEIMnFw5PS"
-    "Flu1D4TQ1H7hvGt1WCW++zuLQlCdOIkPfWfpBAjXc6AKBjkhPwICCAA="
-    ;
+    "Flu1D4TQ1H7hvGt1WCW++zuLQlCdOIkPfWfpBAjXc6AKBjkhPwICCAA=";
 
 static const char fx_pfx_ec_empty_pw[] =
     "MIID6QIBAzCCA58GCSqGSIb3DQEHAaCCA5AEggOMMIIDiDCCAj8GCSqGSIb3DQEHBqCCAjAwggIs"
@@ -199,7 +190,6 @@ static const char fx_pfx_ec_empty_pw[] =
     "7CRNF+V68XN+rgS4/EpVoNkY+J38BegAHUz9FfQ4q6rwtQJVfCusxnfQyLuH6YcmaqKRIKovJCZt"
     "FuOUZBboYJceQ7yCT2VZr0dN3ss9vN502NQV47CBdQTcOm6zY/uAMfgl6dkxJTAjBgkqhkiG9w0B"
     "CRUxFgQUYeE7mObxUjJyPwraZZ2hYEs1dDEwQTAxMA0GCWCGSAFlAwQCAQUABCBUPTzvCWUpCO7Q"
-    "LNeesC1/CvaIvd62WwKk1AMFIxWAHQQI+VbebNttEm8CAggA"
-    ;
+    "LNeesC1/CvaIvd62WwKk1AMFIxWAHQQI+VbebNttEm8CAggA";
 
 #endif

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Regenerates fixtures.h (test PKI and OpenSSL-made PFX files for the PKCS#12 unit tests) with
 # openssl 3 (legacy provider for the RC2 file). Run by hand:
-#   tests/unit/pkcs12/make_fixtures.sh > tests/unit/pkcs12/fixtures.h
+#   tests/unit/pkcs12/make_fixtures.sh | clang-format --assume-filename=fixtures.h \
+#     > tests/unit/pkcs12/fixtures.h
 set -euo pipefail
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT

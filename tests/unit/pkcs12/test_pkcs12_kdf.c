@@ -61,8 +61,8 @@ static void test_pkcs12_bmp_password(void **state)
     pkiws__buf_dispose(&b);
 }
 
-static void kdf_check(int md, const char *pw, const char *salt_hex, unsigned iter, int id,
-                      size_t n, const char *want)
+static void kdf_check(int md, const char *pw, const char *salt_hex, unsigned iter, int id, size_t n,
+                      const char *want)
 {
     pkiws_buf bmp = PKIWS_BUF_INIT;
     uint8_t salt[64], out[128];
@@ -123,8 +123,8 @@ static void test_pkcs12_kdf_rejects_bad_parameters(void **state)
 {
     (void)state;
     uint8_t out[20];
-    assert_int_equal(pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0\0", 2, NULL, 0, 0,
-                                    1, out, sizeof out),
+    assert_int_equal(pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0\0", 2, NULL, 0, 0, 1,
+                                    out, sizeof out),
                      PKIWS_E_LIMIT);
     assert_non_null(strstr(pkiws__err_message(), "iteration count 0"));
     assert_int_equal(pkiws__pfx_kdf(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0\0", 2, NULL, 0,
@@ -185,9 +185,9 @@ static void pbe_roundtrip(int scheme, const char *pw, const char *want_name)
     const char msg[] = "a PKCS#8 PrivateKeyInfo would go here, 57 bytes long....";
     pkiws_buf alg = PKIWS_BUF_INIT, ct = PKIWS_BUF_INIT, pt = PKIWS_BUF_INIT;
     char name[64];
-    assert_int_equal(pkiws__pfx_pbe_encrypt(scheme, pw, 2048, (const uint8_t *)msg,
-                                            sizeof msg - 1, &alg, &ct),
-                     PKIWS_OK);
+    assert_int_equal(
+        pkiws__pfx_pbe_encrypt(scheme, pw, 2048, (const uint8_t *)msg, sizeof msg - 1, &alg, &ct),
+        PKIWS_OK);
     size_t block = scheme == PKIWS__PFX_PBE_SHA1_3DES ? 8 : 16;
     assert_int_equal(ct.len, (sizeof msg - 1) / block * block + block);
     assert_memory_not_equal(ct.data, msg, 16);
@@ -200,17 +200,17 @@ static void pbe_roundtrip(int scheme, const char *pw, const char *want_name)
     assert_true(pt.secret);
     pkiws__buf_dispose(&pt);
     /* a wrong password is caught by the padding check (or, rarely, gives garbage) */
-    int rc = pkiws__pfx_pbe_decrypt(alg.data, alg.len, "wrong", ct.data, ct.len, &pt, name,
-                                    sizeof name);
+    int rc =
+        pkiws__pfx_pbe_decrypt(alg.data, alg.len, "wrong", ct.data, ct.len, &pt, name, sizeof name);
     if (rc == PKIWS_OK)
         assert_memory_not_equal(pt.data, msg, pt.len < 16 ? pt.len : 16);
     else
         assert_non_null(strstr(pkiws__err_message(), "wrong password or corrupt PFX"));
     pkiws__buf_dispose(&pt);
     /* a truncated ciphertext is refused by length */
-    assert_int_equal(pkiws__pfx_pbe_decrypt(alg.data, alg.len, pw, ct.data, ct.len - 1, &pt,
-                                            name, sizeof name),
-                     PKIWS_E_CRYPTO);
+    assert_int_equal(
+        pkiws__pfx_pbe_decrypt(alg.data, alg.len, pw, ct.data, ct.len - 1, &pt, name, sizeof name),
+        PKIWS_E_CRYPTO);
     assert_non_null(strstr(pkiws__err_message(), "blocks"));
     pkiws__buf_dispose(&pt);
     pkiws__buf_dispose(&alg);
@@ -236,8 +236,10 @@ static void test_pkcs12_pbe_algorithm_identifiers(void **state)
                      PKIWS_OK);
     /* SEQ { OID 1.2.840.113549.1.12.1.3, SEQ { OCTET[8] salt, INTEGER 2048 } } */
     assert_int_equal(alg.len, 30);
-    assert_memory_equal(alg.data, "\x30\x1c\x06\x0a\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01\x03"
-                                  "\x30\x0e\x04\x08", 18);
+    assert_memory_equal(alg.data,
+                        "\x30\x1c\x06\x0a\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01\x03"
+                        "\x30\x0e\x04\x08",
+                        18);
     assert_memory_equal(alg.data + 26, "\x02\x02\x08\x00", 4);
     assert_int_equal(ct.len, 8);
     pkiws__buf_dispose(&alg);
@@ -248,12 +250,16 @@ static void test_pkcs12_pbe_algorithm_identifiers(void **state)
     /* SEQ { PBES2, SEQ { SEQ { PBKDF2, SEQ { OCTET[16], INT 2048, SEQ { hmacWithSHA256,
      * NULL } } }, SEQ { aes256-CBC, OCTET[16] iv } } } */
     assert_int_equal(alg.len, 97);
-    assert_memory_equal(alg.data, "\x30\x5f\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d\x30\x52"
-                                  "\x30\x31\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0c\x30\x24"
-                                  "\x04\x10", 32);
-    assert_memory_equal(alg.data + 48, "\x02\x02\x08\x00\x30\x0c\x06\x08\x2a\x86\x48\x86\xf7"
-                                       "\x0d\x02\x09\x05\x00\x30\x1d\x06\x09\x60\x86\x48\x01"
-                                       "\x65\x03\x04\x01\x2a\x04\x10", 33);
+    assert_memory_equal(alg.data,
+                        "\x30\x5f\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d\x30\x52"
+                        "\x30\x31\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0c\x30\x24"
+                        "\x04\x10",
+                        32);
+    assert_memory_equal(alg.data + 48,
+                        "\x02\x02\x08\x00\x30\x0c\x06\x08\x2a\x86\x48\x86\xf7"
+                        "\x0d\x02\x09\x05\x00\x30\x1d\x06\x09\x60\x86\x48\x01"
+                        "\x65\x03\x04\x01\x2a\x04\x10",
+                        33);
     assert_int_equal(ct.len, 16);
     pkiws__buf_dispose(&alg);
     pkiws__buf_dispose(&ct);
@@ -263,14 +269,13 @@ static void test_pkcs12_pbe_unsupported_algorithm(void **state)
 {
     (void)state;
     /* pbeWithSHAAnd128BitRC4 (1.2.840.113549.1.12.1.1) */
-    static const uint8_t rc4[] = {0x30, 0x1b, 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                  0x0d, 0x01, 0x0c, 0x01, 0x01, 0x30, 0x0d, 0x04, 0x08,
-                                  1,    2,    3,    4,    5,    6,    7,    8,    0x02,
-                                  0x01, 0x01};
+    static const uint8_t rc4[] = {0x30, 0x1b, 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                  0x01, 0x0c, 0x01, 0x01, 0x30, 0x0d, 0x04, 0x08, 1,    2,
+                                  3,    4,    5,    6,    7,    8,    0x02, 0x01, 0x01};
     pkiws_buf pt = PKIWS_BUF_INIT;
     uint8_t ct[8] = {0};
-    assert_int_equal(
-        pkiws__pfx_pbe_decrypt(rc4, sizeof rc4 - 1, "x", ct, 8, &pt, NULL, 0), PKIWS_E_CRYPTO);
+    assert_int_equal(pkiws__pfx_pbe_decrypt(rc4, sizeof rc4 - 1, "x", ct, 8, &pt, NULL, 0),
+                     PKIWS_E_CRYPTO);
     assert_int_equal(pkiws__pfx_pbe_decrypt(rc4, sizeof rc4, "x", ct, 8, &pt, NULL, 0),
                      PKIWS_E_UNSUPPORTED);
     assert_non_null(strstr(pkiws__err_message(), "1.2.840.113549.1.12.1.1"));
@@ -306,8 +311,8 @@ static void test_pkcs12_der_reader_bounds(void **state)
     assert_non_null(strstr(pkiws__err_message(), "truncated"));
     /* integers: negative, too large, fine */
     uint32_t v;
-    static const uint8_t g[] = {0x02, 0x01, 0x80, 0x02, 0x03, 0x01, 0x00, 0x00, 0x02, 0x02,
-                                0x00, 0xff};
+    static const uint8_t g[] = {0x02, 0x01, 0x80, 0x02, 0x03, 0x01,
+                                0x00, 0x00, 0x02, 0x02, 0x00, 0xff};
     pkiws__pfx_der_init(&d, g, sizeof g, "T");
     assert_int_equal(pkiws__pfx_der_get_uint(&d, "n", 100, &v), PKIWS_E_CRYPTO);
     assert_int_equal(pkiws__pfx_der_get_uint(&d, "n", 100, &v), PKIWS_E_LIMIT);

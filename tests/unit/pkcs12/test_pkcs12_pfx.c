@@ -81,9 +81,8 @@ static int same_cert(const pkiws__cert *a, const pkiws__cert *b)
     return la == lb && memcmp(da, db, la) == 0;
 }
 
-static void write_pfx(const pkiws__key *key, const pkiws__cert *leaf,
-                      const pkiws__certlist *chain, int preset, const char *pw,
-                      const char *fname, unsigned iter, pkiws_buf *out)
+static void write_pfx(const pkiws__key *key, const pkiws__cert *leaf, const pkiws__certlist *chain,
+                      int preset, const char *pw, const char *fname, unsigned iter, pkiws_buf *out)
 {
     pkiws__pfx_opts o = {preset, pw, fname, iter};
     int rc = pkiws__pfx_write(key, leaf, chain, &o, out);
@@ -95,8 +94,8 @@ static void write_pfx(const pkiws__key *key, const pkiws__cert *leaf,
 }
 
 /* Write, read back, check every field. */
-static void roundtrip(pkiws__key *key, pkiws__cert *leaf, const pkiws__certlist *chain,
-                      int preset, const char *pw, const char *fname)
+static void roundtrip(pkiws__key *key, pkiws__cert *leaf, const pkiws__certlist *chain, int preset,
+                      const char *pw, const char *fname)
 {
     pkiws_buf pfx = PKIWS_BUF_INIT;
     write_pfx(key, leaf, chain, preset, pw, fname, 0, &pfx);
@@ -224,9 +223,9 @@ static void test_pkcs12_friendly_name_roundtrip(void **state)
     roundtrip(p->ec_key, p->ec, NULL, PKIWS_PFX_MODERN, "pw", NULL);
     /* friendlyName attribute of the (unencrypted) key bag SafeContents, as a BMPString:
      * SEQ { OID 1.2.840.113549.1.9.20, SET { BMPString "AB" } } */
-    static const uint8_t attr[] = {0x30, 0x15, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                   0x0d, 0x01, 0x09, 0x14, 0x31, 0x08, 0x1e, 0x06, 0x00,
-                                   0x41, 0x00, 0x42, 0x00, 0x43};
+    static const uint8_t attr[] = {0x30, 0x15, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                   0xf7, 0x0d, 0x01, 0x09, 0x14, 0x31, 0x08, 0x1e,
+                                   0x06, 0x00, 0x41, 0x00, 0x42, 0x00, 0x43};
     pkiws_buf pfx = PKIWS_BUF_INIT;
     write_pfx(p->ec_key, p->ec, NULL, PKIWS_PFX_MODERN, "pw", "ABC", 0, &pfx);
     assert_non_null(memmem(pfx.data, pfx.len, attr, sizeof attr));
@@ -351,8 +350,8 @@ static void make_many_bags(size_t n, pkiws_buf *pfx)
     static const uint8_t oid_secret_bag[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
                                              0x01, 0x0c, 0x0a, 0x01, 0x05};
     static const uint8_t oid_sha1[] = {0x2b, 0x0e, 0x03, 0x02, 0x1a};
-    pkiws_buf bag = PKIWS_BUF_INIT, bags = PKIWS_BUF_INIT, t = PKIWS_BUF_INIT,
-              u = PKIWS_BUF_INIT, auth = PKIWS_BUF_INIT, body = PKIWS_BUF_INIT;
+    pkiws_buf bag = PKIWS_BUF_INIT, bags = PKIWS_BUF_INIT, t = PKIWS_BUF_INIT, u = PKIWS_BUF_INIT,
+              auth = PKIWS_BUF_INIT, body = PKIWS_BUF_INIT;
     pkiws__pfx_der_put(&bag, 0x06, oid_secret_bag, sizeof oid_secret_bag);
     pkiws__pfx_der_put(&bag, 0xA0, "\x05\x00", 2);
     for (size_t i = 0; i < n; i++)
@@ -363,7 +362,7 @@ static void make_many_bags(size_t n, pkiws_buf *pfx)
     pkiws__pfx_der_put(&t, 0x06, oid_data, sizeof oid_data);
     pkiws__pfx_der_put(&t, 0xA0, u.data, u.len);
     pkiws__buf_clear(&u);
-    pkiws__pfx_der_put(&u, 0x30, t.data, t.len); /* ContentInfo */
+    pkiws__pfx_der_put(&u, 0x30, t.data, t.len);    /* ContentInfo */
     pkiws__pfx_der_put(&auth, 0x30, u.data, u.len); /* AuthenticatedSafe */
     /* PFX body: version, authSafe, MacData */
     pkiws__pfx_der_put_uint(&body, 3);
@@ -375,8 +374,8 @@ static void make_many_bags(size_t n, pkiws_buf *pfx)
     pkiws__pfx_der_put(&body, 0x30, t.data, t.len);
     uint8_t mac[64], salt[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     size_t mac_len;
-    assert_int_equal(pkiws__pfx_mac(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0p\0w\0\0", 6, salt,
-                                    8, 1, auth.data, auth.len, mac, &mac_len),
+    assert_int_equal(pkiws__pfx_mac(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0p\0w\0\0", 6, salt, 8,
+                                    1, auth.data, auth.len, mac, &mac_len),
                      PKIWS_OK);
     pkiws__buf_clear(&t);
     pkiws__buf_clear(&u);
@@ -425,8 +424,8 @@ static void wrap_pfx(const uint8_t *auth, size_t auth_len, pkiws_buf *pfx)
     pkiws_buf body = PKIWS_BUF_INIT, t = PKIWS_BUF_INIT, u = PKIWS_BUF_INIT;
     uint8_t mac[64], salt[8] = {8, 7, 6, 5, 4, 3, 2, 1};
     size_t mac_len;
-    assert_int_equal(pkiws__pfx_mac(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0p\0w\0\0", 6, salt,
-                                    8, 1, auth, auth_len, mac, &mac_len),
+    assert_int_equal(pkiws__pfx_mac(PKIWS__PFX_MD_SHA1, (const uint8_t *)"\0p\0w\0\0", 6, salt, 8,
+                                    1, auth, auth_len, mac, &mac_len),
                      PKIWS_OK);
     pkiws__pfx_der_put_uint(&body, 3);
     pkiws__pfx_der_put(&u, 0x04, auth, auth_len);
@@ -515,14 +514,14 @@ static void test_pkcs12_read_mutated_content_behind_valid_mac(void **state)
     pki *p = *state;
     for (int preset = PKIWS_PFX_LEGACY; preset <= PKIWS_PFX_MODERN; preset++) {
         pkiws_buf pfx = PKIWS_BUF_INIT;
-        write_pfx(p->ec_key, p->ec, &p->chain, preset, "pw", "n", 1, &pfx);
+        /* no chain: each certificate parse verifies a signature, which dominates the time */
+        write_pfx(p->ec_key, p->ec, NULL, preset, "pw", "n", 1, &pfx);
         mutate_inner(pfx.data, pfx.len, "pw", 1);
         pkiws__buf_dispose(&pfx);
     }
     /* unencrypted key and cert bags: mutations reach the PKCS#8 and X.509 parsers directly */
     pkiws_buf der = PKIWS_BUF_INIT;
-    assert_int_equal(pkiws__b64_decode(fx_pfx_ec_plain, strlen(fx_pfx_ec_plain), &der),
-                     PKIWS_OK);
+    assert_int_equal(pkiws__b64_decode(fx_pfx_ec_plain, strlen(fx_pfx_ec_plain), &der), PKIWS_OK);
     mutate_inner(der.data, der.len, "Secr3t!", 1);
     pkiws__buf_dispose(&der);
 }

@@ -123,10 +123,12 @@ static void test_settings_profile_oid(void **state)
                      PKIWS_OK);
     assert_int_equal(pkiws__check_profile_oid("2.16.840.1.113733.1.16.1.2.3.1.1.047196109"),
                      PKIWS_E_CONFIG);
-    expect_msg("leading zero");
+    expect_msg("leading zero (at character 34)");
     assert_int_equal(pkiws__check_profile_oid("Intune user"), PKIWS_E_CONFIG);
     assert_int_equal(pkiws__check_profile_oid("5.1"), PKIWS_E_CONFIG);
     expect_msg("first arc");
+    assert_int_equal(pkiws__check_profile_oid("1.2.3x.4"), PKIWS_E_CONFIG);
+    expect_msg("not a digit or a dot (at character 6)");
 }
 
 static void test_settings_dn_parse(void **state)
