@@ -346,6 +346,34 @@ PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *profile, const cha
  */
 PKIWS_API int pkiws_profile_verify(pkiws_profile *profile, pkiws_result **out);
 
+/** Integer facts of the profile's template (pkiws_profile_template_int). */
+enum pkiws_template_int {
+    PKIWS_TEMPLATE_KEY_SIZE = 1,          /**< privateKeyAttributes/keysize (0 when absent) */
+    PKIWS_TEMPLATE_KEY_IS_EC = 2,         /**< 1 when the key algorithm is id-ecPublicKey */
+    PKIWS_TEMPLATE_VALIDITY_DAYS = 3,     /**< certificateValidity/validityPeriodDays */
+    PKIWS_TEMPLATE_NEXT_UPDATE_HOURS = 4, /**< policy nextUpdateHours (-1 when not given) */
+    PKIWS_TEMPLATE_CA_COUNT = 5,          /**< CA certificates of the policy (root included) */
+    PKIWS_TEMPLATE_ATTRIBUTE_COUNT = 6    /**< template attributes (subject, then SAN/other) */
+};
+
+/**
+ * An integer fact of the template the profile holds (loaded or fetched). PKIWS_E_STATE when
+ * there is no template yet.
+ */
+PKIWS_API int pkiws_profile_template_int(const pkiws_profile *profile, int item, int64_t *out);
+/**
+ * The @p index-th template attribute: @p name (attributeName, the nameValuePair key), @p type
+ * (the type attribute, e.g. "CN", "rfc822Name", "otherName:1.3.6.1.4.1.311.20.2.3"; NULL when
+ * absent), @p fixed_value (NULL unless the template fixes it), @p mandatory, @p in_san (1 for
+ * SAN extension attributes) and @p field (the PKIWS_FIELD_* that fills it by the attribute
+ * convention and this profile's mappings, 0 for none). Strings are borrowed until the profile's
+ * template is replaced (load/fetch) or the profile is freed. Any output may be NULL.
+ */
+PKIWS_API int pkiws_profile_template_attribute(const pkiws_profile *profile, size_t index,
+                                               const char **name, const char **type,
+                                               const char **fixed_value, int *mandatory,
+                                               int *in_san, int *field);
+
 /* ============================================================================================
  * Request
  * ========================================================================================== */
@@ -537,10 +565,12 @@ PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *profile);
 PKIWS_API int pkiws_issue(pkiws_request *request, pkiws_result **out);
 
 /**
- * Give a request the key kept from a PENDING result (PKCS#8 DER or PEM), together with
- * PKIWS_REQUEST_OPT_PENDING_REF, so that pkiws_poll can finish it (also in another process).
+ * Give a request the key kept from a PENDING result (PKCS#8 DER or PEM, PKCS#1, SEC1; encrypted
+ * PKCS#8 with @p password, else NULL), together with PKIWS_REQUEST_OPT_PENDING_REF, so that
+ * pkiws_poll can finish it (also in another process).
  */
-PKIWS_API int pkiws_request_set_key(pkiws_request *request, const void *key, size_t len);
+PKIWS_API int pkiws_request_set_key(pkiws_request *request, const void *key, size_t len,
+                                    const char *password);
 /** Ask again for a pending request (QueryTokenStatus); the result is as for pkiws_issue. */
 PKIWS_API int pkiws_poll(pkiws_request *request, pkiws_result **out);
 
@@ -610,6 +640,15 @@ PKIWS_API int pkiws_thumbprint(const void *data, size_t len, const char *passwor
  */
 PKIWS_API int pkiws_ra_csr(const char *subject_dn, int key_type, char **key_pem,
                            char **csr_pem);
+
+/**
+ * Encrypt a private key for keeping at rest (e.g. the key of a pending request): @p key in any
+ * form pkiws reads (with @p key_password when it is encrypted, else NULL) becomes encrypted
+ * PKCS#8 PEM under @p password (PBES2: PBKDF2-HMAC-SHA-256 + AES-256-CBC), which OpenSSL and
+ * pkiws_request_set_key read. *pem is freed with pkiws_free_secret().
+ */
+PKIWS_API int pkiws_key_encrypt(const void *key, size_t len, const char *key_password,
+                                const char *password, char **pem);
 
 /**
  * Package a key and certificate (and chain) into a PFX. @p cert (PEM or DER) is the end-entity

@@ -128,24 +128,35 @@ out:
     return rc;
 }
 
-PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t len)
+PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t len,
+                                    const char *password)
 {
     PKIWS__ENTER();
     int rc = check_request(r, "pkiws_request_set_key");
     if (rc)
         return rc;
     uint8_t *copy = NULL;
+    size_t copy_len = 0;
     if (key) {
+        /* kept decrypted, as PKCS#8 DER, in wiped memory */
         pkiws__key *k = NULL;
-        if ((rc = pkiws__key_parse(key, len, NULL, &k)))
+        if ((rc = pkiws__key_parse(key, len, password, &k)))
             return pkiws__fail_context(rc, "pkiws_request_set_key");
+        pkiws_buf der = PKIWS_BUF_INIT;
+        der.secret = 1;
+        rc = pkiws__key_pkcs8_der(k, &der);
         pkiws__key_free(k);
-        if (!(copy = pkiws__memdup(key, len)))
+        if (rc) {
+            pkiws__buf_dispose(&der);
+            return rc;
+        }
+        copy = pkiws__buf_detach(&der, &copy_len);
+        if (!copy)
             return PKIWS_E_NOMEM;
     }
-    pkiws__free_secret(r->key_der, r->key_len);
+    pkiws__free_secret(r->key_der, r->key_len + 1);
     r->key_der = copy;
-    r->key_len = key ? len : 0;
+    r->key_len = copy_len;
     return PKIWS_OK;
 }
 

@@ -66,6 +66,31 @@ PKIWS_API int pkiws_ra_csr(const char *subject_dn, int key_type, char **key_pem,
     return PKIWS_OK;
 }
 
+PKIWS_API int pkiws_key_encrypt(const void *key, size_t len, const char *key_password,
+                                const char *password, char **pem)
+{
+    PKIWS__ENTER();
+    if (!pem)
+        return pkiws__arg_fail("pkiws_key_encrypt", "pem is NULL");
+    *pem = NULL;
+    if (!key || !len)
+        return pkiws__arg_fail("pkiws_key_encrypt", "no key");
+    pkiws__key *k = NULL;
+    int rc = pkiws__key_parse(key, len, key_password, &k);
+    if (rc)
+        return rc;
+    pkiws_buf out = PKIWS_BUF_INIT;
+    out.secret = 1;
+    rc = pkiws__key_pkcs8_encrypted_pem(k, password, &out);
+    pkiws__key_free(k);
+    if (rc) {
+        pkiws__buf_dispose(&out);
+        return rc;
+    }
+    *pem = (char *)pkiws__buf_detach(&out, NULL);
+    return *pem ? PKIWS_OK : PKIWS_E_NOMEM;
+}
+
 PKIWS_API int pkiws_pfx_package(const void *cert, size_t cert_len, const void *key,
                                 size_t key_len, const char *key_password, const void *chain,
                                 size_t chain_len, const char *password, int preset,

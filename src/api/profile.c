@@ -275,3 +275,85 @@ PKIWS_API int pkiws_profile_verify(pkiws_profile *p, pkiws_result **out)
     *out = r;
     return rc;
 }
+
+PKIWS_API int pkiws_profile_template_int(const pkiws_profile *p, int item, int64_t *out)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_template_int");
+    if (rc)
+        return rc;
+    if (!out)
+        return pkiws__arg_fail("pkiws_profile_template_int", "out is NULL");
+    *out = 0;
+    pkiws_profile *mp = (pkiws_profile *)p;
+    pthread_mutex_lock(&mp->lock);
+    const pkiws__template *t = p->tpl;
+    if (!t) {
+        rc = pkiws__fail(PKIWS_E_STATE, "profile %s has no template yet", p->oid);
+    } else {
+        switch (item) {
+        case PKIWS_TEMPLATE_KEY_SIZE:
+            *out = t->key_size;
+            break;
+        case PKIWS_TEMPLATE_KEY_IS_EC:
+            *out = t->key_is_ec;
+            break;
+        case PKIWS_TEMPLATE_VALIDITY_DAYS:
+            *out = t->validity_days;
+            break;
+        case PKIWS_TEMPLATE_NEXT_UPDATE_HOURS:
+            *out = t->next_update_hours;
+            break;
+        case PKIWS_TEMPLATE_CA_COUNT:
+            *out = (int64_t)t->nca;
+            break;
+        case PKIWS_TEMPLATE_ATTRIBUTE_COUNT:
+            *out = (int64_t)t->nattrs;
+            break;
+        default:
+            rc = pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "pkiws_profile_template_int: unknown item %d",
+                             item);
+        }
+    }
+    pthread_mutex_unlock(&mp->lock);
+    return rc;
+}
+
+PKIWS_API int pkiws_profile_template_attribute(const pkiws_profile *p, size_t index,
+                                               const char **name, const char **type,
+                                               const char **fixed_value, int *mandatory,
+                                               int *in_san, int *field)
+{
+    PKIWS__ENTER();
+    int rc = check_profile(p, "pkiws_profile_template_attribute");
+    if (rc)
+        return rc;
+    pkiws_profile *mp = (pkiws_profile *)p;
+    pthread_mutex_lock(&mp->lock);
+    const pkiws__template *t = p->tpl;
+    if (!t) {
+        rc = pkiws__fail(PKIWS_E_STATE, "profile %s has no template yet", p->oid);
+    } else if (index >= t->nattrs) {
+        rc = pkiws__fail(PKIWS_E_INVALID_ARG,
+                         "pkiws_profile_template_attribute: index %zu, the template has %zu",
+                         index, t->nattrs);
+    } else {
+        const pkiws__tpl_attr *a = &t->attrs[index];
+        pkiws__selection sel;
+        pkiws__profile_selection(p, &sel);
+        if (name)
+            *name = a->name;
+        if (type)
+            *type = a->type;
+        if (fixed_value)
+            *fixed_value = a->fixed_value;
+        if (mandatory)
+            *mandatory = a->mandatory;
+        if (in_san)
+            *in_san = a->in_san;
+        if (field)
+            *field = pkiws__san_attr_field(t, &sel, index);
+    }
+    pthread_mutex_unlock(&mp->lock);
+    return rc;
+}

@@ -120,4 +120,8 @@ int pkiws__resolve(const pkiws__template *t, const pkiws__selection *sel, const 
                    pkiws__resolution *res);
 void pkiws__resolution_dispose(pkiws__resolution *res);
 
+/* The PKIWS_FIELD_* that fills template attribute i (the attribute convention plus the
+ * selection's mapping overrides), 0 for none. */
+int pkiws__san_attr_field(const pkiws__template *t, const pkiws__selection *sel, size_t i);
+
 #endif

@@ -36,6 +36,9 @@ int pkiws__key_type(const pkiws__key *key);
  * buffer is marked secret. */
 int pkiws__key_pkcs8_der(const pkiws__key *key, pkiws_buf *out);
 int pkiws__key_pkcs8_pem(const pkiws__key *key, pkiws_buf *out);
+/* Encrypted PKCS#8 PEM ("ENCRYPTED PRIVATE KEY"), PBES2 PBKDF2-HMAC-SHA256 + AES-256-CBC;
+ * pkiws__key_parse opens it with the same password. */
+int pkiws__key_pkcs8_encrypted_pem(const pkiws__key *key, const char *password, pkiws_buf *out);
 /* SubjectPublicKeyInfo DER. */
 int pkiws__key_public_der(const pkiws__key *key, pkiws_buf *out);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -255,6 +256,81 @@ static void test_api_ra_csr(void **state)
     expect_last("CN");
 }
 
+static void test_api_template_accessors(void **state)
+{
+    (void)state;
+    pkiws_session *s;
+    pkiws_profile *p;
+    pkiws_request *r = make_request(&s, &p, PKIWS_SUBJECT_CN_EMAIL, PKIWS_SAN_EMAIL);
+    int64_t v = 0;
+    assert_int_equal(pkiws_profile_template_int(p, PKIWS_TEMPLATE_KEY_SIZE, &v), PKIWS_OK);
+    assert_int_equal(v, 2048);
+    assert_int_equal(pkiws_profile_template_int(p, PKIWS_TEMPLATE_VALIDITY_DAYS, &v), PKIWS_OK);
+    assert_int_equal(v, 365);
+    assert_int_equal(pkiws_profile_template_int(p, PKIWS_TEMPLATE_CA_COUNT, &v), PKIWS_OK);
+    assert_int_equal(v, 2);
+    assert_int_equal(pkiws_profile_template_int(p, PKIWS_TEMPLATE_ATTRIBUTE_COUNT, &v), PKIWS_OK);
+    assert_int_equal(v, 5);
+    assert_int_equal(pkiws_profile_template_int(p, 99, &v), PKIWS_E_UNKNOWN_OPTION);
+    const char *name, *type, *fixed;
+    int mandatory, in_san, field;
+    assert_int_equal(pkiws_profile_template_attribute(p, 2, &name, &type, &fixed, &mandatory,
+                                                      &in_san, &field),
+                     PKIWS_OK);
+    assert_string_equal(name, "corp_company");
+    assert_string_equal(type, "O");
+    assert_string_equal(fixed, "Contoso Ltd");
+    assert_int_equal(in_san, 0);
+    assert_int_equal(field, 0);
+    assert_int_equal(pkiws_profile_template_attribute(p, 4, &name, &type, &fixed, &mandatory,
+                                                      &in_san, &field),
+                     PKIWS_OK);
+    assert_string_equal(name, "san_upn");
+    assert_int_equal(in_san, 1);
+    assert_int_equal(field, PKIWS_FIELD_SAN_UPN);
+    /* a mapping moves a field to another attribute */
+    assert_int_equal(pkiws_profile_set_mapping(p, PKIWS_FIELD_SAN_UPN, "san_email"), PKIWS_OK);
+    assert_int_equal(pkiws_profile_template_attribute(p, 3, &name, NULL, NULL, NULL, NULL, &field),
+                     PKIWS_OK);
+    assert_string_equal(name, "san_email");
+    assert_int_equal(field, PKIWS_FIELD_SAN_UPN);
+    assert_int_equal(pkiws_profile_template_attribute(p, 5, &name, NULL, NULL, NULL, NULL, NULL),
+                     PKIWS_E_INVALID_ARG);
+    pkiws_request_free(r);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+}
+
+static void test_api_key_encrypt(void **state)
+{
+    (void)state;
+    char *key = NULL, *csr = NULL, *enc = NULL;
+    assert_int_equal(pkiws_ra_csr("CN=k", PKIWS_KEY_EC_P256, &key, &csr), PKIWS_OK);
+    assert_int_equal(pkiws_key_encrypt(key, strlen(key), NULL, "", &enc), PKIWS_E_INVALID_ARG);
+    assert_int_equal(pkiws_key_encrypt(key, strlen(key), NULL, "p\xc3\xa4ss w\xc3\xb6rd", &enc),
+                     PKIWS_OK);
+    assert_non_null(strstr(enc, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    assert_null(strstr(enc, "-----BEGIN PRIVATE KEY-----"));
+    char path[] = "/tmp/pkiws-enc-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(enc, f);
+    fclose(f);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "openssl pkey -in %s -passin 'pass:p\xc3\xa4ss w\xc3\xb6rd' -noout 2>/dev/null", path);
+    int ok = system(cmd);
+    snprintf(cmd, sizeof cmd, "openssl pkey -in %s -passin pass:wrong -noout 2>/dev/null", path);
+    int bad = system(cmd);
+    unlink(path);
+    assert_int_equal(ok, 0);  /* OpenSSL opens it with the password */
+    assert_int_not_equal(bad, 0);
+    pkiws_free_secret(enc, 0);
+    pkiws_free_secret(key, 0);
+    pkiws_free(csr);
+}
+
 static void test_api_connector_config_import(void **state)
 {
     (void)state;
@@ -297,6 +373,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_api_template_unknown_profile),
         cmocka_unit_test(test_api_thumbprint_normalize),
         cmocka_unit_test(test_api_ra_csr),
+        cmocka_unit_test(test_api_template_accessors),
+        cmocka_unit_test(test_api_key_encrypt),
         cmocka_unit_test(test_api_connector_config_import),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,7 +211,13 @@ static void test_online_pending_then_poll(void **state)
     pkiws_request *r2 = NULL;
     assert_int_equal(pkiws_request_new(&r2, p), PKIWS_OK);
     assert_int_equal(pkiws_request_set_str(r2, PKIWS_REQUEST_OPT_PENDING_REF, ref), PKIWS_OK);
-    assert_int_equal(pkiws_request_set_key(r2, key, klen), PKIWS_OK);
+    /* kept at rest encrypted, as the CLI's pending file does */
+    char *enc = NULL;
+    assert_int_equal(pkiws_key_encrypt(key, klen, NULL, "pending secret", &enc), PKIWS_OK);
+    assert_non_null(strstr(enc, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    assert_int_equal(pkiws_request_set_key(r2, enc, strlen(enc), "wrong"), PKIWS_E_CRYPTO);
+    assert_int_equal(pkiws_request_set_key(r2, enc, strlen(enc), "pending secret"), PKIWS_OK);
+    pkiws_free_secret(enc, 0);
     assert_int_equal(pkiws_request_set_str(r2, PKIWS_REQUEST_OPT_UPN, "pete@contoso.com"),
                      PKIWS_OK);
     pkiws_result *done = NULL;
