@@ -187,6 +187,8 @@ enum pkiws_session_opt {
     PKIWS_SESSION_OPT_POLICY_CACHE_HOURS = 8, /**< when the policy has no nextUpdateHours; 8 */
     PKIWS_SESSION_OPT_TRANSPORT = 9,          /**< PKIWS_TRANSPORT_*, default CURL when built */
     PKIWS_SESSION_OPT_RETRY_BACKOFF_MS = 10,  /**< first back-off between retries, default 200 */
+    PKIWS_SESSION_OPT_KEY_POOL_SIZE = 11,     /**< keys generated ahead per key type by one
+                                                   background thread (0..64); 0 (default): off */
     /* strings (10000..19999) */
     PKIWS_SESSION_OPT_CA = 10000,         /**< CA base service FQDN[:port], e.g. pki-ws.symauth.com */
     PKIWS_SESSION_OPT_BASE_URL = 10001,   /**< full base URL instead, e.g. https://h:8443/pki-ws */

@@ -9,6 +9,7 @@
 
 #include "core/client.h"
 #include "core/connector_config.h"
+#include "core/keypool.h"
 #include "core/ra.h"
 #include "core/san.h"
 #include "util/log.h"
@@ -23,7 +24,8 @@ struct pkiws_session {
     uint32_t magic;
     atomic_int refs; /* the caller's reference plus one per profile */
     int64_t connect_timeout_ms, timeout_ms, max_response_bytes, max_xml_depth, retries,
-        policy_cache_hours, transport, retry_backoff_ms;
+        policy_cache_hours, transport, retry_backoff_ms, key_pool_size;
+    pkiws__keypool *keypool; /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
     pkiws__logger log;
     char *ca, *base_url, *ca_name, *proxy, *trust_file;
     uint8_t *trust_pem;

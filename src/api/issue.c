@@ -109,7 +109,8 @@ PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
                               r->pfx_password,
                               r->friendly_name,
                               NULL,
-                              NULL};
+                              NULL,
+                              p->session->keypool};
     rc = pkiws__issue(c, &ip, &res, &o);
     log_outcome(p->session, "issue", &o, rc);
     int rc3 = fill_outcome(res_out, r, &o);
@@ -198,7 +199,8 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
                                   r->pfx_password,
                                   r->friendly_name,
                                   r->pending_ref,
-                                  key};
+                                  key,
+                                  NULL};
         const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
         rc = pkiws__poll(c, &ip, seat, &o);
         log_outcome(p->session, "poll", &o, rc);

@@ -128,6 +128,7 @@ static void session_destroy(pkiws_session *s)
     s->magic = PKIWS__MAGIC_DEAD;
     pkiws__session_reset_client(s);
     pthread_mutex_destroy(&s->client_lock);
+    pkiws__keypool_free(s->keypool);
     pkiws__free(s->ca);
     pkiws__free(s->base_url);
     pkiws__free(s->ca_name);
@@ -192,6 +193,18 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
         s->log.level = (int)value;
         return PKIWS_OK;
     }
+    if (option == PKIWS_SESSION_OPT_KEY_POOL_SIZE) {
+        if (value < 0 || value > 64)
+            return pkiws__fail(PKIWS_E_INVALID_ARG, "KEY_POOL_SIZE %lld is outside 0..64",
+                               (long long)value);
+        pkiws__keypool *pool = NULL;
+        if (value > 0 && (rc = pkiws__keypool_new((size_t)value, &pool)))
+            return rc;
+        pkiws__keypool_free(s->keypool);
+        s->keypool = pool;
+        s->key_pool_size = value;
+        return PKIWS_OK;
+    }
     if (option == PKIWS_SESSION_OPT_LOG_SENSITIVE) {
         if (value != 0 && value != 1)
             return pkiws__fail(PKIWS_E_INVALID_ARG, "LOG_SENSITIVE must be 0 or 1, not %lld",
@@ -229,6 +242,10 @@ PKIWS_API int pkiws_session_get_int(const pkiws_session *s, int option, int64_t 
     }
     if (option == PKIWS_SESSION_OPT_LOG_SENSITIVE) {
         *out = s->log.sensitive;
+        return PKIWS_OK;
+    }
+    if (option == PKIWS_SESSION_OPT_KEY_POOL_SIZE) {
+        *out = s->key_pool_size;
         return PKIWS_OK;
     }
     for (size_t i = 0; i < PKIWS_ARRAY_LEN(session_int_opts); i++)
@@ -404,12 +421,11 @@ static int install_ra(pkiws_session *s, pkiws__ra *ra)
     pkiws__session_reset_client(s);
     pkiws__ra_free(s->ra);
     s->ra = ra;
-    char tmp[64];
     const pkiws__cert_info *ci = pkiws__cert_get_info(ra->cert);
+    /* the RA certificate names the registration authority, not a person: not redacted */
     pkiws__log(&s->log, PKIWS_LOG_INFO, "core", NULL,
-               "RA credential loaded from %s: %s, thumbprint %s, %lld days left",
-               ra->source, pkiws__log_ident(&s->log, ci->subject, tmp, sizeof tmp), ra->thumbprint,
-               (long long)pkiws__ra_days_left(ra, now_epoch()));
+               "RA credential loaded from %s: %s, thumbprint %s, %lld days left", ra->source,
+               ci->subject, ra->thumbprint, (long long)pkiws__ra_days_left(ra, now_epoch()));
     return PKIWS_OK;
 }
 

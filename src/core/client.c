@@ -76,8 +76,9 @@ int pkiws__client_call(pkiws__client *c, const char *service, const char *action
     memset(info, 0, sizeof *info);
     char url[1024];
     snprintf(url, sizeof url, "%s/%s", c->base_url, service);
-    pkiws__log(c->log, PKIWS_LOG_TRACE, "http", txid, "request to %s:\n%s", url,
-               pkiws__buf_cstr(body));
+    char what[1100];
+    snprintf(what, sizeof what, "request to %s", url);
+    pkiws__log_soap(c->log, "http", txid, what, (const char *)body->data, body->len);
     int64_t backoff = c->backoff_ms;
     int rc = PKIWS_OK;
     for (int attempt = 0;; attempt++) {
@@ -90,8 +91,9 @@ int pkiws__client_call(pkiws__client *c, const char *service, const char *action
         info->reused = resp.reused;
         int retryable = 0;
         if (rc == PKIWS_OK) {
-            pkiws__log(c->log, PKIWS_LOG_TRACE, "http", txid, "answer %d from %s:\n%s",
-                       resp.status, url, pkiws__buf_cstr(&resp.body));
+            snprintf(what, sizeof what, "answer %d from %s", resp.status, url);
+            pkiws__log_soap(c->log, "http", txid, what, (const char *)resp.body.data,
+                            resp.body.len);
             int xml = looks_like_xml(&resp.body);
             if (resp.status == 200 || (resp.status == 500 && xml)) {
                 rc = pkiws__xml_parse((const char *)resp.body.data, resp.body.len, &c->limits,

@@ -282,7 +282,9 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
     pkiws__soap_token tok;
     memset(&tok, 0, sizeof tok);
     pkiws__soap_nvp *nvps = pkiws__calloc(res->nnvps ? res->nnvps : 1, sizeof *nvps);
-    int rc = nvps ? pkiws__key_generate(p->key_type, &out->key) : PKIWS_E_NOMEM;
+    int rc = !nvps           ? PKIWS_E_NOMEM
+             : p->keypool ? pkiws__keypool_take(p->keypool, p->key_type, &out->key, NULL)
+                          : pkiws__key_generate(p->key_type, &out->key);
     if (rc)
         goto out;
     if ((rc = build_csr(out->key, res, &csr)))

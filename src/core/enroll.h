@@ -5,6 +5,7 @@
 #define PKIWS_CORE_ENROLL_H
 
 #include "core/client.h"
+#include "core/keypool.h"
 #include "core/san.h"
 #include "crypto/crypto.h"
 
@@ -20,6 +21,7 @@ typedef struct pkiws__issue_params {
     const char *friendly_name; /* NULL: the subject CN */
     const char *pending_ref;   /* poll: the reference to query */
     const pkiws__key *key;     /* poll: the key kept from the pending answer */
+    pkiws__keypool *keypool;   /* NULL: generate the key now */
 } pkiws__issue_params;
 
 typedef struct pkiws__issue_outcome {

@@ -334,6 +334,71 @@ static void test_online_errors_map_to_codes(void **state)
     pkiws_profile_free(p);
 }
 
+struct logbuf {
+    char text[1 << 18];
+    size_t len;
+    int records;
+    int with_txid;
+};
+
+static void collect(int level, const char *domain, const char *txid, const char *msg, void *ud)
+{
+    struct logbuf *b = ud;
+    (void)level;
+    (void)domain;
+    b->records++;
+    if (txid && !strncmp(txid, "pkiws-", 6))
+        b->with_txid++;
+    int n = snprintf(b->text + b->len, sizeof b->text - b->len, "%s\n", msg);
+    if (n > 0 && b->len + (size_t)n < sizeof b->text)
+        b->len += (size_t)n;
+}
+
+/* At TRACE the SOAP goes to the log, with identities redacted unless the host opts in. */
+static void test_online_logs_redact_identities(void **state)
+{
+    (void)state;
+    static struct logbuf lb;
+    for (int sensitive = 0; sensitive <= 1; sensitive++) {
+        memset(&lb, 0, sizeof lb);
+        pkiws_session *s = sim_session(&the_sim);
+        assert_int_equal(pkiws_session_set_log_cb(s, collect, &lb), PKIWS_OK);
+        assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_LOG_LEVEL, PKIWS_LOG_TRACE),
+                         PKIWS_OK);
+        assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_LOG_SENSITIVE, sensitive),
+                         PKIWS_OK);
+        pkiws_profile *p;
+        assert_int_equal(pkiws_profile_new(&p, s, OID(5)), PKIWS_OK);
+        assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_SUBJECT_FORMAT,
+                                               PKIWS_SUBJECT_CN_EMAIL),
+                         PKIWS_OK);
+        assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_SAN_TYPES, PKIWS_SAN_UPN),
+                         PKIWS_OK);
+        pkiws_request *r;
+        assert_int_equal(pkiws_request_new(&r, p), PKIWS_OK);
+        assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Zed Secretperson"),
+                         PKIWS_OK);
+        assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_UPN, "zed.hidden@contoso.com"),
+                         PKIWS_OK);
+        pkiws_result *res = NULL;
+        assert_int_equal(pkiws_issue(r, &res), PKIWS_OK);
+        assert_true(lb.records > 4);
+        assert_true(lb.with_txid > 0); /* records of the enrolment carry its transaction id */
+        assert_non_null(strstr(lb.text, "RequestSecurityToken"));
+        if (sensitive) {
+            assert_non_null(strstr(lb.text, "zed.hidden@contoso.com"));
+        } else {
+            if (strstr(lb.text, "zed.hidden") || strstr(lb.text, "Secretperson"))
+                fail_msg("an identity reached the log:\n%s", lb.text);
+            assert_non_null(strstr(lb.text, "[redacted"));
+        }
+        pkiws_result_free(res);
+        pkiws_request_free(r);
+        pkiws_profile_free(p);
+        pkiws_session_free(s);
+    }
+}
+
 static void test_online_check_passes(void **state)
 {
     (void)state;
@@ -413,6 +478,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_online_check_passes),
+        cmocka_unit_test(test_online_logs_redact_identities),
         cmocka_unit_test(test_online_subject_and_san_matrix),
         cmocka_unit_test(test_online_modern_preset_and_password),
         cmocka_unit_test(test_online_pending_then_poll),

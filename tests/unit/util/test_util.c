@@ -9,6 +9,8 @@
 
 #include "pkiws_internal.h"
 
+#include "util/log.h"
+
 static void test_util_buf_printf_and_detach(void **state)
 {
     (void)state;
@@ -134,6 +136,23 @@ static void test_util_http_body_offset(void **state)
     assert_int_equal(pkiws__http_body_offset("HTTP/1.1 200 OK\r\n", 17), 0);
 }
 
+static void test_util_redact_soap(void **state)
+{
+    (void)state;
+    const char *in = "<?xml version=\"1.0\"?><e:x><vs:nameValuePair><vs:name>san_upn</vs:name>"
+                     "<vs:value>alice@contoso.com</vs:value></vs:nameValuePair>"
+                     "<vs:binarySecurityToken ValueType=\"v\">MIIB</vs:binarySecurityToken>"
+                     "<vs:version>2.0</vs:version><vs:value/></e:x>";
+    pkiws_buf b = PKIWS_BUF_INIT;
+    assert_int_equal(pkiws__redact_soap(in, strlen(in), &b), PKIWS_OK);
+    assert_null(strstr(pkiws__buf_cstr(&b), "alice"));
+    assert_null(strstr(pkiws__buf_cstr(&b), "MIIB"));
+    assert_non_null(strstr(pkiws__buf_cstr(&b), "<vs:name>san_upn</vs:name>"));
+    assert_non_null(strstr(pkiws__buf_cstr(&b), "<vs:value>[redacted 17 bytes]</vs:value>"));
+    assert_non_null(strstr(pkiws__buf_cstr(&b), "<vs:version>2.0</vs:version><vs:value/>"));
+    pkiws__buf_dispose(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_util_errors_are_thread_local_and_named),
         cmocka_unit_test(test_util_redact),
         cmocka_unit_test(test_util_http_body_offset),
+        cmocka_unit_test(test_util_redact_soap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
