@@ -171,7 +171,8 @@ typedef void (*pkiws_log_cb)(int level, const char *domain, const char *txid, co
 
 /** HTTP transports (PKIWS_SESSION_OPT_TRANSPORT). */
 enum pkiws_transport {
-    PKIWS_TRANSPORT_CURL = 1 /**< libcurl (PKIWS_FEATURE_CURL) */
+    PKIWS_TRANSPORT_CURL = 1,  /**< libcurl (PKIWS_FEATURE_CURL) */
+    PKIWS_TRANSPORT_NATIVE = 2 /**< pkiws's HTTP/1.1 client over mbedTLS or a host TLS backend */
 };
 
 /** Option ids of pkiws_session_set_int/_str/_blob; the id range encodes the value kind. */
@@ -185,7 +186,7 @@ enum pkiws_session_opt {
     PKIWS_SESSION_OPT_MAX_XML_DEPTH = 6,      /**< default 64 */
     PKIWS_SESSION_OPT_RETRIES = 7,            /**< retries after a transport failure, default 2 */
     PKIWS_SESSION_OPT_POLICY_CACHE_HOURS = 8, /**< when the policy has no nextUpdateHours; 8 */
-    PKIWS_SESSION_OPT_TRANSPORT = 9,          /**< PKIWS_TRANSPORT_*, default CURL when built */
+    PKIWS_SESSION_OPT_TRANSPORT = 9,          /**< PKIWS_TRANSPORT_*: CURL when built, else NATIVE */
     PKIWS_SESSION_OPT_RETRY_BACKOFF_MS = 10,  /**< first back-off between retries, default 200 */
     PKIWS_SESSION_OPT_KEY_POOL_SIZE = 11,     /**< keys generated ahead per key type by one
                                                    background thread (0..64); 0 (default): off */
@@ -397,7 +398,11 @@ enum pkiws_request_opt {
     PKIWS_REQUEST_OPT_PENDING_REF = 10008 /**< pendingTokenReferenceID for pkiws_poll */
 };
 
-/** Make a request on @p profile (which it keeps a snapshot of). Caller frees it. */
+/**
+ * Make a request on @p profile. The request takes a snapshot of the profile's selections
+ * (subject format, SAN types, key type, PFX preset, mappings): later profile edits do not alter
+ * it. It keeps the profile alive and uses the profile's current template. Caller frees it.
+ */
 PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile);
 /** Free a request (NULL is fine); secrets are zeroised. */
 PKIWS_API void pkiws_request_free(pkiws_request *request);
@@ -476,7 +481,7 @@ enum pkiws_source {
     PKIWS_SOURCE_SUBJECT_CN = 5,        /**< "subject.CN" */
     PKIWS_SOURCE_REQUEST_OTHERNAME = 6, /**< "request.othername" */
     PKIWS_SOURCE_DERIVED_FROM_UPN = 7,  /**< "derived from UPN" */
-    PKIWS_SOURCE_REQUEST_NAME = 8,      /**< "request.given_name" / "request.family_name" */
+    PKIWS_SOURCE_REQUEST_NAME = 8,      /**< "request.name": the given / family name set */
     PKIWS_SOURCE_TEMPLATE = 9,          /**< a fixed value of the template */
     PKIWS_SOURCE_REQUEST_SEAT = 10      /**< "request.seat_id" */
 };

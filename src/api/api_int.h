@@ -26,6 +26,8 @@ struct pkiws_session {
     int64_t connect_timeout_ms, timeout_ms, max_response_bytes, max_xml_depth, retries,
         policy_cache_hours, transport, retry_backoff_ms, key_pool_size;
     pkiws__keypool *keypool; /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
+    pkiws__http_plugin *http_plugin; /* host HTTP backend, or NULL */
+    pkiws__tls *tls;                 /* host TLS backend for the native transport, or NULL */
     pkiws__logger log;
     char *ca, *base_url, *ca_name, *proxy, *trust_file;
     uint8_t *trust_pem;
@@ -54,7 +56,12 @@ struct pkiws_profile {
 
 struct pkiws_request {
     uint32_t magic;
-    pkiws_profile *profile;
+    pkiws_profile *profile; /* kept alive; its template is used, its selections are not: */
+    /* the profile's selections as they were when the request was made (later profile edits
+     * never alter an existing request) */
+    int subject_format, key_type, profile_preset, othername_compat;
+    unsigned san_types;
+    char *mapping[9];
     char *cn, *email, *upn, *seat_id, *given_name, *family_name, *othername_oid,
         *othername_hex, *friendly_name;
     char *pfx_password; /* secret */
@@ -102,6 +109,8 @@ int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call
 int64_t pkiws__now(void);
 /* Template snapshot for a request (fetched if needed and possible). */
 int pkiws__request_template(pkiws_request *r, pkiws__template **tpl, pkiws__call_info *info);
+/* The request's snapshot of the selections (pointers borrowed from r). */
+void pkiws__request_selection(const pkiws_request *r, pkiws__selection *sel);
 /* Resolution of the request against tpl, with the key-type verdict. */
 int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__resolution *res);
 

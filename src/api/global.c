@@ -25,7 +25,7 @@ PKIWS_API const char *pkiws_version_string(void)
 
 PKIWS_API uint64_t pkiws_features(void)
 {
-    uint64_t f = PKIWS_FEATURE_THREADSAFE;
+    uint64_t f = PKIWS_FEATURE_THREADSAFE | PKIWS_FEATURE_NATIVE;
 #if PKIWS_HAVE_CURL
     f |= PKIWS_FEATURE_CURL;
 #endif

@@ -104,8 +104,8 @@ PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
         goto out;
     pkiws__issue_params ip = {tpl,
                               p->oid,
-                              p->key_type,
-                              r->pfx_preset ? r->pfx_preset : p->pfx_preset,
+                              r->key_type,
+                              r->pfx_preset ? r->pfx_preset : r->profile_preset,
                               r->pfx_password,
                               r->friendly_name,
                               NULL,
@@ -194,8 +194,8 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
             pkiws__err_clear();
         pkiws__issue_params ip = {tpl,
                                   p->oid,
-                                  p->key_type,
-                                  r->pfx_preset ? r->pfx_preset : p->pfx_preset,
+                                  r->key_type,
+                                  r->pfx_preset ? r->pfx_preset : r->profile_preset,
                                   r->pfx_password,
                                   r->friendly_name,
                                   r->pending_ref,

@@ -2,6 +2,8 @@
 /* pkiws_request: one identity, and the pre-flight that resolves it offline. */
 #include "pkiws_internal.h"
 
+#include <stdio.h>
+
 #include "api/api_int.h"
 #include "core/offline.h"
 
@@ -26,6 +28,19 @@ PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile)
     if (!r)
         return pkiws__fail(PKIWS_E_NOMEM, "pkiws_request_new: out of memory");
     r->magic = PKIWS__MAGIC_REQUEST;
+    r->subject_format = profile->subject_format;
+    r->key_type = profile->key_type;
+    r->profile_preset = profile->pfx_preset;
+    r->othername_compat = profile->othername_compat;
+    r->san_types = profile->san_types;
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(r->mapping); i++) {
+        if (profile->mapping[i] && !(r->mapping[i] = pkiws__strdup(profile->mapping[i]))) {
+            for (size_t j = 0; j < i; j++)
+                pkiws__free(r->mapping[j]);
+            pkiws__free(r);
+            return pkiws__fail(PKIWS_E_NOMEM, "pkiws_request_new: out of memory");
+        }
+    }
     atomic_fetch_add(&profile->refs, 1);
     r->profile = profile;
     *out = r;
@@ -45,6 +60,8 @@ PKIWS_API void pkiws_request_free(pkiws_request *r)
     pkiws__free_secret(r->pfx_password, 0);
     pkiws__free(r->pending_ref);
     pkiws__free_secret(r->key_der, r->key_len);
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(r->mapping); i++)
+        pkiws__free(r->mapping[i]);
     pkiws__profile_unref(r->profile);
     pkiws__free(r);
 }
@@ -152,11 +169,20 @@ PKIWS_API int pkiws_request_set_othername(pkiws_request *r, const char *oid, con
     return PKIWS_OK;
 }
 
+void pkiws__request_selection(const pkiws_request *r, pkiws__selection *sel)
+{
+    memset(sel, 0, sizeof *sel);
+    sel->subject_format = r->subject_format;
+    sel->san_types = r->san_types;
+    sel->othername_compat = r->othername_compat;
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(sel->mapping); i++)
+        sel->mapping[i] = r->mapping[i];
+}
+
 int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__resolution *res)
 {
-    pkiws_profile *p = r->profile;
     pkiws__selection sel;
-    pkiws__profile_selection(p, &sel);
+    pkiws__request_selection(r, &sel);
     pkiws__identity id = {r->cn,      r->email,      r->upn,        r->othername_oid,
                           r->othername_hex, r->seat_id, r->given_name, r->family_name};
     int rc = pkiws__resolve(tpl, &sel, &id, res);
@@ -164,8 +190,8 @@ int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__
     int saved_code = pkiws__err_code();
     char saved_msg[PKIWS_ERR_MSG_MAX];
     const char *saved_remedy = pkiws__err_remedy();
-    memcpy(saved_msg, pkiws__err_message(), sizeof saved_msg);
-    int krc = pkiws__check_key_policy(tpl, p->key_type, res);
+    snprintf(saved_msg, sizeof saved_msg, "%s", pkiws__err_message());
+    int krc = pkiws__check_key_policy(tpl, r->key_type, res);
     if (rc && krc)
         pkiws__fail_remedy(saved_code, saved_remedy, "%s", saved_msg);
     return rc ? rc : krc;

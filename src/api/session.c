@@ -7,6 +7,7 @@
 
 #include "api/api_int.h"
 #include "core/settings.h"
+#include "http/backends.h"
 
 static int check_session(const pkiws_session *s, const char *fn)
 {
@@ -72,6 +73,9 @@ static int make_client(pkiws_session *s)
         cfg.http.max_response_bytes = (size_t)s->max_response_bytes;
         cfg.http.log = &s->log;
         cfg.methods = pkiws__http_curl_methods();
+        cfg.native = s->transport == PKIWS_TRANSPORT_NATIVE;
+        cfg.tls = s->tls;
+        cfg.plugin = s->http_plugin;
         cfg.retries = (int)s->retries;
         cfg.backoff_ms = s->retry_backoff_ms;
         cfg.limits.max_bytes = (size_t)s->max_response_bytes;
@@ -114,7 +118,7 @@ PKIWS_API int pkiws_session_new(pkiws_session **out)
     s->max_xml_depth = 64;
     s->retries = 2;
     s->policy_cache_hours = 8;
-    s->transport = PKIWS_TRANSPORT_CURL;
+    s->transport = PKIWS_HAVE_CURL ? PKIWS_TRANSPORT_CURL : PKIWS_TRANSPORT_NATIVE;
     s->retry_backoff_ms = 200;
     pthread_mutex_init(&s->client_lock, NULL);
     s->log.level = PKIWS_LOG_NONE;
@@ -129,6 +133,8 @@ static void session_destroy(pkiws_session *s)
     pkiws__session_reset_client(s);
     pthread_mutex_destroy(&s->client_lock);
     pkiws__keypool_free(s->keypool);
+    pkiws__http_plugin_unref(s->http_plugin);
+    pkiws__tls_unref(s->tls);
     pkiws__free(s->ca);
     pkiws__free(s->base_url);
     pkiws__free(s->ca_name);
@@ -168,7 +174,7 @@ static const struct int_opt session_int_opts[] = {
     SOPT(PKIWS_SESSION_OPT_MAX_XML_DEPTH, max_xml_depth, 8, 1024),
     SOPT(PKIWS_SESSION_OPT_RETRIES, retries, 0, 10),
     SOPT(PKIWS_SESSION_OPT_POLICY_CACHE_HOURS, policy_cache_hours, 0, 8760),
-    SOPT(PKIWS_SESSION_OPT_TRANSPORT, transport, PKIWS_TRANSPORT_CURL, PKIWS_TRANSPORT_CURL),
+    SOPT(PKIWS_SESSION_OPT_TRANSPORT, transport, PKIWS_TRANSPORT_CURL, PKIWS_TRANSPORT_NATIVE),
     SOPT(PKIWS_SESSION_OPT_RETRY_BACKOFF_MS, retry_backoff_ms, 0, 60000),
 };
 
@@ -193,6 +199,11 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
         s->log.level = (int)value;
         return PKIWS_OK;
     }
+    if (option == PKIWS_SESSION_OPT_TRANSPORT && value == PKIWS_TRANSPORT_CURL &&
+        !PKIWS_HAVE_CURL)
+        return pkiws__fail(PKIWS_E_UNSUPPORTED,
+                           "the curl transport is not built into this library (built with "
+                           "-Dcurl=disabled); use PKIWS_TRANSPORT_NATIVE");
     if (option == PKIWS_SESSION_OPT_KEY_POOL_SIZE) {
         if (value < 0 || value > 64)
             return pkiws__fail(PKIWS_E_INVALID_ARG, "KEY_POOL_SIZE %lld is outside 0..64",
@@ -201,6 +212,8 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
         if (value > 0 && (rc = pkiws__keypool_new((size_t)value, &pool)))
             return rc;
         pkiws__keypool_free(s->keypool);
+    pkiws__http_plugin_unref(s->http_plugin);
+    pkiws__tls_unref(s->tls);
         s->keypool = pool;
         s->key_pool_size = value;
         return PKIWS_OK;
@@ -612,4 +625,36 @@ PKIWS_API const char *pkiws_session_config_value(const pkiws_session *s, const c
     if (pkiws__strcaseeq(key, "RACertThumbprint") && s->cfg.thumbprint)
         return s->cfg.thumbprint;
     return pkiws__connector_config_get(&s->cfg, key);
+}
+
+PKIWS_API int pkiws_session_set_http_backend(pkiws_session *s, const pkiws_http_methods *methods,
+                                             void *backend, void (*backend_free)(void *backend))
+{
+    PKIWS__ENTER();
+    int rc = check_session(s, "pkiws_session_set_http_backend");
+    if (rc)
+        return rc;
+    pkiws__http_plugin *p = NULL;
+    if (methods && (rc = pkiws__http_plugin_new(methods, backend, backend_free, &p)))
+        return rc;
+    pkiws__session_reset_client(s);
+    pkiws__http_plugin_unref(s->http_plugin);
+    s->http_plugin = p;
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_session_set_tls_backend(pkiws_session *s, const pkiws_tls_methods *methods,
+                                            void *backend, void (*backend_free)(void *backend))
+{
+    PKIWS__ENTER();
+    int rc = check_session(s, "pkiws_session_set_tls_backend");
+    if (rc)
+        return rc;
+    pkiws__tls *t = NULL;
+    if (methods && (rc = pkiws__tls_new(methods, backend, backend_free, &t)))
+        return rc;
+    pkiws__session_reset_client(s);
+    pkiws__tls_unref(s->tls);
+    s->tls = t;
+    return PKIWS_OK;
 }

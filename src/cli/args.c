@@ -8,7 +8,7 @@
 
 const pkiws__cli_opt pkiws__cli_common_opts[] = {
     {"json", 0, PKIWS__CLI_FLAG, NULL, "print one JSON object (status, code, error, ...)"},
-    {"verbose", 'v', PKIWS__CLI_FLAG, NULL, "log to stderr; repeat for more (-vv, -vvv)"},
+    {"verbose", 'v', PKIWS__CLI_FLAG, NULL, "log to stderr: -v debug, -vv trace (SOAP, redacted)"},
     {"help", 'h', PKIWS__CLI_FLAG, NULL, "show the options of this subcommand"},
     {NULL, 0, 0, NULL, NULL},
 };

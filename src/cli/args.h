@@ -20,7 +20,7 @@ typedef struct pkiws__cli_opt {
 } pkiws__cli_opt;
 
 #define PKIWS__CLI_MAX_ITEMS 128
-#define PKIWS__CLI_MAX_TABLES 4
+#define PKIWS__CLI_MAX_TABLES 6
 
 typedef struct pkiws__cli_item {
     const pkiws__cli_opt *opt;

@@ -104,6 +104,9 @@ int pkiws__cli_stage(const char *what, const char *path, const void *data, size_
 int pkiws__cli_commit(const char *what, pkiws__cli_staged *st, pkiws__cli_outcome *o);
 /* Remove a staged file that was not committed (safe after commit and on zeroed structs). */
 void pkiws__cli_discard(pkiws__cli_staged *st);
+/* Whether a file can be written at @p path (a temporary file beside it is made and removed):
+ * checked before asking the CA for something that could not be saved. Fills @p o on failure. */
+int pkiws__cli_check_writable(const char *what, const char *path, pkiws__cli_outcome *o);
 
 /* ---- names of enumerations on the command line (names.c) ------------------------------ */
 
@@ -112,6 +115,12 @@ int pkiws__cli_subject_format(const char *text, int *out);
 int pkiws__cli_key_type(const char *text, int *out);
 int pkiws__cli_pfx_preset(const char *text, int *out);
 int pkiws__cli_transport(const char *text, int *out);
+/* A revocation reason by its schema name (KeyCompromise, ...), case-insensitive. */
+int pkiws__cli_reason(const char *text, int *out);
+/* The schema name of a PKIWS_REASON_*; NULL for PKIWS_REASON_NONE and unknown values. */
+const char *pkiws__cli_reason_name(int reason);
+/* "KeyCompromise, CACompromise, ...": every reason name, for messages. */
+const char *pkiws__cli_reason_list(void);
 /* "email,upn,othername" into a PKIWS_SAN_* bit set; on failure *bad is the bad item
  * (pointer into @p text) and *bad_len its length. */
 int pkiws__cli_san_types(const char *text, unsigned *out, const char **bad, size_t *bad_len);
@@ -146,19 +155,123 @@ void pkiws__cli_json_checks(pkiws__cli_json *j, const pkiws_result *res);
 void pkiws__cli_print_trace(const pkiws_result *res);
 void pkiws__cli_print_checks(const pkiws_result *res);
 
+/* ---- profile and identity options of preflight, issue and policy (profile_opts.c) ------- */
+
+/* --profile, --template, --subject-format, --san, --key, --othername-compat, --map */
+extern const pkiws__cli_opt pkiws__cli_profile_opts[];
+/* --cn, --email, --upn, --othername, --seat, --given-name, --family-name */
+extern const pkiws__cli_opt pkiws__cli_identity_opts[];
+
+/* The checked form of those options. */
+typedef struct pkiws__cli_profile_args {
+    const char *oid;           /* --profile */
+    const char *template_path; /* --template, NULL: fetched from the policy service */
+    int profile_int[5][2];     /* {PKIWS_PROFILE_OPT_*, value} pairs to set */
+    size_t nprofile_int;
+    int selections;            /* 1 when --subject-format or --san was given */
+    char *othername_oid;       /* owned */
+    const char *othername_hex; /* into the argument */
+} pkiws__cli_profile_args;
+
+/* Usage checks of the profile options (--profile required) and, when given, the identity
+ * options; an exit status. Dispose of @p p in every case. */
+int pkiws__cli_profile_check(const pkiws__cli *cli, const pkiws__cli_args *args,
+                             pkiws__cli_profile_args *p);
+/* A template must come from somewhere: --template, or --ca / --base-url to fetch it; an exit
+ * status. */
+int pkiws__cli_template_source_check(const pkiws__cli *cli, const pkiws__cli_args *args);
+/* A profile on @p s with the options and mappings set and the --template loaded (when
+ * given). On failure fills @p o and returns its code. */
+int pkiws__cli_profile_make(pkiws_session *s, const pkiws__cli_args *args,
+                            const pkiws__cli_profile_args *p, pkiws_profile **out,
+                            pkiws__cli_outcome *o);
+/* The identity options on the request (a library code on failure). */
+int pkiws__cli_identity_set(pkiws_request *req, const pkiws__cli_args *args,
+                            const pkiws__cli_profile_args *p);
+void pkiws__cli_profile_args_dispose(pkiws__cli_profile_args *p);
+
+/* ---- PEM and random text (pem.c) ------------------------------------------------------- */
+
+/* DER as PEM with @p label ("CERTIFICATE"), 64 characters a line; freed with
+ * pkiws__cli_free(). */
+char *pkiws__cli_pem(const char *label, const uint8_t *der, size_t len);
+/* @p n random characters from an unambiguous alphabet (no 0/O, 1/l/I), NUL-terminated;
+ * freed with pkiws__cli_free_secret(). NULL when the system has no randomness. */
+char *pkiws__cli_random_password(size_t n);
+
+/* ---- the pending file of issue and poll (pending.c) ----------------------------------- */
+
+/* What `pkiws poll` needs to finish a pending request in another process. */
+typedef struct pkiws__cli_pending {
+    char *reference; /* pendingTokenReferenceID */
+    char *profile;   /* profile OID */
+    char *cn;        /* identity fields that name the seat */
+    char *email;
+    char *upn;
+    char *seat;
+    char *pfx_preset; /* "legacy" / "modern" / NULL (the profile's) */
+    char *friendly_name;
+    char *client_txid; /* for the log only */
+    char *key_pem;     /* the key as encrypted PKCS#8 PEM (under the PFX password) */
+} pkiws__cli_pending;
+
+/* The file's text; freed with pkiws__cli_free_secret(). Values with control characters or
+ * '%' are %XX-escaped. */
+char *pkiws__cli_pending_format(const pkiws__cli_pending *p);
+/* Parse the text of pending file @p path; on failure fills @p o (PKIWS_E_INVALID_ARG naming
+ * the line and what is wrong) and returns the code. Dispose of @p out in every case. */
+int pkiws__cli_pending_parse(const char *path, const char *text, size_t len,
+                             pkiws__cli_pending *out, pkiws__cli_outcome *o);
+void pkiws__cli_pending_dispose(pkiws__cli_pending *p);
+
+/* ---- an issued or pending result: files and report (issued.c) -------------------------- */
+
+/* The files written for a result. */
+typedef struct pkiws__cli_written {
+    const char *pfx_file; /* set once written */
+    const char *chain_file;
+    size_t chain_count;
+    char *pending_file;     /* owned */
+    char *password;         /* owned secret: a password made by the tool (pending) */
+    int password_generated; /* 1 when the PFX password was not given */
+} pkiws__cli_written;
+
+/* An issued result: write the PFX (mode 0600) and the chain (PEM, when @p chain_path), both
+ * staged and then moved into place. Fills @p o on failure. */
+int pkiws__cli_write_issued(const pkiws_result *res, const char *pfx_path, const char *chain_path,
+                            pkiws__cli_written *w, pkiws__cli_outcome *o);
+/* The JSON members of an issue or poll answer (res may be NULL). */
+void pkiws__cli_json_issued(pkiws__cli_json *j, const pkiws_result *res,
+                            const pkiws__cli_written *w);
+/* The same as text on stdout (res not NULL). */
+void pkiws__cli_print_issued(const pkiws_result *res, const pkiws__cli_written *w);
+void pkiws__cli_written_dispose(pkiws__cli_written *w);
+
 /* ---- subcommands (cmd_*.c) ------------------------------------------------------------- */
+
+/* A titled group of options in a subcommand's help. */
+typedef struct pkiws__cli_group {
+    const char *title; /* "Options", "Connection options", ... */
+    const pkiws__cli_opt *opts;
+} pkiws__cli_group;
+
+#define PKIWS__CLI_MAX_GROUPS 4
 
 typedef struct pkiws__cli_cmd {
     const char *name;
-    const char *summary;             /* one line for `pkiws --help` */
-    const char *synopsis;            /* what follows "pkiws NAME " in the usage line */
-    const pkiws__cli_opt *opts;      /* the subcommand's own options */
-    const pkiws__cli_opt *more_opts; /* a shared group (connection options) or NULL */
-    size_t min_pos, max_pos;         /* positional arguments accepted */
+    const char *summary;  /* one line for `pkiws --help` */
+    const char *synopsis; /* what follows "pkiws NAME " in the usage line */
+    pkiws__cli_group groups[PKIWS__CLI_MAX_GROUPS]; /* its options; unused ones {NULL, NULL} */
+    size_t min_pos, max_pos;                        /* positional arguments accepted */
     int (*run)(const pkiws__cli *cli, const pkiws__cli_args *args);
 } pkiws__cli_cmd;
 
+extern const pkiws__cli_cmd pkiws__cli_cmd_issue;
 extern const pkiws__cli_cmd pkiws__cli_cmd_preflight;
+extern const pkiws__cli_cmd pkiws__cli_cmd_poll;
+extern const pkiws__cli_cmd pkiws__cli_cmd_revoke;
+extern const pkiws__cli_cmd pkiws__cli_cmd_policy;
+extern const pkiws__cli_cmd pkiws__cli_cmd_check;
 extern const pkiws__cli_cmd pkiws__cli_cmd_ra_csr;
 extern const pkiws__cli_cmd pkiws__cli_cmd_thumbprint;
 extern const pkiws__cli_cmd pkiws__cli_cmd_pfx;

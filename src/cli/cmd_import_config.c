@@ -85,12 +85,12 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_import_config = {
-    "import-config",
-    "show the settings of an Intune connector .exe.config (RACertThumbprint, timeouts, proxy)",
-    "FILE",
-    OPTS,
-    NULL,
-    1,
-    1,
-    run,
+    .name = "import-config",
+    .summary =
+        "show the settings of an Intune connector .exe.config (RACertThumbprint, timeouts, proxy)",
+    .synopsis = "FILE",
+    .groups = {{"Options", OPTS}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL}},
+    .min_pos = 1,
+    .max_pos = 1,
+    .run = run,
 };

@@ -228,13 +228,12 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_pfx = {
-    "pfx",
-    "package a key and certificates into a PFX, or describe one with --info",
-    "--cert CERT.pem --key KEY.pem [--chain CHAIN.pem] --out OUT.pfx --pfx-pass PASS "
-    "[--pfx-preset legacy|modern] | --info IN.pfx --pfx-pass PASS",
-    OPTS,
-    NULL,
-    0,
-    0,
-    run,
+    .name = "pfx",
+    .summary = "package a key and certificates into a PFX, or describe one with --info",
+    .synopsis = "--cert CERT.pem --key KEY.pem [--chain CHAIN.pem] --out OUT.pfx --pfx-pass PASS "
+                "[--pfx-preset legacy|modern] | --info IN.pfx --pfx-pass PASS",
+    .groups = {{"Options", OPTS}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL}},
+    .min_pos = 0,
+    .max_pos = 0,
+    .run = run,
 };

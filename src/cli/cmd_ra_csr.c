@@ -77,12 +77,12 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_ra_csr = {
-    "ra-csr",
-    "make the RA private key and certificate request (RSA 2048, KU 0xa0, EKU clientAuth)",
-    "--subject DN --key-out KEY.pem --out REQ.csr [--key TYPE]",
-    OPTS,
-    NULL,
-    0,
-    0,
-    run,
+    .name = "ra-csr",
+    .summary =
+        "make the RA private key and certificate request (RSA 2048, KU 0xa0, EKU clientAuth)",
+    .synopsis = "--subject DN --key-out KEY.pem --out REQ.csr [--key TYPE]",
+    .groups = {{"Options", OPTS}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL}},
+    .min_pos = 0,
+    .max_pos = 0,
+    .run = run,
 };

@@ -33,12 +33,11 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_thumbprint = {
-    "thumbprint",
-    "print the SHA-1 thumbprint of a certificate or PFX (40 upper-case hex digits)",
-    "FILE [--pass PASS]",
-    OPTS,
-    NULL,
-    1,
-    1,
-    run,
+    .name = "thumbprint",
+    .summary = "print the SHA-1 thumbprint of a certificate or PFX (40 upper-case hex digits)",
+    .synopsis = "FILE [--pass PASS]",
+    .groups = {{"Options", OPTS}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL}},
+    .min_pos = 1,
+    .max_pos = 1,
+    .run = run,
 };

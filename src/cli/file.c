@@ -161,3 +161,11 @@ void pkiws__cli_discard(pkiws__cli_staged *st)
     st->tmp = NULL;
     st->path = NULL;
 }
+
+int pkiws__cli_check_writable(const char *what, const char *path, pkiws__cli_outcome *o)
+{
+    pkiws__cli_staged st;
+    int rc = pkiws__cli_stage(what, path, "", 0, 1, &st, o);
+    pkiws__cli_discard(&st);
+    return rc;
+}

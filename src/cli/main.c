@@ -5,17 +5,17 @@
 #include <string.h>
 
 static const pkiws__cli_cmd *const COMMANDS[] = {
-    &pkiws__cli_cmd_preflight, &pkiws__cli_cmd_ra_csr,        &pkiws__cli_cmd_thumbprint,
-    &pkiws__cli_cmd_pfx,       &pkiws__cli_cmd_import_config, NULL,
-};
-
-/* Subcommands of product.md §9 that talk to the CA; this version does not have them yet. */
-static const char *const ONLINE[][2] = {
-    {"issue", "issue a certificate and write the PFX"},
-    {"poll", "complete a pending request"},
-    {"revoke", "revoke, suspend or resume a certificate"},
-    {"policy", "show a profile's template"},
-    {"check", "health report of the configuration and the connection"},
+    &pkiws__cli_cmd_issue,
+    &pkiws__cli_cmd_preflight,
+    &pkiws__cli_cmd_poll,
+    &pkiws__cli_cmd_revoke,
+    &pkiws__cli_cmd_policy,
+    &pkiws__cli_cmd_check,
+    &pkiws__cli_cmd_ra_csr,
+    &pkiws__cli_cmd_thumbprint,
+    &pkiws__cli_cmd_pfx,
+    &pkiws__cli_cmd_import_config,
+    NULL,
 };
 
 static void print_opts(const char *title, const pkiws__cli_opt *opts)
@@ -43,8 +43,8 @@ static void print_opts(const char *title, const pkiws__cli_opt *opts)
 static void print_cmd_help(const pkiws__cli_cmd *cmd)
 {
     printf("Usage: pkiws %s %s\n\n%s.\n", cmd->name, cmd->synopsis, cmd->summary);
-    print_opts("Options", cmd->opts);
-    print_opts("Connection options", cmd->more_opts);
+    for (size_t i = 0; i < PKIWS__CLI_MAX_GROUPS; i++)
+        print_opts(cmd->groups[i].title, cmd->groups[i].opts);
     print_opts("Common options", pkiws__cli_common_opts);
     printf("\nExit status: 0 success, 1 failure, 2 usage error, 3 pending.\n");
 }
@@ -57,9 +57,6 @@ static void print_help(void)
            "Subcommands:\n");
     for (size_t i = 0; COMMANDS[i] != NULL; i++)
         printf("  %-15s %s\n", COMMANDS[i]->name, COMMANDS[i]->summary);
-    printf("\nNot in this version yet (they talk to the CA):\n");
-    for (size_t i = 0; i < sizeof(ONLINE) / sizeof(ONLINE[0]); i++)
-        printf("  %-15s %s\n", ONLINE[i][0], ONLINE[i][1]);
     printf("\nEvery subcommand takes --json (one JSON object on stdout) and -v.\n"
            "Exit status: 0 success, 1 failure, 2 usage error, 3 pending.\n");
 }
@@ -89,21 +86,15 @@ static const pkiws__cli_cmd *find(const char *name)
     return NULL;
 }
 
-static int is_online(const char *name)
-{
-    for (size_t i = 0; i < sizeof(ONLINE) / sizeof(ONLINE[0]); i++)
-        if (strcmp(ONLINE[i][0], name) == 0)
-            return 1;
-    return 0;
-}
-
 static int run_cmd(pkiws__cli *cli, const pkiws__cli_cmd *cmd, int argc, char **argv)
 {
-    const pkiws__cli_opt *tables[4] = {cmd->opts, pkiws__cli_common_opts, NULL, NULL};
-    if (cmd->more_opts) {
-        tables[1] = cmd->more_opts;
-        tables[2] = pkiws__cli_common_opts;
-    }
+    const pkiws__cli_opt *tables[PKIWS__CLI_MAX_GROUPS + 2];
+    size_t nt = 0;
+    for (size_t i = 0; i < PKIWS__CLI_MAX_GROUPS; i++)
+        if (cmd->groups[i].opts != NULL)
+            tables[nt++] = cmd->groups[i].opts;
+    tables[nt++] = pkiws__cli_common_opts;
+    tables[nt] = NULL;
     pkiws__cli_args args;
     char err[512];
     int rc;
@@ -148,15 +139,6 @@ int main(int argc, char **argv)
         cli.cmd = cmd->name;
         cli.synopsis = cmd->synopsis;
         rc = run_cmd(&cli, cmd, argc - 2, argv + 2);
-    } else if (is_online(name)) {
-        cli.cmd = name;
-        pkiws__cli_outcome o;
-        pkiws__cli_outcome_init(&o);
-        pkiws__cli_outcome_fail(&o, PKIWS_E_UNSUPPORTED,
-                                "'%s' talks to the CA; this version of pkiws has only the "
-                                "offline subcommands (see 'pkiws --help')",
-                                name);
-        rc = pkiws__cli_answer(&cli, &o);
     } else if (name[0] == '-')
         rc = pkiws__cli_usage_error(&cli, "unknown option '%s' before the subcommand", name);
     else

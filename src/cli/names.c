@@ -31,6 +31,23 @@ static const name_value PFX_PRESETS[] = {
 
 static const name_value TRANSPORTS[] = {
     {"curl", PKIWS_TRANSPORT_CURL},
+    {"native", PKIWS_TRANSPORT_NATIVE},
+    {NULL, 0},
+};
+
+/* RevokeReasonCodeEnum of the schema, plus CertificateHold and RemoveFromCRL of the live
+ * service (product.md §6). */
+static const name_value REASONS[] = {
+    {"KeyCompromise", PKIWS_REASON_KEY_COMPROMISE},
+    {"CACompromise", PKIWS_REASON_CA_COMPROMISE},
+    {"AffiliationChanged", PKIWS_REASON_AFFILIATION_CHANGED},
+    {"Superseded", PKIWS_REASON_SUPERSEDED},
+    {"CessationOfOperation", PKIWS_REASON_CESSATION_OF_OPERATION},
+    {"CertificateHold", PKIWS_REASON_CERTIFICATE_HOLD},
+    {"RemoveFromCRL", PKIWS_REASON_REMOVE_FROM_CRL},
+    {"PrivilegeWithdrawn", PKIWS_REASON_PRIVILEGE_WITHDRAWN},
+    {"AACompromise", PKIWS_REASON_AA_COMPROMISE},
+    {"Unspecified", PKIWS_REASON_UNSPECIFIED},
     {NULL, 0},
 };
 
@@ -92,6 +109,30 @@ int pkiws__cli_pfx_preset(const char *text, int *out)
 int pkiws__cli_transport(const char *text, int *out)
 {
     return lookup(TRANSPORTS, text, strlen(text), out);
+}
+
+int pkiws__cli_reason(const char *text, int *out)
+{
+    for (const name_value *t = REASONS; t->name != NULL; t++)
+        if (strcasecmp(t->name, text) == 0) {
+            *out = t->value;
+            return 0;
+        }
+    return -1;
+}
+
+const char *pkiws__cli_reason_name(int reason)
+{
+    for (const name_value *t = REASONS; t->name != NULL; t++)
+        if (t->value == reason)
+            return t->name;
+    return NULL;
+}
+
+const char *pkiws__cli_reason_list(void)
+{
+    return "KeyCompromise, CACompromise, AffiliationChanged, Superseded, CessationOfOperation, "
+           "CertificateHold, RemoveFromCRL, PrivilegeWithdrawn, AACompromise, Unspecified";
 }
 
 int pkiws__cli_san_types(const char *text, unsigned *out, const char **bad, size_t *bad_len)

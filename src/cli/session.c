@@ -104,9 +104,8 @@ static int configure(const pkiws__cli *cli, pkiws_session *s, const pkiws__cli_a
 {
     int rc;
     if (cli->verbose > 0) {
-        int level = cli->verbose >= 3   ? PKIWS_LOG_TRACE
-                    : cli->verbose == 2 ? PKIWS_LOG_DEBUG
-                                        : PKIWS_LOG_INFO;
+        /* -v: debug; -vv (or more): trace, with the SOAP on the wire (redacted) */
+        int level = cli->verbose >= 2 ? PKIWS_LOG_TRACE : PKIWS_LOG_DEBUG;
         if ((rc = pkiws_session_set_log_cb(s, log_to_stderr, NULL)) != PKIWS_OK ||
             (rc = pkiws_session_set_int(s, PKIWS_SESSION_OPT_LOG_LEVEL, level)) != PKIWS_OK)
             return rc;

@@ -20,7 +20,13 @@ int pkiws__client_init(pkiws__client *c, const pkiws__client_config *cfg)
     c->backoff_ms = cfg->backoff_ms;
     c->limits = cfg->limits;
     c->log = cfg->http.log;
-    int rc = pkiws__http_open(&c->http, cfg->methods, &cfg->http);
+    int rc;
+    if (cfg->plugin)
+        rc = pkiws__http_plugin_open(&c->http, cfg->plugin, &cfg->http);
+    else if (cfg->native)
+        rc = pkiws__http_native_open(&c->http, cfg->tls, &cfg->http);
+    else
+        rc = pkiws__http_open(&c->http, cfg->methods, &cfg->http);
     if (rc) {
         pkiws__free(c->base_url);
         pthread_mutex_destroy(&c->lock);

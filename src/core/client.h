@@ -8,13 +8,17 @@
 
 #include <pthread.h>
 
+#include "http/backends.h"
 #include "http/http.h"
 #include "xml/xml.h"
 
 typedef struct pkiws__client_config {
     const char *base_url; /* https://host[:port]/pki-ws */
     pkiws__http_config http;
-    const pkiws__http_methods *methods;
+    const pkiws__http_methods *methods; /* a built-in backend (curl), or NULL: */
+    int native;                         /* the native transport over tls (NULL: mbedTLS) */
+    pkiws__tls *tls;
+    pkiws__http_plugin *plugin;         /* a host's HTTP backend; wins over the others */
     int retries;          /* extra attempts after a transport failure */
     int64_t backoff_ms;   /* first back-off; doubled each time */
     pkiws_xml_limits limits;

@@ -74,17 +74,25 @@ void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o)
 
 static int generate_password(char **out)
 {
-    /* 20 characters from an unambiguous alphabet: ~114 bits. */
+    /* 20 characters from an unambiguous alphabet of 56: ~116 bits. Rejection sampling keeps
+     * every character equally likely (256 is not a multiple of 56). */
     static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
-    uint8_t rnd[20];
-    int rc = pkiws__random(rnd, sizeof rnd);
-    if (rc)
-        return rc;
+    const unsigned n = sizeof alphabet - 1, limit = 256 - 256 % n;
     char *p = pkiws__malloc(21);
     if (!p)
         return PKIWS_E_NOMEM;
-    for (int i = 0; i < 20; i++)
-        p[i] = alphabet[rnd[i] % (sizeof alphabet - 1)];
+    uint8_t rnd[32];
+    size_t have = 0;
+    while (have < 20) {
+        int rc = pkiws__random(rnd, sizeof rnd);
+        if (rc) {
+            pkiws__free_secret(p, 21);
+            return rc;
+        }
+        for (size_t i = 0; i < sizeof rnd && have < 20; i++)
+            if (rnd[i] < limit)
+                p[have++] = alphabet[rnd[i] % n];
+    }
     p[20] = 0;
     pkiws__zeroize(rnd, sizeof rnd);
     *out = p;

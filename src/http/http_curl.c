@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The libcurl HTTP backend: the only file that includes <curl/curl.h>. Keep-alive connections
- * and TLS sessions are shared between the threads of a session through a CURLSH share and a
- * pool of easy handles; the RA credential and trust anchors are handed over as memory blobs.
+ * The libcurl HTTP backend: the only file that includes <curl/curl.h>. A pool of easy handles
+ * (one per concurrent thread, each keeping its connection alive) with TLS sessions and DNS
+ * shared through a CURLSH; the RA credential and trust anchors are handed over as blobs.
  * TLS peer verification and host-name checks are always on.
  */
 #include "pkiws_internal.h"
@@ -112,7 +112,9 @@ static int ctx_create(const pkiws__http_config *cfg, void **out)
     curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    /* Not CURL_LOCK_DATA_CONNECT: libcurl does not support one connection cache used by
+     * concurrent threads. Each pooled easy handle keeps its own connections alive instead,
+     * and TLS sessions are shared, so a new connection resumes. */
     *out = c;
     return PKIWS_OK;
 }

@@ -3,6 +3,10 @@
 
 #include <stdio.h>
 
+const char pkiws__remedy_connect[] =
+    "Check that the CA base service FQDN and port are right, that the name resolves, and that "
+    "a firewall or proxy lets this host reach the CA over HTTPS (TCP 443 for "
+    "pki-ws.symauth.com); set the proxy if one is required.";
 const char pkiws__remedy_timeout[] =
     "The CA did not answer in time. If this persists, raise the connect/total timeout "
     "(the connector's CloudCAConnTimeoutInMilliseconds; pkiws: --timeout-ms or "
@@ -78,7 +82,8 @@ static const struct err_entry err_table[] = {
     {PKIWS_E_RA_CREDENTIAL, "PKIWS_E_RA_CREDENTIAL", "RA credential missing or unusable",
      PKIWS__REMEDY_RA_MISSING, 0},
     {PKIWS_E_CRYPTO, "PKIWS_E_CRYPTO", "cryptographic processing failed", NULL, 0},
-    {PKIWS_E_CONNECT, "PKIWS_E_CONNECT", "could not connect to the CA", NULL, 1},
+    {PKIWS_E_CONNECT, "PKIWS_E_CONNECT", "could not connect to the CA", PKIWS__REMEDY_CONNECT,
+     1},
     {PKIWS_E_TIMEOUT, "PKIWS_E_TIMEOUT", "the operation has timed out", PKIWS__REMEDY_TIMEOUT, 1},
     {PKIWS_E_TLS, "PKIWS_E_TLS", "could not create SSL/TLS secure channel", NULL, 0},
     {PKIWS_E_HTTP, "PKIWS_E_HTTP", "unexpected HTTP answer", NULL, 1},

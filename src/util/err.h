@@ -34,6 +34,8 @@ const char *pkiws__default_remedy(int code); /* NULL when the code has none */
 int pkiws__error_retryable(int code);
 
 /* Remedies from the seeds' troubleshooting table, for use with pkiws__fail_remedy. */
+extern const char pkiws__remedy_connect[];
+#define PKIWS__REMEDY_CONNECT pkiws__remedy_connect
 extern const char pkiws__remedy_timeout[];
 #define PKIWS__REMEDY_TIMEOUT pkiws__remedy_timeout
 extern const char pkiws__remedy_ra_missing[];

@@ -185,6 +185,32 @@ static void test_api_preflight_unresolved_and_mismatch(void **state)
     pkiws_session_free(s);
 }
 
+/* A request keeps the selections the profile had when it was made. */
+static void test_api_request_snapshots_profile(void **state)
+{
+    (void)state;
+    pkiws_session *s;
+    pkiws_profile *p;
+    pkiws_request *r = make_request(&s, &p, PKIWS_SUBJECT_CN, PKIWS_SAN_EMAIL);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_EMAIL, "bob@contoso.com"),
+                     PKIWS_OK);
+    assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_SAN_TYPES, PKIWS_SAN_OTHERNAME),
+                     PKIWS_OK);
+    pkiws_result *res = NULL;
+    assert_int_equal(pkiws_preflight(r, &res), PKIWS_OK); /* still EMAIL */
+    pkiws_result_free(res);
+    pkiws_request *r2 = NULL;
+    assert_int_equal(pkiws_request_new(&r2, p), PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r2, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
+    assert_int_equal(pkiws_preflight(r2, &res), PKIWS_E_POLICY_MISMATCH); /* the new selection */
+    pkiws_result_free(res);
+    pkiws_request_free(r2);
+    pkiws_request_free(r);
+    pkiws_profile_free(p);
+    pkiws_session_free(s);
+}
+
 static void test_api_key_type_against_template(void **state)
 {
     (void)state;
@@ -198,6 +224,11 @@ static void test_api_key_type_against_template(void **state)
     assert_int_equal(pkiws_preflight(r, &ok), PKIWS_OK); /* RSA 2048 fits the template */
     pkiws_result_free(ok);
     assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_KEY_TYPE, PKIWS_KEY_EC_P256),
+                     PKIWS_OK);
+    pkiws_request_free(r); /* requests snapshot the profile: a new one sees the EC key type */
+    assert_int_equal(pkiws_request_new(&r, p), PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_EMAIL, "bob@contoso.com"),
                      PKIWS_OK);
     pkiws_result *res = NULL;
     assert_int_equal(pkiws_preflight(r, &res), PKIWS_E_POLICY_MISMATCH);
@@ -369,6 +400,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_api_handles_are_checked),
         cmocka_unit_test(test_api_preflight_san_fallback_upn_to_email),
         cmocka_unit_test(test_api_preflight_unresolved_and_mismatch),
+        cmocka_unit_test(test_api_request_snapshots_profile),
         cmocka_unit_test(test_api_key_type_against_template),
         cmocka_unit_test(test_api_template_unknown_profile),
         cmocka_unit_test(test_api_thumbprint_normalize),

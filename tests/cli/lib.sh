@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Helpers for the pkiws tool's test scripts (sourced). Arguments of every script:
 #   $1 the pkiws executable, $2 the shared/ directory, $3 tests/cli/data.
+# Environment: SIM, the pkiws-sim executable, for the scripts that talk to a CA.
 set -u
 PKIWS=$1
 SHARED=$2
@@ -9,7 +10,16 @@ DATA=$3
 OPENSSL=${OPENSSL:-openssl}
 PYTHON=${PYTHON:-/usr/bin/python3}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pkiws-cli-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+SIM_PID=
+# On exit: stop a simulator the script left running, remove the work directory.
+cleanup() {
+    if [ -n "$SIM_PID" ]; then
+        kill -KILL "$SIM_PID" 2>/dev/null
+        wait "$SIM_PID" 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 failures=0
 checks=0
 rc=0
@@ -39,11 +49,11 @@ expect_rc() {
 }
 
 # jcheck WHAT EXPR: stdout of the last run is exactly one JSON object d and the Python
-# expression EXPR over d is true.
+# expression EXPR over d (with the module re) is true.
 jcheck() {
     checks=$((checks + 1))
     if ! "$PYTHON" -c '
-import json, sys
+import json, re, sys
 with open(sys.argv[1], encoding="utf-8") as f:
     d = json.load(f)
 if not isinstance(d, dict):
@@ -127,6 +137,59 @@ make_pki() {
         -CAcreateserial -days 30 -extfile "$d/alice.ext" -out "$d/alice.pem" 2>/dev/null ||
         return 1
     cat "$d/ca.pem" "$d/root.pem" >"$d/chain.pem"
+}
+
+# sim_start [pkiws-sim options...]: start this script's own simulator on 127.0.0.1, port 0,
+# with a fresh state directory, and wait for its port file. Sets SIM_PID, SIM_PORT, SIM_STATE,
+# SIM_URL and CONN, the connection options of the tool (an array). SIM_WRAP runs it under a
+# checker.
+sim_start() {
+    : "${SIM:?set SIM to the pkiws-sim executable}"
+    SIM_STATE=$WORK/sim-state
+    rm -f "$WORK/sim.port"
+    # shellcheck disable=SC2086 # the wrapper is a command line
+    ${SIM_WRAP:-} "$SIM" --listen 127.0.0.1:0 --port-file "$WORK/sim.port" \
+        --state-dir "$SIM_STATE" --stats "$@" >"$WORK/sim.stdout" 2>"$WORK/sim.stderr" &
+    SIM_PID=$!
+    local i
+    for i in $(seq 1 600); do
+        [ -s "$WORK/sim.port" ] && break
+        if ! kill -0 "$SIM_PID" 2>/dev/null; then
+            echo "pkiws-sim exited at start-up: $(cat "$WORK/sim.stderr")" >&2
+            SIM_PID=
+            return 1
+        fi
+        sleep 0.1
+    done
+    [ -s "$WORK/sim.port" ] || return 1
+    SIM_PORT=$(cat "$WORK/sim.port")
+    SIM_URL=https://localhost:$SIM_PORT/pki-ws
+    CONN=(--base-url "$SIM_URL" --trust "$SIM_STATE/trust.pem" --ra-p12 "$SIM_STATE/ra.p12"
+        --ra-pass "$(cat "$SIM_STATE/ra.p12.password")")
+}
+
+# sim_stop: stop the simulator (SIGTERM); its --stats are then in $WORK/sim.stdout.
+sim_stop() {
+    [ -n "$SIM_PID" ] || return 0
+    kill -TERM "$SIM_PID"
+    wait "$SIM_PID"
+    SIM_PID=
+}
+
+# sim_stat KEY: a counter printed by --stats after sim_stop.
+sim_stat() {
+    awk -v k="$1" '$1 == k { print $2 }' "$WORK/sim.stdout"
+}
+
+# mode_of FILE: its permission bits in octal, e.g. 600.
+mode_of() {
+    stat -c %a "$1"
+}
+
+# pfx_leaf PFX PASS OUT.pem: the end-entity certificate of a PFX, read by openssl (OpenSSL 3
+# defaults, no -legacy); openssl's bag attributes stay in OUT.pem.
+pfx_leaf() {
+    "$OPENSSL" pkcs12 -in "$1" -passin "pass:$2" -nokeys -clcerts -out "$3" 2>"$WORK/openssl.err"
 }
 
 finish() {

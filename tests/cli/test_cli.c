@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the tool's own parts: JSON writer, option parser, names, files, outcomes. */
+/* Unit tests of the tool's own parts: JSON writer, option parser, names, files, outcomes, PEM,
+ * passwords, the pending file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -423,6 +424,204 @@ static void test_cli_report_outcome_of_a_library_failure(void **state)
     pkiws__cli_outcome_dispose(&o);
 }
 
+static void test_cli_names_reasons_case_insensitive_and_named(void **state)
+{
+    (void)state;
+    int r = -99;
+    assert_int_equal(pkiws__cli_reason("keycompromise", &r), 0);
+    assert_int_equal(r, PKIWS_REASON_KEY_COMPROMISE);
+    assert_int_equal(pkiws__cli_reason("REMOVEFROMCRL", &r), 0);
+    assert_int_equal(r, PKIWS_REASON_REMOVE_FROM_CRL);
+    assert_int_equal(pkiws__cli_reason("Unspecified", &r), 0);
+    assert_int_equal(r, PKIWS_REASON_UNSPECIFIED);
+    assert_int_equal(pkiws__cli_reason("key-compromise", &r), -1);
+    assert_int_equal(pkiws__cli_reason("", &r), -1);
+    assert_string_equal(pkiws__cli_reason_name(PKIWS_REASON_AA_COMPROMISE), "AACompromise");
+    assert_string_equal(pkiws__cli_reason_name(PKIWS_REASON_CERTIFICATE_HOLD), "CertificateHold");
+    assert_null(pkiws__cli_reason_name(PKIWS_REASON_NONE));
+    assert_null(pkiws__cli_reason_name(7)); /* RFC 5280 leaves 7 unused */
+    /* every name in the list parses back to a reason whose name it is */
+    char list[512];
+    snprintf(list, sizeof(list), "%s", pkiws__cli_reason_list());
+    int n = 0;
+    for (char *tok = strtok(list, ", "); tok != NULL; tok = strtok(NULL, ", "), n++) {
+        assert_int_equal(pkiws__cli_reason(tok, &r), 0);
+        assert_string_equal(pkiws__cli_reason_name(r), tok);
+    }
+    assert_int_equal(n, 10);
+}
+
+static void test_cli_pem_base64_lines_of_64(void **state)
+{
+    (void)state;
+    char *p = pkiws__cli_pem("CERTIFICATE", (const uint8_t *)"Man", 3);
+    assert_string_equal(p, "-----BEGIN CERTIFICATE-----\nTWFu\n-----END CERTIFICATE-----\n");
+    free(p);
+    p = pkiws__cli_pem("X", (const uint8_t *)"Ma", 2);
+    assert_string_equal(p, "-----BEGIN X-----\nTWE=\n-----END X-----\n");
+    free(p);
+    p = pkiws__cli_pem("X", (const uint8_t *)"M", 1);
+    assert_string_equal(p, "-----BEGIN X-----\nTQ==\n-----END X-----\n");
+    free(p);
+    p = pkiws__cli_pem("X", (const uint8_t *)"", 0);
+    assert_string_equal(p, "-----BEGIN X-----\n-----END X-----\n");
+    free(p);
+    uint8_t bytes[49];
+    memset(bytes, 0xFB, sizeof(bytes)); /* 0xFB 0xFB 0xFB is "+/v7": the last two symbols */
+    p = pkiws__cli_pem("X", bytes, 48); /* exactly one full line */
+    char want[256];
+    char line[65];
+    for (size_t i = 0; i < 64; i += 4)
+        memcpy(line + i, "+/v7", 4);
+    line[64] = '\0';
+    snprintf(want, sizeof(want), "-----BEGIN X-----\n%s\n-----END X-----\n", line);
+    assert_string_equal(p, want);
+    free(p);
+    p = pkiws__cli_pem("X", bytes, 49); /* a second line with one byte */
+    snprintf(want, sizeof(want), "-----BEGIN X-----\n%s\n+w==\n-----END X-----\n", line);
+    assert_string_equal(p, want);
+    free(p);
+}
+
+static void test_cli_pem_random_password_alphabet_and_length(void **state)
+{
+    (void)state;
+    char *a = pkiws__cli_random_password(20);
+    char *b = pkiws__cli_random_password(20);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(strlen(a), 20);
+    assert_int_equal(strspn(a, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"), 20);
+    assert_string_not_equal(a, b);
+    pkiws__cli_free_secret(a, 0);
+    pkiws__cli_free_secret(b, 0);
+    /* many characters: every one of the 56 shows up, none outside the alphabet */
+    char *many = pkiws__cli_random_password(5000);
+    assert_non_null(many);
+    assert_int_equal(strspn(many, "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"),
+                     5000);
+    const char *alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    for (const char *c = alphabet; *c; c++)
+        assert_non_null(strchr(many, *c));
+    pkiws__cli_free_secret(many, 0);
+}
+
+static const char TEST_KEY[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                               "MIIBAAAA\n"
+                               "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static void test_cli_pending_round_trip_escapes_values(void **state)
+{
+    (void)state;
+    pkiws__cli_pending p;
+    memset(&p, 0, sizeof(p));
+    p.reference = strdup("PND-1");
+    p.profile = strdup("2.16.840.1.113733.1.16.1.2.3.1.1.11");
+    p.cn = strdup("Evil\nreference: PND-2\r%41 100%");
+    p.upn = strdup("J\xc3\xbcrgen@contoso.com");
+    p.friendly_name = strdup("tab\there");
+    p.key_pem = strdup(TEST_KEY);
+    char *text = pkiws__cli_pending_format(&p);
+    /* the newline in the CN cannot start a line of its own */
+    assert_non_null(strstr(text, "cn: Evil%0Areference: PND-2%0D%2541 100%25\n"));
+    assert_non_null(strstr(text, "upn: J\xc3\xbcrgen@contoso.com\n"));
+    assert_null(strstr(text, "email:"));
+    assert_int_equal(strncmp(text, "pkiws pending request 1\n", 24), 0);
+
+    pkiws__cli_pending q;
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    assert_int_equal(pkiws__cli_pending_parse("p.pending", text, strlen(text), &q, &o), PKIWS_OK);
+    assert_string_equal(q.reference, "PND-1");
+    assert_string_equal(q.profile, p.profile);
+    assert_string_equal(q.cn, p.cn);
+    assert_string_equal(q.upn, p.upn);
+    assert_string_equal(q.friendly_name, "tab\there");
+    assert_null(q.email);
+    assert_null(q.seat);
+    assert_string_equal(q.key_pem, TEST_KEY);
+    pkiws__cli_pending_dispose(&q);
+    assert_null(q.key_pem);
+
+    /* CRLF line ends (a file edited on Windows) read the same */
+    char crlf[2048];
+    size_t n = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == '\n')
+            crlf[n++] = '\r';
+        crlf[n++] = *c;
+    }
+    assert_int_equal(pkiws__cli_pending_parse("p.pending", crlf, n, &q, &o), PKIWS_OK);
+    assert_string_equal(q.cn, p.cn);
+    assert_non_null(strstr(q.key_pem, "MIIBAAAA"));
+    pkiws__cli_pending_dispose(&q);
+    pkiws__cli_free_secret(text, 0);
+    pkiws__cli_pending_dispose(&p);
+    pkiws__cli_outcome_dispose(&o);
+}
+
+/* Parse text, expect failure, and check the message. */
+static void expect_pending_error(const char *text, const char *want)
+{
+    pkiws__cli_pending q;
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    assert_int_equal(pkiws__cli_pending_parse("x.pending", text, strlen(text), &q, &o),
+                     PKIWS_E_INVALID_ARG);
+    assert_int_equal(o.code, PKIWS_E_INVALID_ARG);
+    if (strstr(o.message, want) == NULL || strstr(o.message, "x.pending") == NULL)
+        fail_msg("message '%s' lacks '%s' or the file name", o.message, want);
+    pkiws__cli_pending_dispose(&q);
+    pkiws__cli_outcome_dispose(&o);
+}
+
+static void test_cli_pending_parse_errors_name_the_line(void **state)
+{
+    (void)state;
+    char t[1024];
+    const char *head = "pkiws pending request 1\n";
+    const char *ok = "reference: R\nprofile: 1.2.3\n";
+    expect_pending_error("pkiws pending request 2\n", "line 1: not a pkiws pending file");
+    expect_pending_error("", "has no private key");
+    snprintf(t, sizeof(t), "%s%snickname: x\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 4: unknown field 'nickname'");
+    snprintf(t, sizeof(t), "%s%sreference: again\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 4: field 'reference' given twice");
+    snprintf(t, sizeof(t), "%s# note\n%scn:\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 5: field 'cn' is empty");
+    snprintf(t, sizeof(t), "%s%scn: 100%%G1\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 4: field 'cn': '%' at column 8");
+    snprintf(t, sizeof(t), "%s%scn: a%%00b\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 4: field 'cn': '%' at column 6");
+    snprintf(t, sizeof(t), "%s%scn: trailing%%4\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "column 13");
+    snprintf(t, sizeof(t), "%s%sjust text\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 4: expected 'name: value'");
+    snprintf(t, sizeof(t), "%sprofile: 1.2.3\n%s", head, TEST_KEY);
+    expect_pending_error(t, "has no 'reference:' line");
+    snprintf(t, sizeof(t), "%s%s", head, ok);
+    expect_pending_error(t, "has no private key");
+    snprintf(t, sizeof(t), "%s%s-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n", head, ok);
+    expect_pending_error(t, "a key without its end line");
+    snprintf(t, sizeof(t), "%s%s%sreference: late\n", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 7: text after the end of the key");
+    snprintf(t, sizeof(t), "%s%s-----BEGIN ENCRYPTED PRIVATE KEY-----\n%s", head, ok, TEST_KEY);
+    expect_pending_error(t, "line 5: a second key begins");
+
+    /* an embedded NUL is refused, not read as the end of the text */
+    snprintf(t, sizeof(t), "%s%scn: a_b\n%s", head, ok, TEST_KEY);
+    char *u = strchr(t, '_');
+    *u = '\0';
+    pkiws__cli_pending q;
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    size_t len = strlen(t) + 1 + strlen(u + 1);
+    assert_int_equal(pkiws__cli_pending_parse("x.pending", t, len, &q, &o), PKIWS_E_INVALID_ARG);
+    assert_non_null(strstr(o.message, "line 4: NUL byte"));
+    pkiws__cli_pending_dispose(&q);
+    pkiws__cli_outcome_dispose(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +637,11 @@ int main(void)
         cmocka_unit_test(test_cli_file_stage_commit_discard_and_modes),
         cmocka_unit_test(test_cli_file_read_limit_and_empty),
         cmocka_unit_test(test_cli_report_outcome_of_a_library_failure),
+        cmocka_unit_test(test_cli_names_reasons_case_insensitive_and_named),
+        cmocka_unit_test(test_cli_pem_base64_lines_of_64),
+        cmocka_unit_test(test_cli_pem_random_password_alphabet_and_length),
+        cmocka_unit_test(test_cli_pending_round_trip_escapes_values),
+        cmocka_unit_test(test_cli_pending_parse_errors_name_the_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@ expect_rc 0 "--version"
 contains "$WORK/out" "pkiws 0.1.0 (libpkiws 0.1.0)" "--version names tool and library"
 run --help
 expect_rc 0 "--help"
-for sub in preflight ra-csr thumbprint pfx import-config; do
+for sub in issue preflight poll revoke policy check ra-csr thumbprint pfx import-config; do
     contains "$WORK/out" "  $sub " "--help lists $sub"
 done
 run help pfx
@@ -21,7 +21,14 @@ expect_rc 0 "thumbprint --help"
 contains "$WORK/out" "Usage: pkiws thumbprint FILE [--pass PASS]" "thumbprint --help usage"
 run preflight -h
 expect_rc 0 "preflight -h"
-contains "$WORK/out" "Connection options:" "preflight -h shows the connection options"
+contains "$WORK/out" "Connection options" "preflight -h shows the connection options"
+contains "$WORK/out" "Identity options:" "preflight -h shows the identity options"
+run issue --help
+expect_rc 0 "issue --help"
+for opt in "--out FILE.pfx" "--pfx-pass PASS | --pfx-pass-env VAR" "--chain-out FILE.pem" \
+    "--profile OID" "--upn UPN" "--base-url URL" "-v, --verbose"; do
+    contains "$WORK/out" "$opt" "issue --help shows $opt"
+done
 
 # Usage errors: exit 2, a message and one usage line on stderr, nothing on stdout.
 run
@@ -55,10 +62,14 @@ run thumbprint x.pem --bogus --json
 expect_rc 2 "usage error with --json"
 jcheck "usage error JSON" 'd["status"] == "failed" and d["code"] == -1 and d["error"] == "PKIWS_E_INVALID_ARG" and "--bogus" in d["message"] and d["remedy"] is None and d["retryable"] is False and d["usage_error"] is True'
 
-# The online subcommands are named but not in this version: a failure, not a usage error.
+# The online subcommands check their options before they connect.
 run issue --json
-expect_rc 1 "issue"
-jcheck "issue JSON" 'd["error"] == "PKIWS_E_UNSUPPORTED" and d["code"] == -5 and "issue" in d["message"]'
+expect_rc 2 "issue without options"
+jcheck "issue without options" 'd["error"] == "PKIWS_E_INVALID_ARG" and "--profile OID is required" in d["message"] and d["usage_error"] is True'
+run revoke --serial 01 --seat x --json
+expect_rc 2 "revoke with two selectors"
+run check --ca a --base-url https://b/pki-ws
+expect_usage_error "check with --ca and --base-url" "exclude each other"
 
 # A failure: exit 1, message and error name on stderr.
 run thumbprint "$WORK/does-not-exist.pem"

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "sim_harness.h"
 
+#ifdef HAVE_TEST_PLUGINS
+#include "plugins.h"
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -193,6 +197,21 @@ pkiws_session *sim_session(const sim *s)
     snprintf(path, sizeof path, "%s/ra.p12", s->state);
     if (pkiws_session_set_ra_pkcs12_file(ses, path, s->ra_password) != PKIWS_OK)
         die(pkiws_last_error_message());
+    /* PKIWS_TEST_TRANSPORT: curl (default), native (mbedTLS), plugin (the native HTTP client
+     * over the OpenSSL test TLS plug-in, registered through the public backend ABI). */
+    const char *tr = getenv("PKIWS_TEST_TRANSPORT");
+    if (tr && (!strcmp(tr, "native") || !strcmp(tr, "plugin")) &&
+        pkiws_session_set_int(ses, PKIWS_SESSION_OPT_TRANSPORT, PKIWS_TRANSPORT_NATIVE) != PKIWS_OK)
+        die(pkiws_last_error_message());
+    if (tr && !strcmp(tr, "plugin")) {
+#ifdef HAVE_TEST_PLUGINS
+        static ossl_plugin counters;
+        if (pkiws_session_set_tls_backend(ses, ossl_plugin_methods(), &counters, NULL) != PKIWS_OK)
+            die(pkiws_last_error_message());
+#else
+        die("PKIWS_TEST_TRANSPORT=plugin but the test plug-ins are not built");
+#endif
+    }
     return ses;
 }
 

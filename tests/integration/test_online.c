@@ -89,14 +89,25 @@ static const struct row rows[] = {
      PKIWS_KEY_EC_P256, "CN=Eve", {"email:eve@contoso.com"}},
 };
 
-static pkiws_request *new_request(pkiws_profile **p, const char *oid, int format, unsigned sans)
+/* The request snapshots the profile's selections: key type and preset are set first. */
+static pkiws_request *new_request_with(pkiws_profile **p, const char *oid, int format, unsigned sans,
+                                       int key, int preset)
 {
     assert_int_equal(pkiws_profile_new(p, session, oid), PKIWS_OK);
     assert_int_equal(pkiws_profile_set_int(*p, PKIWS_PROFILE_OPT_SUBJECT_FORMAT, format), PKIWS_OK);
     assert_int_equal(pkiws_profile_set_int(*p, PKIWS_PROFILE_OPT_SAN_TYPES, sans), PKIWS_OK);
+    if (key)
+        assert_int_equal(pkiws_profile_set_int(*p, PKIWS_PROFILE_OPT_KEY_TYPE, key), PKIWS_OK);
+    if (preset)
+        assert_int_equal(pkiws_profile_set_int(*p, PKIWS_PROFILE_OPT_PFX_PRESET, preset), PKIWS_OK);
     pkiws_request *r = NULL;
     assert_int_equal(pkiws_request_new(&r, *p), PKIWS_OK);
     return r;
+}
+
+static pkiws_request *new_request(pkiws_profile **p, const char *oid, int format, unsigned sans)
+{
+    return new_request_with(p, oid, format, sans, 0, 0);
 }
 
 static void check_pfx(const pkiws_result *res, const char *subject, const char *const *sans)
@@ -125,10 +136,7 @@ static void test_online_subject_and_san_matrix(void **state)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *w = &rows[i];
         pkiws_profile *p;
-        pkiws_request *r = new_request(&p, w->oid, w->format, w->sans);
-        if (w->key)
-            assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_KEY_TYPE, w->key),
-                             PKIWS_OK);
+        pkiws_request *r = new_request_with(&p, w->oid, w->format, w->sans, w->key, 0);
         if (w->cn)
             assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, w->cn), PKIWS_OK);
         if (w->email)
@@ -161,9 +169,8 @@ static void test_online_modern_preset_and_password(void **state)
 {
     (void)state;
     pkiws_profile *p;
-    pkiws_request *r = new_request(&p, OID(2), PKIWS_SUBJECT_CN, PKIWS_SAN_UPN);
-    assert_int_equal(pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_PFX_PRESET, PKIWS_PFX_MODERN),
-                     PKIWS_OK);
+    pkiws_request *r =
+        new_request_with(&p, OID(2), PKIWS_SUBJECT_CN, PKIWS_SAN_UPN, 0, PKIWS_PFX_MODERN);
     assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Bob"), PKIWS_OK);
     assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_UPN, "bob@contoso.com"), PKIWS_OK);
     assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_PFX_PASSWORD,

@@ -1,0 +1,240 @@
+# SPDX-License-Identifier: MIT
+"""Session: where the CA is, the RA credential, trust anchors, timeouts, logging."""
+from __future__ import annotations
+
+import ctypes
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from . import _conv, _enums, _lib
+from ._handle import Handle
+from ._log import LogCallback, LogSink
+from ._result import Result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._profile import Profile
+
+#: keyword name -> option, e.g. ``base_url`` -> SessionOpt.BASE_URL
+_SESSION_KEYWORDS = {opt.name.lower(): opt for opt in _enums.SessionOpt}
+
+
+def option_kind(option: int) -> str:
+    """The value kind an option id encodes: "int" (<10000), "str" (<20000) or "blob"."""
+    if option < 10000:
+        return "int"
+    return "str" if option < 20000 else "blob"
+
+
+class Session(Handle):
+    """A connection context (pkiws_session).
+
+    Keyword arguments set options by their SessionOpt name in lower case, e.g.
+    ``Session(base_url="https://localhost:8443/pki-ws", trust_file="trust.pem",
+    timeout_ms=30000)``. ``log_callback`` installs a log callback (see
+    :meth:`set_log_callback`).
+
+    A session may be shared by threads that issue concurrently; settings must not change
+    while operations run, and ``close()`` must not run while another thread uses it.
+    """
+
+    _free_fn = staticmethod(_lib.pkiws_session_free)
+    _kind = "session"
+
+    def __init__(self, *, log_callback: Optional[LogCallback] = None, **options: Any) -> None:
+        self._sink = LogSink()
+        ptr = _lib.SessionP()
+        _lib.pkiws_session_new(ctypes.byref(ptr))
+        self._ptr = ptr
+        try:
+            if log_callback is not None:
+                self.set_log_callback(log_callback)
+            self.configure(**options)
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- options ------------------------------------------------------------------------
+    def configure(self, **options: Any) -> "Session":
+        """Set options by keyword (SessionOpt names in lower case); returns self."""
+        for key, value in options.items():
+            opt = _SESSION_KEYWORDS.get(key)
+            if opt is None:
+                raise TypeError(f"Session option {key!r} is unknown; known: "
+                                f"{', '.join(sorted(_SESSION_KEYWORDS))}")
+            self.set(opt, value)
+        return self
+
+    def set(self, option: int, value: Any) -> None:
+        """Set any option; the kind (int / str / blob) follows from the option id."""
+        kind = option_kind(int(option))
+        if kind == "int":
+            self.set_int(option, value)
+        elif kind == "str":
+            self.set_str(option, value)
+        else:
+            self.set_blob(option, value)
+
+    def set_int(self, option: int, value: int) -> None:
+        """pkiws_session_set_int."""
+        with self._sink.guard():
+            _lib.pkiws_session_set_int(self._handle(), int(option), int(value))
+
+    def set_str(self, option: int, value: Optional[Union[str, bytes]]) -> None:
+        """pkiws_session_set_str (None resets the option)."""
+        name = getattr(option, "name", str(option))
+        raw = _conv.text(value, f"session option {name}")
+        with self._sink.guard():
+            _lib.pkiws_session_set_str(self._handle(), int(option), raw)
+
+    def set_blob(self, option: int, value: Optional[_conv.Data]) -> None:
+        """pkiws_session_set_blob (None resets the option)."""
+        name = getattr(option, "name", str(option))
+        raw = _conv.data(value, f"session option {name}")
+        with self._sink.guard():
+            _lib.pkiws_session_set_blob(self._handle(), int(option), raw,
+                                        len(raw) if raw is not None else 0)
+
+    def get_int(self, option: int) -> int:
+        """pkiws_session_get_int."""
+        out = ctypes.c_int64()
+        _lib.pkiws_session_get_int(self._handle(), int(option), ctypes.byref(out))
+        return out.value
+
+    def get_str(self, option: int) -> Optional[str]:
+        """pkiws_session_get_str: the normalised value, or None when unset."""
+        out = ctypes.c_void_p()
+        _lib.pkiws_session_get_str(self._handle(), int(option), ctypes.byref(out))
+        return _conv.borrowed_str(out.value)
+
+    # ---- logging ------------------------------------------------------------------------
+    def set_log_callback(self, callback: Optional[LogCallback],
+                         level: Optional[int] = None) -> None:
+        """Route log records to ``callback(level, domain, txid, message)``; None silences.
+
+        ``level`` (a LogLevel) sets SessionOpt.LOG_LEVEL too; without it the library raises
+        the level from NONE to WARN when a callback is installed. The callback runs on the
+        thread that called into pkiws; if it raises, the exception is re-raised once that
+        call returns (later records of the same call are still delivered).
+        """
+        if callback is not None and not callable(callback):
+            raise TypeError("the log callback must be callable or None")
+        self._sink.callback = callback
+        with self._sink.guard():
+            _lib.pkiws_session_set_log_cb(self._handle(),
+                                          self._sink.c_callback if callback else
+                                          _lib.LOG_CB(), None)
+        if level is not None:
+            self.set_int(_enums.SessionOpt.LOG_LEVEL, level)
+
+    # ---- RA credential ------------------------------------------------------------------
+    def load_ra_pkcs12(self, data: bytes, password: Optional[Union[str, bytes]]) -> None:
+        """RA credential from a PKCS#12 (PFX) in memory."""
+        raw = _conv.data(data, "PKCS#12 data") or b""
+        pw = _conv.text(password, "PKCS#12 password")
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_pkcs12(self._handle(), raw, len(raw), pw)
+
+    def load_ra_pkcs12_file(self, path: _conv.PathLike,
+                            password: Optional[Union[str, bytes]]) -> None:
+        """RA credential from a PKCS#12 (PFX) file."""
+        p = _conv.path(path, "PKCS#12 path")
+        pw = _conv.text(password, "PKCS#12 password")
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_pkcs12_file(self._handle(), p, pw)
+
+    def load_ra_pem(self, cert_pem: _conv.Data, key_pem: _conv.Data,
+                    key_password: Optional[Union[str, bytes]] = None) -> None:
+        """RA credential from PEM text: the certificate (and chain) and the private key."""
+        cert = _conv.data(cert_pem, "RA certificate PEM") or b""
+        key = _conv.data(key_pem, "RA key PEM") or b""
+        pw = _conv.text(key_password, "RA key password")
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_pem(self._handle(), cert, len(cert), key, len(key), pw)
+
+    def load_ra_pem_files(self, cert_path: _conv.PathLike, key_path: _conv.PathLike,
+                          key_password: Optional[Union[str, bytes]] = None) -> None:
+        """RA credential from a PEM certificate file and a PEM key file."""
+        cert = _conv.path(cert_path, "RA certificate path")
+        key = _conv.path(key_path, "RA key path")
+        pw = _conv.text(key_password, "RA key password")
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_pem_files(self._handle(), cert, key, pw)
+
+    def load_ra_store(self, directory: _conv.PathLike, thumbprint: Optional[str] = None,
+                      password: Optional[Union[str, bytes]] = None) -> None:
+        """RA credential from a store directory, by SHA-1 thumbprint (default: the one of
+        the imported connector config)."""
+        d = _conv.path(directory, "store directory")
+        tp = _conv.text(thumbprint, "thumbprint")
+        pw = _conv.text(password, "store password")
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_store(self._handle(), d, tp, pw)
+
+    @property
+    def ra_thumbprint(self) -> Optional[str]:
+        """SHA-1 thumbprint of the loaded RA certificate, or None when none is loaded."""
+        out = ctypes.c_void_p()
+        rc = _lib.pkiws_session_ra_thumbprint(self._handle(), ctypes.byref(out))
+        return None if rc else _conv.borrowed_str(out.value)
+
+    # ---- connector config ---------------------------------------------------------------
+    def load_connector_config(self, path: _conv.PathLike) -> None:
+        """Read an Intune Certificate Connector ``.exe.config`` into the session."""
+        p = _conv.path(path, "connector config path")
+        with self._sink.guard():
+            _lib.pkiws_session_load_connector_config(self._handle(), p)
+
+    @property
+    def config(self) -> dict[str, str]:
+        """The appSettings read by load_connector_config, in file order (secrets are "***")."""
+        h = self._handle()
+        out: dict[str, str] = {}
+        for i in range(_lib.pkiws_session_config_count(h)):
+            key, value = ctypes.c_void_p(), ctypes.c_void_p()
+            _lib.pkiws_session_config_entry(h, i, ctypes.byref(key), ctypes.byref(value))
+            out[_conv.borrowed_str(key.value) or ""] = _conv.borrowed_str(value.value) or ""
+        return out
+
+    def config_value(self, key: str) -> Optional[str]:
+        """The value of appSetting ``key`` (case-insensitive), or None."""
+        raw = _conv.text(key, "appSetting key")
+        return _conv.borrowed_str(_lib.pkiws_session_config_value(self._handle(), raw))
+
+    # ---- children and operations --------------------------------------------------------
+    def profile(self, oid: str, **options: Any) -> "Profile":
+        """A :class:`Profile` for ``oid`` on this session (options as for Profile)."""
+        from ._profile import Profile
+
+        return Profile(self, oid, **options)
+
+    def revoke(self, id: str, *, by: int = _enums.Selector.SERIAL,
+               operation: int = _enums.StatusOp.REVOKE, reason: int = _enums.Reason.NONE,
+               comment: Optional[str] = None) -> Result:
+        """Revoke, suspend or resume certificates by serial (default) or seat id.
+
+        Returns the Result (SUCCESS_CODE, DISPOSITION, REVOCATION_COUNT); failures raise a
+        PkiwsError whose ``result`` carries the same.
+        """
+        raw_id = _conv.text(id, "serial" if by == _enums.Selector.SERIAL else "seat id")
+        raw_comment = _conv.text(comment, "comment")
+        out = _lib.ResultP()
+        with self._sink.guard():
+            _lib.pkiws_revoke(self._handle(), int(operation), int(by), raw_id, int(reason),
+                              raw_comment, ctypes.byref(out))
+            return Result._adopt(out)
+
+    def check(self, profile_oid: Optional[str] = None) -> Result:
+        """Health report: one check per step (configuration, RA credential, DNS, TCP, TLS,
+        getStatus, policy fetch of ``profile_oid``). A failing step raises; the exception's
+        ``result.checks`` has the whole report."""
+        raw = _conv.text(profile_oid, "profile OID")
+        out = _lib.ResultP()
+        with self._sink.guard():
+            _lib.pkiws_check(self._handle(), raw, ctypes.byref(out))
+            return Result._adopt(out)
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<pkiws.Session closed>"
+        where = self.get_str(_enums.SessionOpt.BASE_URL) or self.get_str(_enums.SessionOpt.CA)
+        return f"<pkiws.Session {where or '(no CA)'}>"
+

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* `pkiws issue`: issue a certificate from the CA and write the PFX (or the pending file). */
+#include "cli.h"
+
+#include <string.h>
+
+static const pkiws__cli_opt OPTS[] = {
+    {"out", 0, PKIWS__CLI_VALUE, "FILE.pfx", "where to write the PFX (mode 0600)"},
+    {"pfx-pass", 0, PKIWS__CLI_SECRET, "PASS", "PFX password (default: a generated one, printed)"},
+    {"pfx-preset", 0, PKIWS__CLI_VALUE, "legacy|modern",
+     "legacy: 3DES + HMAC-SHA-1 (default); modern: AES-256 + HMAC-SHA-256"},
+    {"chain-out", 0, PKIWS__CLI_VALUE, "FILE.pem", "also write the chain (issuing CA first), PEM"},
+    {"friendly-name", 0, PKIWS__CLI_VALUE, "NAME", "friendlyName of the key in the PFX"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* Characters of a password the tool makes for a pending request. */
+#define PENDING_PASSWORD_CHARS 20
+
+static char *dup_or_null(const char *s)
+{
+    return s ? pkiws__cli_strdup(s) : NULL;
+}
+
+/* PENDING: keep the reference, the identity and the key (encrypted with the PFX password)
+ * in OUT.pfx.pending, for `pkiws poll`. */
+static int write_pending(const pkiws_result *res, const pkiws__cli_args *args,
+                         const pkiws__cli_profile_args *p, const char *out, pkiws__cli_written *w,
+                         pkiws__cli_outcome *o)
+{
+    const uint8_t *key = NULL;
+    size_t key_len = 0;
+    const char *ref = pkiws_result_str(res, PKIWS_RESULT_PENDING_REF);
+    if (ref == NULL || pkiws_result_blob(res, PKIWS_RESULT_KEY_PKCS8, &key, &key_len) != PKIWS_OK) {
+        pkiws__cli_outcome_fail(o, PKIWS_E_INTERNAL,
+                                "the library answered PENDING without the reference or the key");
+        return PKIWS_E_INTERNAL;
+    }
+    const char *pass = pkiws__cli_arg(args, "pfx-pass");
+    if (pass == NULL) {
+        w->password = pkiws__cli_random_password(PENDING_PASSWORD_CHARS);
+        if (w->password == NULL) {
+            pkiws__cli_outcome_fail(o, PKIWS_E_IO,
+                                    "cannot make a PFX password: the system gave no random "
+                                    "bytes; give --pfx-pass");
+            return PKIWS_E_IO;
+        }
+        pass = w->password;
+    }
+    pkiws__cli_pending pf;
+    memset(&pf, 0, sizeof(pf));
+    int rc = pkiws_key_encrypt(key, key_len, NULL, pass, &pf.key_pem);
+    if (rc != PKIWS_OK) {
+        pkiws__cli_outcome_last(o, rc);
+        return rc;
+    }
+    /* the library's copy is freed with pkiws_free_secret(); the struct's with the tool's */
+    char *key_pem = pf.key_pem;
+    pf.key_pem = pkiws__cli_strdup(key_pem);
+    pkiws_free_secret(key_pem, 0);
+    pf.reference = pkiws__cli_strdup(ref);
+    pf.profile = pkiws__cli_strdup(p->oid);
+    pf.cn = dup_or_null(pkiws__cli_arg(args, "cn"));
+    pf.email = dup_or_null(pkiws__cli_arg(args, "email"));
+    pf.upn = dup_or_null(pkiws__cli_arg(args, "upn"));
+    pf.seat = dup_or_null(pkiws__cli_arg(args, "seat"));
+    pf.pfx_preset = dup_or_null(pkiws__cli_arg(args, "pfx-preset"));
+    pf.friendly_name = dup_or_null(pkiws__cli_arg(args, "friendly-name"));
+    pf.client_txid = dup_or_null(pkiws_result_str(res, PKIWS_RESULT_CLIENT_TXID));
+    char *text = pkiws__cli_pending_format(&pf);
+    pkiws__cli_pending_dispose(&pf);
+
+    char *path = pkiws__cli_printf("%s.pending", out);
+    pkiws__cli_staged st;
+    rc = pkiws__cli_stage("pending file", path, text, strlen(text), 1, &st, o);
+    if (rc == PKIWS_OK)
+        rc = pkiws__cli_commit("pending file", &st, o);
+    pkiws__cli_free_secret(text, 0);
+    if (rc == PKIWS_OK)
+        w->pending_file = path;
+    else
+        pkiws__cli_free(path);
+    return rc;
+}
+
+/* Session, profile, request, pkiws_issue, files. *res is the library's result (or NULL). */
+static void issue(const pkiws__cli *cli, const pkiws__cli_args *args,
+                  const pkiws__cli_profile_args *p, int preset, pkiws_result **res,
+                  pkiws__cli_written *w, pkiws__cli_outcome *o)
+{
+    pkiws_session *s = NULL;
+    pkiws_profile *prof = NULL;
+    pkiws_request *req = NULL;
+    *res = NULL;
+    const char *out = pkiws__cli_arg(args, "out");
+    const char *chain = pkiws__cli_arg(args, "chain-out");
+    if (pkiws__cli_check_writable("PFX file", out, o) != PKIWS_OK ||
+        (chain && pkiws__cli_check_writable("chain file", chain, o) != PKIWS_OK))
+        return; /* before the CA issues a certificate that could not be saved */
+    if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK)
+        return;
+    const char *pass = pkiws__cli_arg(args, "pfx-pass");
+    const char *fname = pkiws__cli_arg(args, "friendly-name");
+    w->password_generated = pass == NULL;
+    if (pkiws__cli_profile_make(s, args, p, &prof, o) == PKIWS_OK) {
+        int rc = pkiws_request_new(&req, prof);
+        if (rc == PKIWS_OK)
+            rc = pkiws__cli_identity_set(req, args, p);
+        if (rc == PKIWS_OK && pass)
+            rc = pkiws_request_set_str(req, PKIWS_REQUEST_OPT_PFX_PASSWORD, pass);
+        if (rc == PKIWS_OK && fname)
+            rc = pkiws_request_set_str(req, PKIWS_REQUEST_OPT_FRIENDLY_NAME, fname);
+        if (rc == PKIWS_OK && preset)
+            rc = pkiws_request_set_int(req, PKIWS_REQUEST_OPT_PFX_PRESET, preset);
+        if (rc == PKIWS_OK) {
+            rc = pkiws_issue(req, res);
+            pkiws__cli_outcome_result(o, *res, rc);
+        } else
+            pkiws__cli_outcome_last(o, rc);
+    }
+    if (*res != NULL && o->code == PKIWS_OK) {
+        if (o->status == PKIWS_STATUS_OK)
+            pkiws__cli_write_issued(*res, out, chain, w, o);
+        else if (o->status == PKIWS_STATUS_PENDING)
+            write_pending(*res, args, p, out, w, o);
+    }
+    pkiws_request_free(req);
+    pkiws_profile_free(prof);
+    pkiws_session_free(s);
+}
+
+/* Usage checks beyond the shared option groups; an exit status. */
+static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, int *preset)
+{
+    const char *out = pkiws__cli_arg(args, "out");
+    const char *chain = pkiws__cli_arg(args, "chain-out");
+    const char *tmpl = pkiws__cli_arg(args, "template");
+    const char *v = pkiws__cli_arg(args, "pfx-preset");
+    *preset = 0;
+    if (out == NULL)
+        return pkiws__cli_usage_error(cli, "--out FILE.pfx is required");
+    if (v && pkiws__cli_pfx_preset(v, preset) != 0)
+        return pkiws__cli_usage_error(cli, "--pfx-preset '%s': expected legacy or modern", v);
+    if (chain && strcmp(chain, out) == 0)
+        return pkiws__cli_usage_error(cli, "--chain-out and --out name the same file '%s'", out);
+    if (tmpl && (strcmp(tmpl, out) == 0 || (chain && strcmp(tmpl, chain) == 0)))
+        return pkiws__cli_usage_error(cli, "--template '%s' would be overwritten", tmpl);
+    return PKIWS__CLI_EXIT_OK;
+}
+
+static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
+{
+    pkiws__cli_profile_args p;
+    memset(&p, 0, sizeof(p));
+    int preset = 0;
+    int rc = pkiws__cli_conn_check(cli, args);
+    if (rc == PKIWS__CLI_EXIT_OK)
+        rc = pkiws__cli_profile_check(cli, args, &p);
+    if (rc == PKIWS__CLI_EXIT_OK)
+        rc = check_usage(cli, args, &preset);
+    if (rc != PKIWS__CLI_EXIT_OK) {
+        pkiws__cli_profile_args_dispose(&p);
+        return rc;
+    }
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    pkiws_result *res = NULL;
+    pkiws__cli_written w;
+    memset(&w, 0, sizeof(w));
+    issue(cli, args, &p, preset, &res, &w, &o);
+
+    if (cli->json) {
+        pkiws__cli_json j;
+        pkiws__cli_json_begin(&j, &o);
+        pkiws__cli_json_kstr(&j, "profile", p.oid);
+        pkiws__cli_json_kstr(&j, "template", p.template_path);
+        pkiws__cli_json_issued(&j, res, &w);
+        pkiws__cli_json_finish(&j);
+    } else if (res != NULL && pkiws_result_status(res) != PKIWS_STATUS_FAILED) {
+        printf("%-22s %s\n", "profile:", p.oid);
+        pkiws__cli_print_issued(res, &w);
+    } else if (res != NULL && pkiws_result_trace_count(res) + pkiws_result_check_count(res) > 0) {
+        pkiws__cli_print_trace(res); /* what was resolved before the failure */
+        pkiws__cli_print_checks(res);
+    }
+    pkiws_result_free(res);
+    pkiws__cli_written_dispose(&w);
+    pkiws__cli_profile_args_dispose(&p);
+    return pkiws__cli_finish(cli, &o);
+}
+
+const pkiws__cli_cmd pkiws__cli_cmd_issue = {
+    .name = "issue",
+    .summary = "issue a certificate from the CA and write the PFX",
+    .synopsis = "--profile OID --out FILE.pfx [--pfx-pass PASS] [--chain-out FILE.pem] "
+                "[--subject-format F] [--san LIST] [--cn NAME] [--email ADDRESS] [--upn UPN] "
+                "[--seat ID] [OPTIONS] (--ca FQDN | --base-url URL) RA-CREDENTIAL",
+    .groups = {{"Options", OPTS},
+               {"Profile options", pkiws__cli_profile_opts},
+               {"Identity options", pkiws__cli_identity_opts},
+               {"Connection options", pkiws__cli_conn_opts}},
+    .min_pos = 0,
+    .max_pos = 0,
+    .run = run,
+};

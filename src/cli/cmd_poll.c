@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/* `pkiws poll`: finish a pending request from its pending file and write the PFX. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+static const pkiws__cli_opt OPTS[] = {
+    {"pending", 0, PKIWS__CLI_VALUE, "FILE.pfx.pending", "the pending file 'pkiws issue' wrote"},
+    {"pfx-pass", 0, PKIWS__CLI_SECRET, "PASS",
+     "the PFX password the pending key is encrypted with"},
+    {"out", 0, PKIWS__CLI_VALUE, "FILE.pfx",
+     "where to write the PFX (default: the pending file's "
+     "name without .pending)"},
+    {"chain-out", 0, PKIWS__CLI_VALUE, "FILE.pem", "also write the chain (issuing CA first), PEM"},
+    {"pfx-preset", 0, PKIWS__CLI_VALUE, "legacy|modern", "PFX preset (default: as at issue)"},
+    {"friendly-name", 0, PKIWS__CLI_VALUE, "NAME", "friendlyName (default: as at issue)"},
+    {"template", 0, PKIWS__CLI_VALUE, "FILE",
+     "template document, only to complete the chain (default: the policy service's)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static const char SUFFIX[] = ".pending";
+
+/* The checked options. */
+typedef struct poll_args {
+    const char *pending;
+    char *out; /* owned */
+    int preset;
+} poll_args;
+
+static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, poll_args *a)
+{
+    int rc = pkiws__cli_conn_check(cli, args);
+    if (rc != PKIWS__CLI_EXIT_OK)
+        return rc;
+    a->pending = pkiws__cli_arg(args, "pending");
+    if (a->pending == NULL)
+        return pkiws__cli_usage_error(cli, "--pending FILE is required");
+    if (pkiws__cli_arg(args, "pfx-pass") == NULL)
+        return pkiws__cli_usage_error(cli, "--pfx-pass PASS (or --pfx-pass-env VAR) is required: "
+                                           "the pending key is encrypted with it");
+    const char *v = pkiws__cli_arg(args, "pfx-preset");
+    if (v && pkiws__cli_pfx_preset(v, &a->preset) != 0)
+        return pkiws__cli_usage_error(cli, "--pfx-preset '%s': expected legacy or modern", v);
+    const char *out = pkiws__cli_arg(args, "out");
+    size_t len = strlen(a->pending), sl = sizeof(SUFFIX) - 1;
+    if (out)
+        a->out = pkiws__cli_strdup(out);
+    else if (len > sl && strcmp(a->pending + len - sl, SUFFIX) == 0)
+        a->out = pkiws__cli_printf("%.*s", (int)(len - sl), a->pending);
+    else
+        return pkiws__cli_usage_error(
+            cli, "--pending '%s' does not end in '%s': give --out FILE.pfx", a->pending, SUFFIX);
+    const char *chain = pkiws__cli_arg(args, "chain-out");
+    if (strcmp(a->out, a->pending) == 0 || (chain && strcmp(chain, a->pending) == 0))
+        return pkiws__cli_usage_error(
+            cli, "--out/--chain-out would overwrite the pending file '%s'", a->pending);
+    if (chain && strcmp(chain, a->out) == 0)
+        return pkiws__cli_usage_error(cli, "--chain-out and --out name the same file '%s'", chain);
+    return PKIWS__CLI_EXIT_OK;
+}
+
+/* The request from the pending file and the options. */
+static int make_request(pkiws_profile *prof, const pkiws__cli_args *args, const poll_args *a,
+                        const pkiws__cli_pending *pf, pkiws_request **out, pkiws__cli_outcome *o)
+{
+    int preset = a->preset;
+    if (preset == 0 && pf->pfx_preset && pkiws__cli_pfx_preset(pf->pfx_preset, &preset) != 0) {
+        pkiws__cli_outcome_fail(o, PKIWS_E_INVALID_ARG,
+                                "pending file '%s': pfx-preset '%s' is not legacy or modern",
+                                a->pending, pf->pfx_preset);
+        return PKIWS_E_INVALID_ARG;
+    }
+    const char *fname = pkiws__cli_arg(args, "friendly-name");
+    if (fname == NULL)
+        fname = pf->friendly_name;
+    const char *pass = pkiws__cli_arg(args, "pfx-pass");
+    const struct {
+        int option;
+        const char *value;
+    } strs[] = {
+        {PKIWS_REQUEST_OPT_PENDING_REF, pf->reference}, {PKIWS_REQUEST_OPT_CN, pf->cn},
+        {PKIWS_REQUEST_OPT_EMAIL, pf->email},           {PKIWS_REQUEST_OPT_UPN, pf->upn},
+        {PKIWS_REQUEST_OPT_SEAT_ID, pf->seat},          {PKIWS_REQUEST_OPT_PFX_PASSWORD, pass},
+        {PKIWS_REQUEST_OPT_FRIENDLY_NAME, fname},
+    };
+    pkiws_request *req = NULL;
+    int rc = pkiws_request_new(&req, prof);
+    for (size_t i = 0; rc == PKIWS_OK && i < sizeof(strs) / sizeof(strs[0]); i++)
+        if (strs[i].value)
+            rc = pkiws_request_set_str(req, strs[i].option, strs[i].value);
+    if (rc == PKIWS_OK && preset)
+        rc = pkiws_request_set_int(req, PKIWS_REQUEST_OPT_PFX_PRESET, preset);
+    if (rc == PKIWS_OK)
+        rc = pkiws_request_set_key(req, pf->key_pem, strlen(pf->key_pem), pass);
+    if (rc != PKIWS_OK) {
+        pkiws__cli_outcome_last(o, rc);
+        pkiws_request_free(req);
+        return rc;
+    }
+    *out = req;
+    return PKIWS_OK;
+}
+
+/* Read the pending file, poll, write the PFX; *removed tells whether the file is gone. */
+static void poll(const pkiws__cli *cli, const pkiws__cli_args *args, const poll_args *a,
+                 pkiws_result **res, pkiws__cli_written *w, int *removed, char **profile,
+                 pkiws__cli_outcome *o)
+{
+    pkiws__cli_data data;
+    pkiws__cli_pending pf;
+    memset(&pf, 0, sizeof(pf));
+    pkiws_session *s = NULL;
+    pkiws_profile *prof = NULL;
+    pkiws_request *req = NULL;
+    const char *tmpl = pkiws__cli_arg(args, "template");
+    *res = NULL;
+    *removed = 0;
+    w->pending_file = pkiws__cli_strdup(a->pending);
+    const char *chain = pkiws__cli_arg(args, "chain-out");
+    if (pkiws__cli_check_writable("PFX file", a->out, o) != PKIWS_OK ||
+        (chain && pkiws__cli_check_writable("chain file", chain, o) != PKIWS_OK))
+        return; /* before the CA hands out a certificate that could not be saved */
+    if (pkiws__cli_read("pending file", a->pending, 1, &data, o) != PKIWS_OK)
+        return;
+    int rc = pkiws__cli_pending_parse(a->pending, (const char *)data.p, data.len, &pf, o);
+    pkiws__cli_data_dispose(&data);
+    if (rc == PKIWS_OK)
+        rc = pkiws__cli_session(cli, args, &s, o);
+    if (rc == PKIWS_OK) {
+        rc = pkiws_profile_new(&prof, s, pf.profile);
+        if (rc == PKIWS_OK && tmpl)
+            rc = pkiws_profile_load_template_file(prof, tmpl);
+        if (rc != PKIWS_OK)
+            pkiws__cli_outcome_last(o, rc);
+    }
+    if (rc == PKIWS_OK)
+        rc = make_request(prof, args, a, &pf, &req, o);
+    if (rc == PKIWS_OK) {
+        rc = pkiws_poll(req, res);
+        pkiws__cli_outcome_result(o, *res, rc);
+    }
+    if (*res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_OK &&
+        pkiws__cli_write_issued(*res, a->out, chain, w, o) == PKIWS_OK) {
+        if (unlink(a->pending) == 0)
+            *removed = 1;
+        else
+            fprintf(stderr, "pkiws poll: warning: cannot remove the pending file '%s': %s\n",
+                    a->pending, strerror(errno));
+    }
+    *profile = pf.profile ? pkiws__cli_strdup(pf.profile) : NULL;
+    pkiws__cli_pending_dispose(&pf);
+    pkiws_request_free(req);
+    pkiws_profile_free(prof);
+    pkiws_session_free(s);
+}
+
+static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
+{
+    poll_args a;
+    memset(&a, 0, sizeof(a));
+    int rc = check_usage(cli, args, &a);
+    if (rc != PKIWS__CLI_EXIT_OK) {
+        pkiws__cli_free(a.out);
+        return rc;
+    }
+    pkiws__cli_outcome o;
+    pkiws__cli_outcome_init(&o);
+    pkiws_result *res = NULL;
+    pkiws__cli_written w;
+    memset(&w, 0, sizeof(w));
+    int removed = 0;
+    char *profile = NULL;
+    poll(cli, args, &a, &res, &w, &removed, &profile, &o);
+
+    if (cli->json) {
+        pkiws__cli_json j;
+        pkiws__cli_json_begin(&j, &o);
+        pkiws__cli_json_kstr(&j, "profile", profile);
+        pkiws__cli_json_issued(&j, res, &w);
+        pkiws__cli_json_kbool(&j, "pending_file_removed", removed);
+        pkiws__cli_json_finish(&j);
+    } else if (res != NULL && pkiws_result_status(res) != PKIWS_STATUS_FAILED) {
+        printf("%-22s %s\n", "profile:", profile);
+        pkiws__cli_print_issued(res, &w);
+        if (removed)
+            printf("%-22s %s\n", "removed pending file:", a.pending);
+        else if (pkiws_result_status(res) == PKIWS_STATUS_PENDING)
+            printf("still pending: run the same command again later\n");
+    }
+    pkiws_result_free(res);
+    pkiws__cli_written_dispose(&w);
+    pkiws__cli_free(profile);
+    pkiws__cli_free(a.out);
+    return pkiws__cli_finish(cli, &o);
+}
+
+const pkiws__cli_cmd pkiws__cli_cmd_poll = {
+    .name = "poll",
+    .summary = "finish a pending request and write its PFX",
+    .synopsis = "--pending FILE.pfx.pending --pfx-pass PASS [--out FILE.pfx] "
+                "[--chain-out FILE.pem] (--ca FQDN | --base-url URL) RA-CREDENTIAL",
+    .groups = {{"Options", OPTS},
+               {"Connection options", pkiws__cli_conn_opts},
+               {NULL, NULL},
+               {NULL, NULL}},
+    .min_pos = 0,
+    .max_pos = 0,
+    .run = run,
+};

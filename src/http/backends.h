@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTTP transports beside libcurl: the native one (pkiws's HTTP/1.1 client over a TLS
+ * backend) and the adapter for a host's pkiws_http_methods. Both fill a pkiws__http (http.h)
+ * so that the core dispatches to them like to the curl backend.
+ */
+#ifndef PKIWS_HTTP_BACKENDS_H
+#define PKIWS_HTTP_BACKENDS_H
+
+#include <pkiws/backend.h>
+
+#include "http/http.h"
+#include "tls/tls.h"
+
+/* ---- native (http_native.c) ---- */
+
+/* The native transport over the built-in mbedTLS backend, as an ordinary methods table
+ * (pkiws__http_open(h, pkiws__http_native_methods(), cfg)). */
+const pkiws__http_methods *pkiws__http_native_methods(void);
+/* The native transport over TLS backend tls (NULL: the built-in), which it keeps a reference
+ * to. A certificate without key in cfg needs a TLS backend with a sign hook. */
+int pkiws__http_native_open(pkiws__http *h, pkiws__tls *tls, const pkiws__http_config *cfg);
+
+/* ---- host plug-ins (http_plugin.c) ---- */
+
+/* A validated, copied pkiws_http_methods with its backend object; reference-counted. */
+typedef struct pkiws__http_plugin pkiws__http_plugin;
+
+/* Validate and copy a host's table (style.md §2.12). On failure nothing is kept and the
+ * backend stays the caller's; on success the last unref calls backend_free(backend). */
+int pkiws__http_plugin_new(const pkiws_http_methods *m, void *backend, void (*backend_free)(void *),
+                           pkiws__http_plugin **out);
+pkiws__http_plugin *pkiws__http_plugin_ref(pkiws__http_plugin *p);
+void pkiws__http_plugin_unref(pkiws__http_plugin *p);
+const char *pkiws__http_plugin_name(const pkiws__http_plugin *p);
+/* Open a transport that performs through the plug-in (copies what it needs of cfg). A
+ * configured proxy needs PKIWS_HTTP_CAP_PROXY. */
+int pkiws__http_plugin_open(pkiws__http *h, pkiws__http_plugin *p, const pkiws__http_config *cfg);
+
+#endif
