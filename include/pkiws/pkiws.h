@@ -28,6 +28,9 @@
 #ifndef PKIWS_H
 #define PKIWS_H
 
+/* The layout of this header (aligned enum comments) is kept by hand for readers. */
+/* clang-format off */
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -678,5 +681,7 @@ PKIWS_API int pkiws_pfx_inspect(const void *pfx, size_t len, const char *passwor
 #ifdef __cplusplus
 }
 #endif
+
+/* clang-format on */
 
 #endif /* PKIWS_H */

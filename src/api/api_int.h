@@ -25,7 +25,7 @@ struct pkiws_session {
     atomic_int refs; /* the caller's reference plus one per profile */
     int64_t connect_timeout_ms, timeout_ms, max_response_bytes, max_xml_depth, retries,
         policy_cache_hours, transport, retry_backoff_ms, key_pool_size;
-    pkiws__keypool *keypool; /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
+    pkiws__keypool *keypool;         /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
     pkiws__http_plugin *http_plugin; /* host HTTP backend, or NULL */
     pkiws__tls *tls;                 /* host TLS backend for the native transport, or NULL */
     pkiws__logger log;
@@ -48,7 +48,7 @@ struct pkiws_profile {
     char *oid;
     int subject_format, key_type, pfx_preset, othername_compat;
     unsigned san_types;
-    char *mapping[9]; /* by PKIWS_FIELD_* */
+    char *mapping[9];     /* by PKIWS_FIELD_* */
     pthread_mutex_t lock; /* guards tpl and tpl_expires for threads that share the profile */
     pkiws__template *tpl;
     int64_t tpl_expires; /* epoch seconds; 0 = never (loaded offline) */
@@ -62,8 +62,8 @@ struct pkiws_request {
     int subject_format, key_type, profile_preset, othername_compat;
     unsigned san_types;
     char *mapping[9];
-    char *cn, *email, *upn, *seat_id, *given_name, *family_name, *othername_oid,
-        *othername_hex, *friendly_name;
+    char *cn, *email, *upn, *seat_id, *given_name, *family_name, *othername_oid, *othername_hex,
+        *friendly_name;
     char *pfx_password; /* secret */
     int pfx_preset;     /* 0: the profile's */
     int return_key;

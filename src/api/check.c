@@ -28,8 +28,12 @@ PKIWS_API int pkiws_check(pkiws_session *s, const char *profile_oid, pkiws_resul
     pkiws__client *client = NULL;
     if (pkiws__session_client(s, &client) != PKIWS_OK)
         client = NULL; /* the configuration / RA steps report why */
-    pkiws__health_input in = {base.len ? pkiws__buf_cstr(&base) : NULL, s->ra, pkiws__now(),
-                              s->connect_timeout_ms, profile_oid, client};
+    pkiws__health_input in = {base.len ? pkiws__buf_cstr(&base) : NULL,
+                              s->ra,
+                              pkiws__now(),
+                              s->connect_timeout_ms,
+                              profile_oid,
+                              client};
     pkiws__health_report rep;
     pkiws__health_check(&in, &rep);
     rc = rep.first_error;

@@ -53,20 +53,18 @@ static int fill_outcome(pkiws_result *r, const pkiws_request *req, pkiws__issue_
     return rc;
 }
 
-static void log_outcome(pkiws_session *s, const char *what, const pkiws__issue_outcome *o,
-                        int rc)
+static void log_outcome(pkiws_session *s, const char *what, const pkiws__issue_outcome *o, int rc)
 {
     const char *txid = o->client_txid ? o->client_txid : "";
     if (rc)
-        pkiws__log(&s->log, PKIWS_LOG_WARN, "core", txid, "%s failed after %d attempt(s): %s",
-                   what, o->call.attempts, pkiws__err_message());
+        pkiws__log(&s->log, PKIWS_LOG_WARN, "core", txid, "%s failed after %d attempt(s): %s", what,
+                   o->call.attempts, pkiws__err_message());
     else if (o->pending)
         pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s pending (reference %s)", what,
                    o->pending_ref);
     else
-        pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s: issued serial %s in %.1f ms",
-                   what, o->leaf ? pkiws__cert_get_info(o->leaf)->serial : "?",
-                   o->call.seconds * 1000);
+        pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s: issued serial %s in %.1f ms", what,
+                   o->leaf ? pkiws__cert_get_info(o->leaf)->serial : "?", o->call.seconds * 1000);
 }
 
 PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
@@ -171,10 +169,9 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
     if (rc)
         return rc;
     if (!r->pending_ref || !r->key_der)
-        return pkiws__fail(PKIWS_E_STATE,
-                           "pkiws_poll: the request needs the pending reference "
-                           "(PKIWS_REQUEST_OPT_PENDING_REF) and the kept key "
-                           "(pkiws_request_set_key)");
+        return pkiws__fail(PKIWS_E_STATE, "pkiws_poll: the request needs the pending reference "
+                                          "(PKIWS_REQUEST_OPT_PENDING_REF) and the kept key "
+                                          "(pkiws_request_set_key)");
     pkiws_result *res_out = pkiws__result_new();
     if (!res_out)
         return PKIWS_E_NOMEM;

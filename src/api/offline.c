@@ -91,10 +91,10 @@ PKIWS_API int pkiws_key_encrypt(const void *key, size_t len, const char *key_pas
     return *pem ? PKIWS_OK : PKIWS_E_NOMEM;
 }
 
-PKIWS_API int pkiws_pfx_package(const void *cert, size_t cert_len, const void *key,
-                                size_t key_len, const char *key_password, const void *chain,
-                                size_t chain_len, const char *password, int preset,
-                                const char *friendly_name, uint8_t **out, size_t *out_len)
+PKIWS_API int pkiws_pfx_package(const void *cert, size_t cert_len, const void *key, size_t key_len,
+                                const char *key_password, const void *chain, size_t chain_len,
+                                const char *password, int preset, const char *friendly_name,
+                                uint8_t **out, size_t *out_len)
 {
     PKIWS__ENTER();
     if (!out || !out_len)

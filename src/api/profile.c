@@ -119,8 +119,7 @@ PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *p, int field, const char 
     if (rc)
         return rc;
     if (field < PKIWS_FIELD_CN || field > PKIWS_FIELD_SEAT_ID)
-        return pkiws__fail(PKIWS_E_INVALID_ARG, "mapping: %d is not a PKIWS_FIELD_* value",
-                           field);
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "mapping: %d is not a PKIWS_FIELD_* value", field);
     if (attribute_name && pkiws__is_blank(attribute_name))
         return pkiws__fail(PKIWS_E_INVALID_ARG, "mapping for %s: attribute name is empty",
                            pkiws_field_name(field));
@@ -166,8 +165,8 @@ static int fetch_policy(pkiws_profile *p, pkiws__call_info *info)
     rc = pkiws__fetch_template(c, p->oid, &t, info);
     if (rc)
         return rc;
-    int64_t hours = t->next_update_hours >= 0 ? t->next_update_hours
-                                              : p->session->policy_cache_hours;
+    int64_t hours =
+        t->next_update_hours >= 0 ? t->next_update_hours : p->session->policy_cache_hours;
     pthread_mutex_lock(&p->lock);
     pkiws__template_free(p->tpl);
     p->tpl = t;
@@ -335,8 +334,8 @@ PKIWS_API int pkiws_profile_template_attribute(const pkiws_profile *p, size_t in
         rc = pkiws__fail(PKIWS_E_STATE, "profile %s has no template yet", p->oid);
     } else if (index >= t->nattrs) {
         rc = pkiws__fail(PKIWS_E_INVALID_ARG,
-                         "pkiws_profile_template_attribute: index %zu, the template has %zu",
-                         index, t->nattrs);
+                         "pkiws_profile_template_attribute: index %zu, the template has %zu", index,
+                         t->nattrs);
     } else {
         const pkiws__tpl_attr *a = &t->attrs[index];
         pkiws__selection sel;

@@ -52,8 +52,8 @@ PKIWS_API void pkiws_request_free(pkiws_request *r)
     if (!r || r->magic != PKIWS__MAGIC_REQUEST)
         return;
     r->magic = PKIWS__MAGIC_DEAD;
-    char **fields[] = {&r->cn,         &r->email,       &r->upn,           &r->seat_id,
-                       &r->given_name, &r->family_name, &r->othername_oid, &r->othername_hex,
+    char **fields[] = {&r->cn,           &r->email,       &r->upn,           &r->seat_id,
+                       &r->given_name,   &r->family_name, &r->othername_oid, &r->othername_hex,
                        &r->friendly_name};
     for (size_t i = 0; i < PKIWS_ARRAY_LEN(fields); i++)
         pkiws__free_secret(*fields[i], 0); /* identities: wiped too */
@@ -183,8 +183,9 @@ int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__
 {
     pkiws__selection sel;
     pkiws__request_selection(r, &sel);
-    pkiws__identity id = {r->cn,      r->email,      r->upn,        r->othername_oid,
-                          r->othername_hex, r->seat_id, r->given_name, r->family_name};
+    pkiws__identity id = {
+        r->cn,      r->email,      r->upn,        r->othername_oid, r->othername_hex,
+        r->seat_id, r->given_name, r->family_name};
     int rc = pkiws__resolve(tpl, &sel, &id, res);
     /* The key-type verdict is added in every case; the first failure keeps the message. */
     int saved_code = pkiws__err_code();

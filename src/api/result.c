@@ -319,14 +319,12 @@ PKIWS_API int pkiws_result_int(const pkiws_result *r, int item, int64_t *out)
     if (item <= 0 || item >= INT_ITEMS)
         return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "pkiws_result_int: unknown item %d", item);
     if (!(r->ints_set & (1u << item)))
-        return pkiws__fail(PKIWS_E_STATE, "pkiws_result_int: item %d is not in this result",
-                           item);
+        return pkiws__fail(PKIWS_E_STATE, "pkiws_result_int: item %d is not in this result", item);
     *out = r->ints[item];
     return PKIWS_OK;
 }
 
-PKIWS_API int pkiws_result_blob(const pkiws_result *r, int item, const uint8_t **data,
-                                size_t *len)
+PKIWS_API int pkiws_result_blob(const pkiws_result *r, int item, const uint8_t **data, size_t *len)
 {
     PKIWS__ENTER();
     if (data)
@@ -340,8 +338,7 @@ PKIWS_API int pkiws_result_blob(const pkiws_result *r, int item, const uint8_t *
     if (item <= 0 || item >= BLOB_ITEMS)
         return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "pkiws_result_blob: unknown item %d", item);
     if (!r->blob[item])
-        return pkiws__fail(PKIWS_E_STATE, "pkiws_result_blob: item %d is not in this result",
-                           item);
+        return pkiws__fail(PKIWS_E_STATE, "pkiws_result_blob: item %d is not in this result", item);
     *data = r->blob[item];
     *len = r->blob_len[item];
     return PKIWS_OK;

@@ -45,8 +45,8 @@ static int normalize_serial(const char *in, pkiws_buf *out)
             continue;
         if (!isxdigit((unsigned char)*p))
             return pkiws__fail(PKIWS_E_INVALID_ARG,
-                               "serial '%s' has '%c' at position %zu, which is not a hex digit",
-                               in, *p, (size_t)(p - in) + 1);
+                               "serial '%s' has '%c' at position %zu, which is not a hex digit", in,
+                               *p, (size_t)(p - in) + 1);
         if (digits == 0 && *p == '0')
             continue;
         pkiws__buf_putc(out, (char)toupper((unsigned char)*p));

@@ -166,7 +166,10 @@ struct int_opt {
     const char *name;
 };
 
-#define SOPT(id, field, min, max) {id, offsetof(pkiws_session, field), min, max, #id}
+#define SOPT(id, field, min, max)                                                                  \
+    {                                                                                              \
+        id, offsetof(pkiws_session, field), min, max, #id                                          \
+    }
 static const struct int_opt session_int_opts[] = {
     SOPT(PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, connect_timeout_ms, 1, 3600000),
     SOPT(PKIWS_SESSION_OPT_TIMEOUT_MS, timeout_ms, 1, 86400000),
@@ -199,8 +202,7 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
         s->log.level = (int)value;
         return PKIWS_OK;
     }
-    if (option == PKIWS_SESSION_OPT_TRANSPORT && value == PKIWS_TRANSPORT_CURL &&
-        !PKIWS_HAVE_CURL)
+    if (option == PKIWS_SESSION_OPT_TRANSPORT && value == PKIWS_TRANSPORT_CURL && !PKIWS_HAVE_CURL)
         return pkiws__fail(PKIWS_E_UNSUPPORTED,
                            "the curl transport is not built into this library (built with "
                            "-Dcurl=disabled); use PKIWS_TRANSPORT_NATIVE");
@@ -212,8 +214,8 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
         if (value > 0 && (rc = pkiws__keypool_new((size_t)value, &pool)))
             return rc;
         pkiws__keypool_free(s->keypool);
-    pkiws__http_plugin_unref(s->http_plugin);
-    pkiws__tls_unref(s->tls);
+        pkiws__http_plugin_unref(s->http_plugin);
+        pkiws__tls_unref(s->tls);
         s->keypool = pool;
         s->key_pool_size = value;
         return PKIWS_OK;
@@ -236,8 +238,7 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
         pkiws__session_reset_client(s);
         return PKIWS_OK;
     }
-    return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "pkiws_session_set_int: unknown option %d",
-                       option);
+    return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "pkiws_session_set_int: unknown option %d", option);
 }
 
 PKIWS_API int pkiws_session_get_int(const pkiws_session *s, int option, int64_t *out)
@@ -289,8 +290,8 @@ static int set_trust_pem(pkiws_session *s, const uint8_t *pem, size_t len, const
     if (rc == PKIWS_E_NOMEM)
         return rc;
     if (rc || n == 0)
-        return pkiws__fail(PKIWS_E_CONFIG, "trust anchors %s hold no usable certificate%s%s",
-                           what, rc ? ": " : "", rc ? pkiws__err_message() : "");
+        return pkiws__fail(PKIWS_E_CONFIG, "trust anchors %s hold no usable certificate%s%s", what,
+                           rc ? ": " : "", rc ? pkiws__err_message() : "");
     uint8_t *copy = pkiws__memdup(pem, len);
     if (!copy)
         return PKIWS_E_NOMEM;
@@ -386,7 +387,7 @@ PKIWS_API int pkiws_session_get_str(const pkiws_session *s, int option, const ch
     default:
         *out = NULL;
         return pkiws__fail(option < 10000 || option >= 20000 ? PKIWS_E_OPTION_TYPE
-                                                              : PKIWS_E_UNKNOWN_OPTION,
+                                                             : PKIWS_E_UNKNOWN_OPTION,
                            "pkiws_session_get_str: option %d is not a string option", option);
     }
 }
@@ -475,8 +476,8 @@ PKIWS_API int pkiws_session_set_ra_pkcs12_file(pkiws_session *s, const char *pat
     char source[600];
     snprintf(source, sizeof source, "file '%s'", path);
     pkiws__ra *ra = NULL;
-    rc = pkiws__ra_from_pkcs12(data.data, data.len, password ? password : "", source,
-                               now_epoch(), &ra);
+    rc = pkiws__ra_from_pkcs12(data.data, data.len, password ? password : "", source, now_epoch(),
+                               &ra);
     pkiws__buf_dispose(&data);
     return rc ? rc : install_ra(s, ra);
 }
@@ -492,8 +493,8 @@ PKIWS_API int pkiws_session_set_ra_pem(pkiws_session *s, const char *cert_pem, s
     if (!cert_pem || !key_pem)
         return pkiws__arg_fail("pkiws_session_set_ra_pem", "certificate or key is NULL");
     pkiws__ra *ra = NULL;
-    rc = pkiws__ra_from_pem((const uint8_t *)cert_pem, cert_len, (const uint8_t *)key_pem,
-                            key_len, key_password, "PEM buffers", now_epoch(), &ra);
+    rc = pkiws__ra_from_pem((const uint8_t *)cert_pem, cert_len, (const uint8_t *)key_pem, key_len,
+                            key_password, "PEM buffers", now_epoch(), &ra);
     return rc ? rc : install_ra(s, ra);
 }
 
@@ -527,8 +528,8 @@ PKIWS_API int pkiws_session_set_ra_pem_files(pkiws_session *s, const char *cert_
     return rc;
 }
 
-PKIWS_API int pkiws_session_set_ra_store(pkiws_session *s, const char *dir,
-                                         const char *thumbprint, const char *password)
+PKIWS_API int pkiws_session_set_ra_store(pkiws_session *s, const char *dir, const char *thumbprint,
+                                         const char *password)
 {
     PKIWS__ENTER();
     int rc = check_session(s, "pkiws_session_set_ra_store");

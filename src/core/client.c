@@ -75,8 +75,8 @@ static int is_soap_fault(const pkiws_xml_doc *doc)
 }
 
 int pkiws__client_call(pkiws__client *c, const char *service, const char *action,
-                       const pkiws_buf *body, const char *txid, int idempotent,
-                       pkiws_xml_doc **doc, pkiws__call_info *info)
+                       const pkiws_buf *body, const char *txid, int idempotent, pkiws_xml_doc **doc,
+                       pkiws__call_info *info)
 {
     *doc = NULL;
     memset(info, 0, sizeof *info);
@@ -135,8 +135,8 @@ int pkiws__client_call(pkiws__client *c, const char *service, const char *action
         if (rc == PKIWS_OK || !retryable || !idempotent || attempt >= c->retries)
             break;
         pkiws__log(c->log, PKIWS_LOG_INFO, "http", txid,
-                   "attempt %d failed (%s); retrying in %lld ms", attempt + 1,
-                   pkiws__err_message(), (long long)backoff);
+                   "attempt %d failed (%s); retrying in %lld ms", attempt + 1, pkiws__err_message(),
+                   (long long)backoff);
         sleep_ms(backoff);
         backoff *= 2;
     }

@@ -18,9 +18,9 @@ typedef struct pkiws__client_config {
     const pkiws__http_methods *methods; /* a built-in backend (curl), or NULL: */
     int native;                         /* the native transport over tls (NULL: mbedTLS) */
     pkiws__tls *tls;
-    pkiws__http_plugin *plugin;         /* a host's HTTP backend; wins over the others */
-    int retries;          /* extra attempts after a transport failure */
-    int64_t backoff_ms;   /* first back-off; doubled each time */
+    pkiws__http_plugin *plugin; /* a host's HTTP backend; wins over the others */
+    int retries;                /* extra attempts after a transport failure */
+    int64_t backoff_ms;         /* first back-off; doubled each time */
     pkiws_xml_limits limits;
 } pkiws__client_config;
 
@@ -38,10 +38,10 @@ typedef struct pkiws__client {
 /* What one logical call did (for results and --json). */
 typedef struct pkiws__call_info {
     int attempts;
-    int retryable;    /* the final error may heal on retry */
+    int retryable; /* the final error may heal on retry */
     int http_status;
-    double seconds;   /* of the last attempt */
-    int reused;       /* the last attempt reused a connection */
+    double seconds; /* of the last attempt */
+    int reused;     /* the last attempt reused a connection */
 } pkiws__call_info;
 
 int pkiws__client_init(pkiws__client *c, const pkiws__client_config *cfg);
@@ -52,7 +52,7 @@ void pkiws__client_dispose(pkiws__client *c);
  * 5xx without a SOAP fault) up to `retries` times when `idempotent`, with back-off.
  * HTTP errors without a SOAP body: PKIWS_E_HTTP. */
 int pkiws__client_call(pkiws__client *c, const char *service, const char *action,
-                       const pkiws_buf *body, const char *txid, int idempotent,
-                       pkiws_xml_doc **doc, pkiws__call_info *info);
+                       const pkiws_buf *body, const char *txid, int idempotent, pkiws_xml_doc **doc,
+                       pkiws__call_info *info);
 
 #endif

@@ -159,9 +159,8 @@ static int pick_leaf(pkiws__certlist *all, const pkiws__key *key, const pkiws__t
             continue;
         pkiws__cert *c = NULL;
         if (pkiws__cert_parse(tpl->ca_der[i], tpl->ca_len[i], &c) == PKIWS_OK) {
-            if (out->chain.n &&
-                strcmp(pkiws__cert_get_info(out->chain.v[out->chain.n - 1])->issuer,
-                       pkiws__cert_get_info(c)->subject) == 0)
+            if (out->chain.n && strcmp(pkiws__cert_get_info(out->chain.v[out->chain.n - 1])->issuer,
+                                       pkiws__cert_get_info(c)->subject) == 0)
                 rc = pkiws__certlist_add(&out->chain, c);
             else
                 pkiws__cert_free(c);
@@ -225,8 +224,8 @@ static int enroll_call(pkiws__client *c, const pkiws__soap_enroll *e, pkiws__soa
     pkiws_xml_doc *doc = NULL;
     int rc = pkiws__soap_request_security_token(e, &body);
     if (!rc)
-        rc = pkiws__client_call(c, PKIWS__SVC_ENROLL, PKIWS__ACTION_ENROLL, &body, e->txid, 1,
-                                &doc, info);
+        rc = pkiws__client_call(c, PKIWS__SVC_ENROLL, PKIWS__ACTION_ENROLL, &body, e->txid, 1, &doc,
+                                info);
     if (!rc)
         rc = pkiws__soap_parse_token(doc, tok);
     pkiws__xml_free(doc);
@@ -290,7 +289,7 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
     pkiws__soap_token tok;
     memset(&tok, 0, sizeof tok);
     pkiws__soap_nvp *nvps = pkiws__calloc(res->nnvps ? res->nnvps : 1, sizeof *nvps);
-    int rc = !nvps           ? PKIWS_E_NOMEM
+    int rc = !nvps        ? PKIWS_E_NOMEM
              : p->keypool ? pkiws__keypool_take(p->keypool, p->key_type, &out->key, NULL)
                           : pkiws__key_generate(p->key_type, &out->key);
     if (rc)
@@ -369,8 +368,8 @@ int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const cha
     snprintf(txid, sizeof txid, "pkiws-rev-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
              rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     out->client_txid = pkiws__strdup(txid);
-    pkiws__soap_update_status u = {txid,    operation,             reason, comment, NULL,
-                                   by_seat ? NULL : id, by_seat ? id : NULL};
+    pkiws__soap_update_status u = {
+        txid, operation, reason, comment, NULL, by_seat ? NULL : id, by_seat ? id : NULL};
     pkiws_buf body = PKIWS_BUF_INIT;
     pkiws_xml_doc *doc = NULL;
     pkiws__soap_status_result sr;
@@ -389,7 +388,8 @@ int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const cha
         out->message = sr.success_msg;
         sr.server_txid = sr.success_msg = NULL;
         if (sr.success_code != 0)
-            rc = pkiws__fail(PKIWS_E_REJECTED, "updateCertificateStatus for %s %s: successCode %d%s%s",
+            rc = pkiws__fail(PKIWS_E_REJECTED,
+                             "updateCertificateStatus for %s %s: successCode %d%s%s",
                              by_seat ? "seat" : "serial", id, sr.success_code,
                              out->message ? ": " : "", out->message ? out->message : "");
     }

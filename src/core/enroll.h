@@ -28,11 +28,11 @@ typedef struct pkiws__issue_outcome {
     int pending;
     char *pending_ref;
     char *client_txid, *server_txid, *disposition;
-    pkiws__key *key;       /* always kept (the caller decides what to expose) */
+    pkiws__key *key; /* always kept (the caller decides what to expose) */
     pkiws__cert *leaf;
     pkiws__certlist chain; /* issuing CA first, root last */
     pkiws_buf pfx;
-    char *pfx_password;    /* secret */
+    char *pfx_password; /* secret */
     pkiws__call_info call;
 } pkiws__issue_outcome;
 
@@ -56,6 +56,5 @@ typedef struct pkiws__revoke_outcome {
 int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
                          const char *reason, const char *comment, pkiws__revoke_outcome *out);
 void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o);
-
 
 #endif

@@ -82,8 +82,8 @@ static int check_ra(const pkiws__health_input *in, pkiws__health_report *r)
              "RA certificate %s (%s) has no clientAuth extended key usage; the CA may refuse it",
              ci->thumbprint, ci->subject);
     else if (days < 30)
-        warn(s, PKIWS__REMEDY_RA_EXPIRED, "RA certificate %s expires in %lld days",
-             ci->thumbprint, (long long)days);
+        warn(s, PKIWS__REMEDY_RA_EXPIRED, "RA certificate %s expires in %lld days", ci->thumbprint,
+             (long long)days);
     else
         pass(s, "RA certificate %s (%s), key matches, valid for %lld more days", ci->thumbprint,
              ci->subject, (long long)days);
@@ -106,8 +106,8 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
     else if (pkiws__url_host_port(in->base_url, host, sizeof host, &port))
         fail_last(r, s, PKIWS_E_CONFIG);
     else {
-        pass(s, "CA endpoints under %s%s%s", in->base_url,
-             in->profile_oid ? ", profile " : "", in->profile_oid ? in->profile_oid : "");
+        pass(s, "CA endpoints under %s%s%s", in->base_url, in->profile_oid ? ", profile " : "",
+             in->profile_oid ? in->profile_oid : "");
         config_ok = 1;
     }
     /* 2. RA credential */
@@ -138,8 +138,9 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
     s = step(r, "TLS and health check");
     int tls_ok = 0;
     if (!net_ok || !ra_ok || !in->client) {
-        skip(s, !net_ok ? "no TCP connection" : !ra_ok ? "no usable RA credential"
-                                                         : "no transport");
+        skip(s, !net_ok  ? "no TCP connection"
+                : !ra_ok ? "no usable RA credential"
+                         : "no transport");
     } else {
         char txid[41];
         snprintf(txid, sizeof txid, "pkiws-check");

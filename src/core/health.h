@@ -25,8 +25,8 @@ typedef struct pkiws__health_report {
 } pkiws__health_report;
 
 typedef struct pkiws__health_input {
-    const char *base_url;  /* NULL: not configured */
-    const pkiws__ra *ra;   /* NULL: not loaded */
+    const char *base_url; /* NULL: not configured */
+    const pkiws__ra *ra;  /* NULL: not loaded */
     int64_t now;
     int64_t connect_timeout_ms;
     const char *profile_oid; /* NULL: skip the policy step */

@@ -99,8 +99,7 @@ int pkiws__keypool_take(pkiws__keypool *p, int key_type, pkiws__key **out, int *
     if (from_pool)
         *from_pool = 0;
     if (key_type < 1 || key_type >= NTYPES)
-        return pkiws__fail(PKIWS_E_INVALID_ARG, "key type %d is not a PKIWS_KEY_* value",
-                           key_type);
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "key type %d is not a PKIWS_KEY_* value", key_type);
     pthread_mutex_lock(&p->lock);
     p->wanted[key_type] = 1;
     if (!p->worker_started && !p->stop) {

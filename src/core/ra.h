@@ -17,13 +17,12 @@ typedef struct pkiws__ra {
 } pkiws__ra;
 
 /* `now` is epoch seconds (tests pass fixed times). */
-int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password,
-                          const char *source, int64_t now, pkiws__ra **out);
-int pkiws__ra_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key,
-                       size_t key_len, const char *key_password, const char *source,
-                       int64_t now, pkiws__ra **out);
-int pkiws__ra_from_store(const char *dir, const char *thumbprint, const char *password,
-                         int64_t now, pkiws__ra **out);
+int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password, const char *source,
+                          int64_t now, pkiws__ra **out);
+int pkiws__ra_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
+                       const char *key_password, const char *source, int64_t now, pkiws__ra **out);
+int pkiws__ra_from_store(const char *dir, const char *thumbprint, const char *password, int64_t now,
+                         pkiws__ra **out);
 void pkiws__ra_free(pkiws__ra *ra);
 
 /* Days until the RA certificate expires (negative when expired). */

@@ -2,9 +2,9 @@
 /*
  * The crypto layer: keys, CSRs, X.509, PKCS#7 and PKCS#12 over mbedTLS 2.28.
  * This interface carries no mbedTLS type; src/crypto/crypto_int.h is the only file in the tree
- * that includes <mbedtls/...> headers, and only the src/crypto/ sources (and the mbedTLS TLS backend)
- * include it. Every function returns PKIWS_OK or a PKIWS_E_* code and, on failure, records a
- * message naming the offending input with pkiws__fail() (never a secret).
+ * that includes <mbedtls/...> headers, and only the src/crypto/ sources (and the mbedTLS TLS
+ * backend) include it. Every function returns PKIWS_OK or a PKIWS_E_* code and, on failure, records
+ * a message naming the offending input with pkiws__fail() (never a secret).
  */
 #ifndef PKIWS_CRYPTO_H
 #define PKIWS_CRYPTO_H
@@ -52,16 +52,16 @@ const uint8_t *pkiws__cert_der(const pkiws__cert *cert, size_t *len);
 
 /* What the library needs to know about a certificate; all strings owned by the cert. */
 typedef struct pkiws__cert_info {
-    const char *subject;  /* RFC 4514-ish "CN=Alice,E=alice@contoso.com", real UTF-8, RFC 4514
-                             escaping, RDNs in certificate (DER) order, not reversed */
+    const char *subject; /* RFC 4514-ish "CN=Alice,E=alice@contoso.com", real UTF-8, RFC 4514
+                            escaping, RDNs in certificate (DER) order, not reversed */
     const char *issuer;
-    const char *serial;   /* upper-case hex, no leading "00" pad byte, no separators */
+    const char *serial;     /* upper-case hex, no leading "00" pad byte, no separators */
     const char *thumbprint; /* SHA-1 of the DER, 40 upper-case hex digits */
-    int64_t not_before;   /* epoch seconds */
+    int64_t not_before;     /* epoch seconds */
     int64_t not_after;
-    int is_ca;            /* basicConstraints cA = TRUE */
+    int is_ca;               /* basicConstraints cA = TRUE */
     int has_eku_client_auth; /* EKU absent counts as 0 */
-    int self_signed;      /* subject == issuer and signature verifies with own key */
+    int self_signed;         /* subject == issuer and signature verifies with own key */
 } pkiws__cert_info;
 const pkiws__cert_info *pkiws__cert_get_info(const pkiws__cert *cert);
 /* 1 when the public key of cert is the public key of key. */
@@ -71,10 +71,10 @@ int pkiws__cert_pem(const pkiws__cert *cert, pkiws_buf *out);
 
 /* SAN entries decoded from an issued certificate (mbedTLS decodes neither rfc822Name nor UPN). */
 typedef struct pkiws__san_item {
-    int kind;          /* PKIWS__SAN_* below */
-    char *value;       /* rfc822Name / dNSName / UPN text; NULL for other otherNames */
-    char *oid;         /* otherName type-id, dotted (UPN too); NULL for rfc822Name/dNSName */
-    uint8_t *der;      /* otherName (UPN too): DER of the value inside [0] EXPLICIT */
+    int kind;     /* PKIWS__SAN_* below */
+    char *value;  /* rfc822Name / dNSName / UPN text; NULL for other otherNames */
+    char *oid;    /* otherName type-id, dotted (UPN too); NULL for rfc822Name/dNSName */
+    uint8_t *der; /* otherName (UPN too): DER of the value inside [0] EXPLICIT */
     size_t der_len;
 } pkiws__san_item;
 #define PKIWS__SAN_RFC822 1
@@ -111,14 +111,14 @@ typedef struct pkiws__dn_part {
 } pkiws__dn_part;
 
 typedef struct pkiws__csr_san {
-    int kind;            /* PKIWS__SAN_RFC822, _DNS, _UPN, _OTHERNAME */
-    const char *value;   /* text for RFC822/DNS/UPN */
-    const char *oid;     /* dotted type-id for _OTHERNAME */
-    const uint8_t *der;  /* DER value for _OTHERNAME (goes inside [0] EXPLICIT) */
+    int kind;           /* PKIWS__SAN_RFC822, _DNS, _UPN, _OTHERNAME */
+    const char *value;  /* text for RFC822/DNS/UPN */
+    const char *oid;    /* dotted type-id for _OTHERNAME */
+    const uint8_t *der; /* DER value for _OTHERNAME (goes inside [0] EXPLICIT) */
     size_t der_len;
 } pkiws__csr_san;
 
-#define PKIWS__CSR_KU_DS_KE 0x1u  /* keyUsage digitalSignature + keyEncipherment (0xa0) */
+#define PKIWS__CSR_KU_DS_KE 0x1u   /* keyUsage digitalSignature + keyEncipherment (0xa0) */
 #define PKIWS__CSR_EKU_CLIENT 0x2u /* extendedKeyUsage clientAuth */
 
 /* PKCS#10, SHA-256 signature, subject from parts in the given order (UTF8String values; C as

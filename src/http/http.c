@@ -17,8 +17,7 @@ int pkiws__http_open(pkiws__http *h, const pkiws__http_methods *m, const pkiws__
     return PKIWS_OK;
 }
 
-int pkiws__http_perform(pkiws__http *h, const pkiws__http_request *req,
-                        pkiws__http_response *resp)
+int pkiws__http_perform(pkiws__http *h, const pkiws__http_request *req, pkiws__http_response *resp)
 {
     memset(resp, 0, sizeof *resp);
     if (!h->m)

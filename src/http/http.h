@@ -22,7 +22,7 @@ typedef struct pkiws__http_config {
     size_t client_key_len;
     const uint8_t *trust_pem; /* trust anchors; NULL: the system bundle */
     size_t trust_len;
-    const char *proxy;      /* http://host:port or NULL */
+    const char *proxy; /* http://host:port or NULL */
     int64_t connect_timeout_ms;
     int64_t timeout_ms;
     size_t max_response_bytes;
@@ -38,13 +38,13 @@ typedef struct pkiws__http_request {
 } pkiws__http_request;
 
 typedef struct pkiws__http_response {
-    int status;         /* HTTP status, 0 when none was received */
+    int status; /* HTTP status, 0 when none was received */
     pkiws_buf body;
     char content_type[128];
-    int request_sent;   /* 1 when the request may have reached the server (retry is then
-                           only safe because enrolment is idempotent by clientTransactionID) */
-    int reused;         /* the connection was reused */
-    double seconds;     /* wall time of the exchange */
+    int request_sent; /* 1 when the request may have reached the server (retry is then
+                         only safe because enrolment is idempotent by clientTransactionID) */
+    int reused;       /* the connection was reused */
+    double seconds;   /* wall time of the exchange */
 } pkiws__http_response;
 
 typedef struct pkiws__http_methods {
@@ -67,8 +67,7 @@ typedef struct pkiws__http {
 const pkiws__http_methods *pkiws__http_curl_methods(void);
 
 int pkiws__http_open(pkiws__http *h, const pkiws__http_methods *m, const pkiws__http_config *cfg);
-int pkiws__http_perform(pkiws__http *h, const pkiws__http_request *req,
-                        pkiws__http_response *resp);
+int pkiws__http_perform(pkiws__http *h, const pkiws__http_request *req, pkiws__http_response *resp);
 void pkiws__http_close(pkiws__http *h);
 void pkiws__http_response_dispose(pkiws__http_response *resp);
 

@@ -322,9 +322,8 @@ static int ctx_perform(void *p, const pkiws__http_request *req, pkiws__http_resp
         rc = pkiws__buf_status(&resp->body);
     }
     pkiws__log(c->log, PKIWS_LOG_DEBUG, "http", req->txid,
-               "POST %s -> %ld, %zu bytes, %.1f ms%s (curl %d)", req->url, status,
-               resp->body.len, resp->seconds * 1000, resp->reused ? ", reused connection" : "",
-               (int)cc);
+               "POST %s -> %ld, %zu bytes, %.1f ms%s (curl %d)", req->url, status, resp->body.len,
+               resp->seconds * 1000, resp->reused ? ", reused connection" : "", (int)cc);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);

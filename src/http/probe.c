@@ -43,8 +43,8 @@ static int lookup(const char *host, unsigned port, struct addrinfo **res)
     hints.ai_socktype = SOCK_STREAM;
     int e = getaddrinfo(host, ports, &hints, res);
     if (e)
-        return pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_CA_FQDN,
-                                  "cannot resolve '%s': %s", host, gai_strerror(e));
+        return pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_CA_FQDN, "cannot resolve '%s': %s",
+                                  host, gai_strerror(e));
     return PKIWS_OK;
 }
 
@@ -73,8 +73,8 @@ int pkiws__probe_connect(const char *host, unsigned port, int64_t timeout_ms)
         return rc;
     int err = 0, timed_out = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                        ai->ai_protocol);
+        int fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
         if (fd < 0) {
             err = errno;
             continue;

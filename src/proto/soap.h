@@ -18,12 +18,13 @@
 #define PKIWS__SVC_ENROLL "enrollmentService"
 #define PKIWS__SVC_MGMT "certificateManagementService"
 #define PKIWS__SVC_HEALTH "healthcheckService"
-#define PKIWS__ACTION_POLICY "http://schemas.verisign.com/pkiservices/2009/07/policy/requestPolicies"
-#define PKIWS__ACTION_ENROLL                                                                   \
+#define PKIWS__ACTION_POLICY                                                                       \
+    "http://schemas.verisign.com/pkiservices/2009/07/policy/requestPolicies"
+#define PKIWS__ACTION_ENROLL                                                                       \
     "http://schemas.verisign.com/pkiservices/2009/07/enrollment/requestSecurityToken"
-#define PKIWS__ACTION_UPDATE_STATUS                                                            \
+#define PKIWS__ACTION_UPDATE_STATUS                                                                \
     "http://schemas.verisign.com/pkiservices/2009/07/management/updateCertificateStatus"
-#define PKIWS__ACTION_SEARCH                                                                   \
+#define PKIWS__ACTION_SEARCH                                                                       \
     "http://schemas.verisign.com/pkiservices/2009/07/management/searchCertificate"
 #define PKIWS__ACTION_HEALTH "http://schemas.pki.symantec.com/pkiservices/healthcheck/getStatus"
 
@@ -52,11 +53,11 @@ int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *o
 #define PKIWS__OP_RESUME 3
 typedef struct pkiws__soap_update_status {
     const char *txid;
-    int operation;          /* PKIWS__OP_* */
-    const char *reason;     /* RevokeReasonCodeEnum text, or NULL */
-    const char *comment;    /* or NULL */
-    const char *issuer;     /* certificateIssuer DN, or NULL */
-    const char *serial;     /* exactly one of serial and seat */
+    int operation;       /* PKIWS__OP_* */
+    const char *reason;  /* RevokeReasonCodeEnum text, or NULL */
+    const char *comment; /* or NULL */
+    const char *issuer;  /* certificateIssuer DN, or NULL */
+    const char *serial;  /* exactly one of serial and seat */
     const char *seat;
 } pkiws__soap_update_status;
 int pkiws__soap_update_certificate_status(const pkiws__soap_update_status *u, pkiws_buf *out);
@@ -72,7 +73,7 @@ int pkiws__soap_get_status(const char *profile_oid, const char *txid, pkiws_buf 
 
 /* ---- responses ---- */
 /* If the body is a SOAP Fault, record it and return its code: "A request element is not
- * understood." → PKIWS_E_PROFILE_NOT_FOUND; text about special characters → 
+ * understood." → PKIWS_E_PROFILE_NOT_FOUND; text about special characters →
  * PKIWS_E_UNSUPPORTED_CHARS; about template/policy attributes → PKIWS_E_POLICY_MISMATCH;
  * other faults of enrolment → PKIWS_E_REJECTED; anything else → PKIWS_E_SOAP_FAULT. The
  * message quotes faultstring and detail//errorcode, detail//message (any depth). Returns

@@ -15,7 +15,10 @@ typedef struct pkiws_buf {
     int secret; /* wipe on growth and on dispose */
 } pkiws_buf;
 
-#define PKIWS_BUF_INIT {NULL, 0, 0, 0, 0}
+#define PKIWS_BUF_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0                                                                           \
+    }
 
 int pkiws__buf_grow(pkiws_buf *b, size_t extra);
 int pkiws__buf_append(pkiws_buf *b, const void *p, size_t n);

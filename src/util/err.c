@@ -82,8 +82,7 @@ static const struct err_entry err_table[] = {
     {PKIWS_E_RA_CREDENTIAL, "PKIWS_E_RA_CREDENTIAL", "RA credential missing or unusable",
      PKIWS__REMEDY_RA_MISSING, 0},
     {PKIWS_E_CRYPTO, "PKIWS_E_CRYPTO", "cryptographic processing failed", NULL, 0},
-    {PKIWS_E_CONNECT, "PKIWS_E_CONNECT", "could not connect to the CA", PKIWS__REMEDY_CONNECT,
-     1},
+    {PKIWS_E_CONNECT, "PKIWS_E_CONNECT", "could not connect to the CA", PKIWS__REMEDY_CONNECT, 1},
     {PKIWS_E_TIMEOUT, "PKIWS_E_TIMEOUT", "the operation has timed out", PKIWS__REMEDY_TIMEOUT, 1},
     {PKIWS_E_TLS, "PKIWS_E_TLS", "could not create SSL/TLS secure channel", NULL, 0},
     {PKIWS_E_HTTP, "PKIWS_E_HTTP", "unexpected HTTP answer", NULL, 1},
@@ -102,8 +101,8 @@ static const struct err_entry err_table[] = {
      PKIWS__REMEDY_SAN_UNRESOLVED, 0},
     {PKIWS_E_UNSUPPORTED_CHARS, "PKIWS_E_UNSUPPORTED_CHARS",
      "special characters the CA does not accept", PKIWS__REMEDY_UNSUPPORTED_CHARS, 0},
-    {PKIWS_E_OTHERNAME_ENCODING, "PKIWS_E_OTHERNAME_ENCODING",
-     "otherName value is not usable hex", PKIWS__REMEDY_OTHERNAME, 0},
+    {PKIWS_E_OTHERNAME_ENCODING, "PKIWS_E_OTHERNAME_ENCODING", "otherName value is not usable hex",
+     PKIWS__REMEDY_OTHERNAME, 0},
 };
 
 static const struct err_entry *err_find(int code)

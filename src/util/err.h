@@ -27,8 +27,8 @@ long long pkiws__err_native_code(void);
 void pkiws__err_clear(void);
 
 /* Static tables (also behind pkiws_strerror / pkiws_error_name). */
-const char *pkiws__error_name(int code);   /* NULL for unknown codes */
-const char *pkiws__error_text(int code);   /* NULL for unknown codes */
+const char *pkiws__error_name(int code);     /* NULL for unknown codes */
+const char *pkiws__error_text(int code);     /* NULL for unknown codes */
 const char *pkiws__default_remedy(int code); /* NULL when the code has none */
 /* 1 when the code may heal on retry (transport failures). */
 int pkiws__error_retryable(int code);

@@ -33,9 +33,9 @@ const char *pkiws__log_ident(const pkiws__logger *lg, const char *value, char *t
 
 static int redacted_element(const char *name, size_t n)
 {
-    static const char *const names[] = {"value",     "binarySecurityToken", "seatId",
-                                        "emailAddress", "commonName",       "certificate",
-                                        "pKCS12Password", "comment"};
+    static const char *const names[] = {
+        "value",      "binarySecurityToken", "seatId",         "emailAddress",
+        "commonName", "certificate",         "pKCS12Password", "comment"};
     const char *colon = memchr(name, ':', n);
     if (colon) {
         n -= (size_t)(colon + 1 - name);

@@ -93,8 +93,8 @@ int pkiws__oid_encode(const char *dotted, pkiws_buf *out)
 {
     const char *why;
     if (!pkiws__oid_valid(dotted, &why))
-        return pkiws__fail(PKIWS_E_INVALID_ARG, "'%s' is not a dotted OID: %s", dotted ? dotted : "",
-                           why);
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "'%s' is not a dotted OID: %s",
+                           dotted ? dotted : "", why);
     const char *p = dotted;
     unsigned long long arcs[2] = {0, 0};
     size_t i = 0;

@@ -97,8 +97,7 @@ int pkiws__hex_decode(const char *s, size_t len, pkiws_buf *out)
     return PKIWS_OK;
 }
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int pkiws__b64_encode(const uint8_t *p, size_t n, pkiws_buf *out)
 {
@@ -156,9 +155,8 @@ int pkiws__b64_decode(const char *s, size_t len, pkiws_buf *out)
         }
         int v = b64val(c);
         if (v < 0 || pad)
-            return pkiws__fail(PKIWS_E_PROTOCOL,
-                               "base64 text has '%c' (0x%02X) at offset %zu", (c >= 0x20 && c < 0x7f) ? c : '?',
-                               (unsigned)c, i);
+            return pkiws__fail(PKIWS_E_PROTOCOL, "base64 text has '%c' (0x%02X) at offset %zu",
+                               (c >= 0x20 && c < 0x7f) ? c : '?', (unsigned)c, i);
         nchars++;
         acc = acc << 6 | (uint32_t)v;
         bits += 6;

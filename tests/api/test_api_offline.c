@@ -50,13 +50,15 @@ static void test_api_session_options_validated(void **state)
     assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_PROXY, "proxy:8080"), PKIWS_OK);
     assert_int_equal(pkiws_session_get_str(s, PKIWS_SESSION_OPT_PROXY, &v), PKIWS_OK);
     assert_string_equal(v, "http://proxy:8080");
-    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_TIMEOUT_MS, 0), PKIWS_E_INVALID_ARG);
+    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_TIMEOUT_MS, 0),
+                     PKIWS_E_INVALID_ARG);
     assert_int_equal(pkiws_session_set_int(s, 9999, 1), PKIWS_E_UNKNOWN_OPTION);
     assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_CA, 1), PKIWS_E_OPTION_TYPE);
     assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_TIMEOUT_MS, "1"),
                      PKIWS_E_OPTION_TYPE);
     int64_t t = 0;
-    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, 1234), PKIWS_OK);
+    assert_int_equal(pkiws_session_set_int(s, PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, 1234),
+                     PKIWS_OK);
     assert_int_equal(pkiws_session_get_int(s, PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS, &t), PKIWS_OK);
     assert_int_equal(t, 1234);
     assert_int_equal(pkiws_session_set_blob(s, PKIWS_SESSION_OPT_TRUST_PEM, "nope", 4),
@@ -124,7 +126,8 @@ static void test_api_preflight_san_fallback_upn_to_email(void **state)
     (void)state;
     pkiws_session *s;
     pkiws_profile *p;
-    pkiws_request *r = make_request(&s, &p, PKIWS_SUBJECT_CN_EMAIL, PKIWS_SAN_EMAIL | PKIWS_SAN_UPN);
+    pkiws_request *r =
+        make_request(&s, &p, PKIWS_SUBJECT_CN_EMAIL, PKIWS_SAN_EMAIL | PKIWS_SAN_UPN);
     assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Alice Example"), PKIWS_OK);
     assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_UPN, "alice@contoso.com"),
                      PKIWS_OK);
@@ -259,11 +262,11 @@ static void test_api_thumbprint_normalize(void **state)
 {
     (void)state;
     char *tp = NULL;
-    assert_int_equal(
-        pkiws_thumbprint_normalize("\xe2\x80\x8e" "a9 4a 42 6a 55 5d 3c 21 8c 44 3e 45 b4 9b 82 "
-                                   "12 44 f7 0b 91",
-                                   &tp),
-        PKIWS_OK);
+    assert_int_equal(pkiws_thumbprint_normalize("\xe2\x80\x8e"
+                                                "a9 4a 42 6a 55 5d 3c 21 8c 44 3e 45 b4 9b 82 "
+                                                "12 44 f7 0b 91",
+                                                &tp),
+                     PKIWS_OK);
     assert_string_equal(tp, "A94A426A555D3C218C443E45B49B821244F70B91");
     pkiws_free(tp);
     assert_int_equal(pkiws_thumbprint_normalize("xyz", &tp), PKIWS_E_CONFIG);
@@ -275,8 +278,8 @@ static void test_api_ra_csr(void **state)
 {
     (void)state;
     char *key = NULL, *csr = NULL;
-    assert_int_equal(pkiws_ra_csr("CN=pkiws test RA,O=Contoso\\, Ltd", PKIWS_KEY_EC_P256, &key, &csr),
-                     PKIWS_OK);
+    assert_int_equal(
+        pkiws_ra_csr("CN=pkiws test RA,O=Contoso\\, Ltd", PKIWS_KEY_EC_P256, &key, &csr), PKIWS_OK);
     assert_non_null(strstr(key, "-----BEGIN PRIVATE KEY-----"));
     assert_non_null(strstr(csr, "-----BEGIN CERTIFICATE REQUEST-----"));
     pkiws_free_secret(key, 0);
@@ -305,17 +308,17 @@ static void test_api_template_accessors(void **state)
     assert_int_equal(pkiws_profile_template_int(p, 99, &v), PKIWS_E_UNKNOWN_OPTION);
     const char *name, *type, *fixed;
     int mandatory, in_san, field;
-    assert_int_equal(pkiws_profile_template_attribute(p, 2, &name, &type, &fixed, &mandatory,
-                                                      &in_san, &field),
-                     PKIWS_OK);
+    assert_int_equal(
+        pkiws_profile_template_attribute(p, 2, &name, &type, &fixed, &mandatory, &in_san, &field),
+        PKIWS_OK);
     assert_string_equal(name, "corp_company");
     assert_string_equal(type, "O");
     assert_string_equal(fixed, "Contoso Ltd");
     assert_int_equal(in_san, 0);
     assert_int_equal(field, 0);
-    assert_int_equal(pkiws_profile_template_attribute(p, 4, &name, &type, &fixed, &mandatory,
-                                                      &in_san, &field),
-                     PKIWS_OK);
+    assert_int_equal(
+        pkiws_profile_template_attribute(p, 4, &name, &type, &fixed, &mandatory, &in_san, &field),
+        PKIWS_OK);
     assert_string_equal(name, "san_upn");
     assert_int_equal(in_san, 1);
     assert_int_equal(field, PKIWS_FIELD_SAN_UPN);
@@ -355,7 +358,7 @@ static void test_api_key_encrypt(void **state)
     snprintf(cmd, sizeof cmd, "openssl pkey -in %s -passin pass:wrong -noout 2>/dev/null", path);
     int bad = system(cmd);
     unlink(path);
-    assert_int_equal(ok, 0);  /* OpenSSL opens it with the password */
+    assert_int_equal(ok, 0); /* OpenSSL opens it with the password */
     assert_int_not_equal(bad, 0);
     pkiws_free_secret(enc, 0);
     pkiws_free_secret(key, 0);

@@ -64,8 +64,9 @@ static void bench(const sim *s, const char *label, int key, int pool, int n, int
     if (pool)
         pkiws_session_set_int(ses, PKIWS_SESSION_OPT_KEY_POOL_SIZE, pool);
     pkiws_profile *p = NULL;
-    pkiws_profile_new(&p, ses, key == PKIWS_KEY_EC_P256 ? "2.16.840.1.113733.1.16.1.2.3.1.1.12"
-                                                        : "2.16.840.1.113733.1.16.1.2.3.1.1.2");
+    pkiws_profile_new(&p, ses,
+                      key == PKIWS_KEY_EC_P256 ? "2.16.840.1.113733.1.16.1.2.3.1.1.12"
+                                               : "2.16.840.1.113733.1.16.1.2.3.1.1.2");
     pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_KEY_TYPE, key);
     pkiws_profile_set_int(p, PKIWS_PROFILE_OPT_SAN_TYPES,
                           key == PKIWS_KEY_EC_P256 ? PKIWS_SAN_EMAIL : PKIWS_SAN_UPN);

@@ -11,13 +11,13 @@
 typedef struct sim {
     pid_t pid;
     int port;
-    char dir[256];      /* state dir */
-    char reqdir[300];   /* --log-requests dir */
-    char url[128];      /* https://localhost:PORT/pki-ws */
+    char dir[256];    /* state dir */
+    char reqdir[300]; /* --log-requests dir */
+    char url[128];    /* https://localhost:PORT/pki-ws */
     char ra_password[128];
-    char log[320];      /* stderr/stdout of the simulator */
-    char state[320];    /* its --state-dir */
-    int own_state;      /* the state dir is under dir (removed with it) */
+    char log[320];   /* stderr/stdout of the simulator */
+    char state[320]; /* its --state-dir */
+    int own_state;   /* the state dir is under dir (removed with it) */
 } sim;
 
 /* argv: extra simulator arguments (NULL-terminated, may be NULL). Exits the test on failure. */

@@ -115,8 +115,7 @@ static void run_case(const struct fault_case *fc)
     pkiws_request *r;
     assert_int_equal(pkiws_request_new(&r, p), PKIWS_OK);
     assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_CN, "Fault Tester"), PKIWS_OK);
-    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_EMAIL, "ft@contoso.com"),
-                     PKIWS_OK);
+    assert_int_equal(pkiws_request_set_str(r, PKIWS_REQUEST_OPT_EMAIL, "ft@contoso.com"), PKIWS_OK);
     pkiws_result *res = NULL;
     rc = pkiws_issue(r, &res); /* request #2 (and retries) */
     int64_t attempts = -1;

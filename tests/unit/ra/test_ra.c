@@ -71,9 +71,9 @@ static void test_ra_pem_checks(void **state)
     slurp("other.key", &other);
     pkiws__ra *ra = NULL;
     int64_t now = (int64_t)time(NULL);
-    assert_int_equal(pkiws__ra_from_pem(cert.data, cert.len, key.data, key.len, NULL, "test", now,
-                                        &ra),
-                     PKIWS_OK);
+    assert_int_equal(
+        pkiws__ra_from_pem(cert.data, cert.len, key.data, key.len, NULL, "test", now, &ra),
+        PKIWS_OK);
     int64_t left = pkiws__ra_days_left(ra, now);
     assert_true(left >= 29 && left <= 30);
     pkiws__ra_free(ra);
@@ -85,14 +85,14 @@ static void test_ra_pem_checks(void **state)
     assert_non_null(strstr(pkiws__err_message(), "has expired"));
     assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_RA_EXPIRED);
     /* not valid yet */
-    assert_int_equal(pkiws__ra_from_pem(cert.data, cert.len, key.data, key.len, NULL, "test",
-                                        now - 86400, &ra),
-                     PKIWS_E_RA_CREDENTIAL);
+    assert_int_equal(
+        pkiws__ra_from_pem(cert.data, cert.len, key.data, key.len, NULL, "test", now - 86400, &ra),
+        PKIWS_E_RA_CREDENTIAL);
     assert_non_null(strstr(pkiws__err_message(), "not valid yet"));
     /* a key that is not the certificate's */
-    assert_int_equal(pkiws__ra_from_pem(cert.data, cert.len, other.data, other.len, NULL, "test",
-                                        now, &ra),
-                     PKIWS_E_RA_CREDENTIAL);
+    assert_int_equal(
+        pkiws__ra_from_pem(cert.data, cert.len, other.data, other.len, NULL, "test", now, &ra),
+        PKIWS_E_RA_CREDENTIAL);
     assert_non_null(strstr(pkiws__err_message(), "does not belong"));
     assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_RA_KEY);
     pkiws__buf_dispose(&cert);
@@ -136,9 +136,9 @@ static void test_ra_store_by_thumbprint(void **state)
     assert_int_equal(pkiws__ra_from_store(dir, typed, "pw", now, &ra), PKIWS_OK);
     assert_non_null(strstr(ra->source, "store"));
     pkiws__ra_free(ra);
-    assert_int_equal(pkiws__ra_from_store(dir, "0000000000000000000000000000000000000000", NULL,
-                                          now, &ra),
-                     PKIWS_E_RA_CREDENTIAL);
+    assert_int_equal(
+        pkiws__ra_from_store(dir, "0000000000000000000000000000000000000000", NULL, now, &ra),
+        PKIWS_E_RA_CREDENTIAL);
     assert_non_null(strstr(pkiws__err_message(), "failed to get client certificate"));
     assert_int_equal(pkiws__ra_from_store("/nonexistent", typed, NULL, now, &ra),
                      PKIWS_E_RA_CREDENTIAL);

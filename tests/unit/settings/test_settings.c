@@ -88,10 +88,15 @@ static void test_settings_thumbprint_normalisation(void **state)
     (void)state;
     static const char *ok[] = {
         "a9 4a 42 6a 55 5d 3c 21 8c 44 3e 45 b4 9b 82 12 44 f7 0b 91",
-        "\xe2\x80\x8e" "A94A426A555D3C218C443E45B49B821244F70B91",    /* U+200E first */
+        "\xe2\x80\x8e"
+        "A94A426A555D3C218C443E45B49B821244F70B91", /* U+200E first */
         "\"A9:4A:42:6A:55:5D:3C:21:8C:44:3E:45:B4:9B:82:12:44:F7:0B:91\"",
-        "\xe2\x80\x9c" "a94a426a555d3c218c443e45b49b821244f70b91" "\xe2\x80\x9d", /* “ ” */
-        "\xef\xbb\xbf" "a94a426a555d3c218c443e45b49b8212\xe2\x80\x8b" "44f70b91\xe2\x80\x8f",
+        "\xe2\x80\x9c"
+        "a94a426a555d3c218c443e45b49b821244f70b91"
+        "\xe2\x80\x9d", /* “ ” */
+        "\xef\xbb\xbf"
+        "a94a426a555d3c218c443e45b49b8212\xe2\x80\x8b"
+        "44f70b91\xe2\x80\x8f",
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         pkiws_buf b = PKIWS_BUF_INIT;
@@ -109,9 +114,10 @@ static void test_settings_thumbprint_normalisation(void **state)
     assert_int_equal(pkiws__thumbprint_normalize("A94A", &b), PKIWS_E_CONFIG);
     expect_msg("has 4 hex digits");
     pkiws__buf_clear(&b);
-    assert_int_equal(
-        pkiws__thumbprint_normalize("A9\xe2\x80\x94" "4A426A555D3C218C443E45B49B821244F70B91", &b),
-        PKIWS_E_CONFIG);
+    assert_int_equal(pkiws__thumbprint_normalize("A9\xe2\x80\x94"
+                                                 "4A426A555D3C218C443E45B49B821244F70B91",
+                                                 &b),
+                     PKIWS_E_CONFIG);
     expect_msg("U+2014 at character 3");
     pkiws__buf_dispose(&b);
 }

@@ -71,7 +71,7 @@ static void test_util_utf8(void **state)
     assert_true(pkiws__utf8_valid("J\xc3\xbcrgen \xe2\x82\xac \xf0\x9f\x98\x80", 16, &bad));
     assert_false(pkiws__utf8_valid("ab\xff", 3, &bad));
     assert_int_equal(bad, 2);
-    assert_false(pkiws__utf8_valid("\xc0\xaf", 2, &bad)); /* overlong */
+    assert_false(pkiws__utf8_valid("\xc0\xaf", 2, &bad));     /* overlong */
     assert_false(pkiws__utf8_valid("\xed\xa0\x80", 3, &bad)); /* surrogate */
     assert_false(pkiws__utf8_valid("\xc3", 1, &bad));         /* truncated */
 }
@@ -128,7 +128,8 @@ static void test_util_redact(void **state)
 static void test_util_http_body_offset(void **state)
 {
     (void)state;
-    const char *a = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<x/>";
+    const char *a =
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n\r\n<x/>";
     assert_string_equal(a + pkiws__http_body_offset(a, strlen(a)), "<x/>");
     const char *b = "HTTP/1.1 200 OK\nA: b\n\n<y/>";
     assert_string_equal(b + pkiws__http_body_offset(b, strlen(b)), "<y/>");
