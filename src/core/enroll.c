@@ -106,6 +106,36 @@ static int same_cert(const pkiws__cert *a, const uint8_t *der, size_t len)
     return n == len && memcmp(d, der, n) == 0;
 }
 
+int pkiws__complete_chain(const pkiws__cert *leaf, pkiws__certlist *chain,
+                          const pkiws__template *tpl)
+{
+    int rc = PKIWS_OK, progress = 1;
+    while (tpl && progress && rc == PKIWS_OK) {
+        progress = 0;
+        const pkiws__cert_info *last =
+            pkiws__cert_get_info(chain->n ? chain->v[chain->n - 1] : leaf);
+        if (last->self_signed)
+            break;
+        for (size_t i = 0; i < tpl->nca && !progress && rc == PKIWS_OK; i++) {
+            int have = same_cert(leaf, tpl->ca_der[i], tpl->ca_len[i]);
+            for (size_t j = 0; j < chain->n; j++)
+                have |= same_cert(chain->v[j], tpl->ca_der[i], tpl->ca_len[i]);
+            pkiws__cert *c = NULL;
+            if (have || pkiws__cert_parse(tpl->ca_der[i], tpl->ca_len[i], &c) != PKIWS_OK)
+                continue;
+            if (strcmp(pkiws__cert_get_info(c)->subject, last->issuer) == 0) {
+                rc = pkiws__certlist_add(chain, c);
+                progress = 1;
+            } else {
+                pkiws__cert_free(c);
+            }
+        }
+    }
+    if (rc == PKIWS_OK)
+        pkiws__err_clear(); /* a policy CA that does not parse is skipped, not an error */
+    return rc;
+}
+
 /* Leaf = not a CA and matches our key; the rest is the chain, ordered leaf-issuer first; the
  * policy's CA certificates complete it (root included) when the answer lacks them. */
 static int pick_leaf(pkiws__certlist *all, const pkiws__key *key, const pkiws__template *tpl,
@@ -145,27 +175,14 @@ static int pick_leaf(pkiws__certlist *all, const pkiws__key *key, const pkiws__t
         if (self)
             break;
     }
+    if (rc == PKIWS_OK)
+        rc = pkiws__complete_chain(out->leaf, &out->chain, tpl);
+    /* whatever else the answer held, after the ordered chain */
     for (size_t i = 0; i < all->n && rc == PKIWS_OK; i++)
         if (all->v[i]) {
             rc = pkiws__certlist_add(&out->chain, all->v[i]);
             all->v[i] = NULL;
         }
-    /* complete from the policy's CA list */
-    for (size_t i = 0; tpl && i < tpl->nca && rc == PKIWS_OK; i++) {
-        int have = 0;
-        for (size_t j = 0; j < out->chain.n; j++)
-            have |= same_cert(out->chain.v[j], tpl->ca_der[i], tpl->ca_len[i]);
-        if (have)
-            continue;
-        pkiws__cert *c = NULL;
-        if (pkiws__cert_parse(tpl->ca_der[i], tpl->ca_len[i], &c) == PKIWS_OK) {
-            if (out->chain.n && strcmp(pkiws__cert_get_info(out->chain.v[out->chain.n - 1])->issuer,
-                                       pkiws__cert_get_info(c)->subject) == 0)
-                rc = pkiws__certlist_add(&out->chain, c);
-            else
-                pkiws__cert_free(c);
-        }
-    }
     return rc;
 }
 

@@ -47,6 +47,11 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
 int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
                 pkiws__issue_outcome *out);
 void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o);
+/* Complete chain (the certificates above leaf, issuer first) from the policy's CA certificates
+ * by issuer links, up to a self-signed root: what the CA's answer lacks (a bare X.509 answer,
+ * a PKCS#7 without the root) comes from the template. */
+int pkiws__complete_chain(const pkiws__cert *leaf, pkiws__certlist *chain,
+                          const pkiws__template *tpl);
 
 typedef struct pkiws__revoke_outcome {
     char *client_txid, *server_txid, *message;

@@ -6,9 +6,12 @@
 # libcurl, reports no PKIWS_FEATURE_CURL, and its installed copy links fully statically with
 # `pkg-config --static` (Requires.private is then mxml alone).
 #
-# usage: nocurl.sh MESON SOURCE_DIR MAIN_LIBPKIWS_SO CONSUMER_C VERSION [ABIDIFF]
+# With SIM (a pkiws-sim executable) it also works: its CLI checks and issues against a simulator
+# over the native transport alone.
+#
+# usage: nocurl.sh MESON SOURCE_DIR MAIN_LIBPKIWS_SO CONSUMER_C VERSION [ABIDIFF [SIM]]
 set -u
-meson=$1 src=$2 mainso=$3 consumer=$4 version=$5 abidiff=${6:-}
+meson=$1 src=$2 mainso=$3 consumer=$4 version=$5 abidiff=${6:-} sim=${7:-}
 cc=cc
 fail=0
 bad() { echo "nocurl: FAIL: $*"; fail=1; }
@@ -82,6 +85,32 @@ if $cc -static -std=c11 $(pc --static --cflags) -o "$tmp/consumer_static" "$tmp/
   echo "nocurl: static consumer: $(echo "$sout" | tr '\n' ' ')"
 else
   cat "$tmp/cs.log"; bad "consumer does not link with -static \$(pkg-config --static --libs pkiws): $(pc --static --libs)"
+fi
+
+# --- it works: the native transport alone, end to end ------------------------------------------
+if [ -n "$sim" ]; then
+  "$sim" --listen 127.0.0.1:0 --port-file "$tmp/port" --state-dir "$tmp/sim" -q > "$tmp/sim.log" 2>&1 &
+  simpid=$!
+  for _ in $(seq 1 300); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+  if [ -s "$tmp/port" ]; then
+    st=$tmp/sim
+    conn=(--base-url "https://localhost:$(cat "$tmp/port")/pki-ws" --trust "$st/trust.pem"
+          --ra-p12 "$st/ra.p12" --ra-pass "$(cat "$st/ra.p12.password")")
+    cli() { LD_LIBRARY_PATH=$b/src "$b/src/cli/pkiws" "$@"; }
+    cli check --profile 2.16.840.1.113733.1.16.1.2.3.1.1.2 "${conn[@]}" > "$tmp/check.log" 2>&1 \
+      || { cat "$tmp/check.log"; bad "pkiws check (native transport only) fails against the simulator"; }
+    if cli issue --profile 2.16.840.1.113733.1.16.1.2.3.1.1.2 --san upn --cn Nat --upn nat@contoso.com \
+        --out "$tmp/nat.pfx" --pfx-pass pw "${conn[@]}" > "$tmp/issue.log" 2>&1; then
+      openssl pkcs12 -info -noout -in "$tmp/nat.pfx" -passin pass:pw > /dev/null 2>&1 \
+        || bad "the PFX the -Dcurl=disabled build issued does not open with openssl"
+      echo "nocurl: issued over the native transport: $(grep -m1 '^serial' "$tmp/issue.log")"
+    else
+      cat "$tmp/issue.log"; bad "pkiws issue (native transport only) fails against the simulator"
+    fi
+  else
+    bad "pkiws-sim did not start: $(cat "$tmp/sim.log")"
+  fi
+  kill "$simpid" 2>/dev/null; wait "$simpid" 2>/dev/null
 fi
 
 echo "nocurl: $(wc -l < "$tmp/nocurl.syms") exports, consumer: $(echo "$out" | tr '\n' ' ')"
