@@ -180,6 +180,10 @@ int pkiws__cli_profile_check(const pkiws__cli *cli, const pkiws__cli_args *args,
 /* A template must come from somewhere: --template, or --ca / --base-url to fetch it; an exit
  * status. */
 int pkiws__cli_template_source_check(const pkiws__cli *cli, const pkiws__cli_args *args);
+/* The three checks above in order, for subcommands that take a profile and a template source
+ * (preflight, policy); on failure p is disposed. Returns PKIWS__CLI_EXIT_OK or the exit code. */
+int pkiws__cli_profile_args_read(const pkiws__cli *cli, const pkiws__cli_args *args,
+                                 pkiws__cli_profile_args *p);
 /* A profile on @p s with the options and mappings set and the --template loaded (when
  * given). On failure fills @p o and returns its code. */
 int pkiws__cli_profile_make(pkiws_session *s, const pkiws__cli_args *args,

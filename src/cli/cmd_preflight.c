@@ -33,16 +33,9 @@ static void run_preflight(const pkiws__cli *cli, const pkiws__cli_args *args,
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
     pkiws__cli_profile_args p;
-    memset(&p, 0, sizeof(p));
-    int rc = pkiws__cli_conn_check(cli, args);
-    if (rc == PKIWS__CLI_EXIT_OK)
-        rc = pkiws__cli_profile_check(cli, args, &p);
-    if (rc == PKIWS__CLI_EXIT_OK)
-        rc = pkiws__cli_template_source_check(cli, args);
-    if (rc != PKIWS__CLI_EXIT_OK) {
-        pkiws__cli_profile_args_dispose(&p);
+    int rc = pkiws__cli_profile_args_read(cli, args, &p);
+    if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    }
     pkiws__cli_outcome o;
     pkiws__cli_outcome_init(&o);
     pkiws_result *res = NULL;
