@@ -37,4 +37,17 @@ const char *pkiws__http_plugin_name(const pkiws__http_plugin *p);
  * configured proxy needs PKIWS_HTTP_CAP_PROXY. */
 int pkiws__http_plugin_open(pkiws__http *h, pkiws__http_plugin *p, const pkiws__http_config *cfg);
 
+/* The implementations behind the public request/response accessors of backend.h (the
+ * exported names are thin forwarders in src/api/backend.c). */
+int pkiws__http_req_int(const pkiws_http_req *req, int item, int64_t *out);
+int pkiws__http_req_str(const pkiws_http_req *req, int item, const char **out);
+int pkiws__http_req_blob(const pkiws_http_req *req, int item, const uint8_t **data, size_t *len);
+size_t pkiws__http_req_header_count(const pkiws_http_req *req);
+int pkiws__http_req_header(const pkiws_http_req *req, size_t index, const char **name,
+                           const char **value);
+int pkiws__http_resp_set_status(pkiws_http_resp *resp, int status);
+int pkiws__http_resp_add_header(pkiws_http_resp *resp, const char *name, const char *value);
+int pkiws__http_resp_append_body(pkiws_http_resp *resp, const void *data, size_t len);
+int pkiws__http_resp_set_int(pkiws_http_resp *resp, int item, int64_t value);
+
 #endif

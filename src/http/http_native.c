@@ -120,7 +120,7 @@ static void pool_put(native_ctx *c, nconn *n)
 
 static int io_read_fn(void *ctx, uint8_t *buf, size_t cap, size_t *n)
 {
-    return pkiws_tls_io_recv(ctx, buf, cap, n);
+    return pkiws__tls_io_recv(ctx, buf, cap, n);
 }
 
 static int tls_read_fn(void *ctx, uint8_t *buf, size_t cap, size_t *n)
@@ -134,7 +134,7 @@ static int proxy_tunnel(native_ctx *c, nconn *n, const pkiws__http1_url *u)
     int rc = pkiws__http1_connect_head(&head, u, USER_AGENT);
     for (size_t off = 0; !rc && off < head.len;) {
         size_t sent = 0;
-        rc = pkiws_tls_io_send(&n->io, head.data + off, head.len - off, &sent);
+        rc = pkiws__tls_io_send(&n->io, head.data + off, head.len - off, &sent);
         off += sent;
     }
     pkiws__buf_dispose(&head);

@@ -118,7 +118,7 @@ const char *pkiws__http_plugin_name(const pkiws__http_plugin *p)
 
 /* ---- request accessors ---- */
 
-PKIWS_API int pkiws_http_req_int(const pkiws_http_req *req, int item, int64_t *out)
+int pkiws__http_req_int(const pkiws_http_req *req, int item, int64_t *out)
 {
     if (out)
         *out = 0;
@@ -146,7 +146,7 @@ PKIWS_API int pkiws_http_req_int(const pkiws_http_req *req, int item, int64_t *o
                        item);
 }
 
-PKIWS_API int pkiws_http_req_str(const pkiws_http_req *req, int item, const char **out)
+int pkiws__http_req_str(const pkiws_http_req *req, int item, const char **out)
 {
     if (out)
         *out = NULL;
@@ -174,8 +174,7 @@ PKIWS_API int pkiws_http_req_str(const pkiws_http_req *req, int item, const char
                        item);
 }
 
-PKIWS_API int pkiws_http_req_blob(const pkiws_http_req *req, int item, const uint8_t **data,
-                                  size_t *len)
+int pkiws__http_req_blob(const pkiws_http_req *req, int item, const uint8_t **data, size_t *len)
 {
     if (data)
         *data = NULL;
@@ -212,13 +211,13 @@ PKIWS_API int pkiws_http_req_blob(const pkiws_http_req *req, int item, const uin
                        item);
 }
 
-PKIWS_API size_t pkiws_http_req_header_count(const pkiws_http_req *req)
+size_t pkiws__http_req_header_count(const pkiws_http_req *req)
 {
     return req ? NHEADERS : 0;
 }
 
-PKIWS_API int pkiws_http_req_header(const pkiws_http_req *req, size_t index, const char **name,
-                                    const char **value)
+int pkiws__http_req_header(const pkiws_http_req *req, size_t index, const char **name,
+                           const char **value)
 {
     if (name)
         *name = NULL;
@@ -253,7 +252,7 @@ static int field_ok(const char *what, const char *s)
     return PKIWS_OK;
 }
 
-PKIWS_API int pkiws_http_resp_set_status(pkiws_http_resp *resp, int status)
+int pkiws__http_resp_set_status(pkiws_http_resp *resp, int status)
 {
     if (!resp)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_http_resp_set_status: NULL resp");
@@ -266,7 +265,7 @@ PKIWS_API int pkiws_http_resp_set_status(pkiws_http_resp *resp, int status)
     return PKIWS_OK;
 }
 
-PKIWS_API int pkiws_http_resp_add_header(pkiws_http_resp *resp, const char *name, const char *value)
+int pkiws__http_resp_add_header(pkiws_http_resp *resp, const char *name, const char *value)
 {
     if (!resp)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_http_resp_add_header: NULL resp");
@@ -284,7 +283,7 @@ PKIWS_API int pkiws_http_resp_add_header(pkiws_http_resp *resp, const char *name
     return PKIWS_OK;
 }
 
-PKIWS_API int pkiws_http_resp_append_body(pkiws_http_resp *resp, const void *data, size_t len)
+int pkiws__http_resp_append_body(pkiws_http_resp *resp, const void *data, size_t len)
 {
     if (!resp || (!data && len))
         return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_http_resp_append_body: NULL %s",
@@ -298,7 +297,7 @@ PKIWS_API int pkiws_http_resp_append_body(pkiws_http_resp *resp, const void *dat
     return PKIWS_OK;
 }
 
-PKIWS_API int pkiws_http_resp_set_int(pkiws_http_resp *resp, int item, int64_t value)
+int pkiws__http_resp_set_int(pkiws_http_resp *resp, int item, int64_t value)
 {
     if (!resp)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_http_resp_set_int: NULL resp");

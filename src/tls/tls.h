@@ -54,7 +54,7 @@ int pkiws__backend_table_check(const void *table, size_t ours, size_t v1_size, c
                                size_t *copy_len);
 /* Check a table's name: non-empty printable ASCII/UTF-8, at most 64 bytes. */
 int pkiws__backend_name_check(const char *name, const char *kind);
-/* A counter bumped by every pkiws_backend_fail() on this thread (to tell whether a hook
+/* A counter bumped by every pkiws__backend_fail() on this thread (to tell whether a hook
  * recorded its failure itself). */
 unsigned pkiws__backend_fail_seq(void);
 /* Bump that counter: the caller has just recorded a backend failure with pkiws__fail*(). */
@@ -103,5 +103,19 @@ void pkiws__tls_close(pkiws__tls_conn *c);
 
 /* ---- the built-in backend (tls_mbedtls.c) ------------------------------------------------ */
 const pkiws_tls_methods *pkiws__tls_mbedtls_methods(void);
+
+/* The implementations behind the public TLS functions of backend.h (the exported names are
+ * thin forwarders in src/api/backend.c). */
+int pkiws__tls_io_send(pkiws_tls_io *io, const uint8_t *data, size_t len, size_t *n_out);
+int pkiws__tls_io_recv(pkiws_tls_io *io, uint8_t *buf, size_t cap, size_t *n_out);
+int pkiws__backend_fail(int code, int cause, const char *domain, int64_t native_code,
+                        const char *message);
+const pkiws_tls_methods *pkiws__tls_builtin_methods(void);
+int pkiws__tls_params_int(const pkiws_tls_params *params, int item, int64_t *out);
+int pkiws__tls_params_str(const pkiws_tls_params *params, int item, const char **out);
+int pkiws__tls_params_blob(const pkiws_tls_params *params, int item, const uint8_t **data,
+                           size_t *len);
+int pkiws__tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_t *hash,
+                           size_t hash_len, uint8_t *sig, size_t cap, size_t *sig_len);
 
 #endif

@@ -96,7 +96,7 @@ static int timed_out(pkiws_tls_io *io, const char *dir)
                    (long long)io->budget_ms, io->phase, io->what, dir);
 }
 
-PKIWS_API int pkiws_tls_io_send(pkiws_tls_io *io, const uint8_t *data, size_t len, size_t *n_out)
+int pkiws__tls_io_send(pkiws_tls_io *io, const uint8_t *data, size_t len, size_t *n_out)
 {
     if (n_out)
         *n_out = 0;
@@ -133,7 +133,7 @@ PKIWS_API int pkiws_tls_io_send(pkiws_tls_io *io, const uint8_t *data, size_t le
     }
 }
 
-PKIWS_API int pkiws_tls_io_recv(pkiws_tls_io *io, uint8_t *buf, size_t cap, size_t *n_out)
+int pkiws__tls_io_recv(pkiws_tls_io *io, uint8_t *buf, size_t cap, size_t *n_out)
 {
     if (n_out)
         *n_out = 0;

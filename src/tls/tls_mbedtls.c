@@ -180,7 +180,7 @@ static int alt_sign(void *ctx, int (*f_rng)(void *, unsigned char *, size_t), vo
         return MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE;
     }
     size_t n = 0;
-    int rc = pkiws_tls_params_sign(c->params, alg, hash, hashlen, sig, c->ext_key_len, &n);
+    int rc = pkiws__tls_params_sign(c->params, alg, hash, hashlen, sig, c->ext_key_len, &n);
     if (rc) {
         tl_sign_rc = rc;
         return MBEDTLS_ERR_RSA_PRIVATE_FAILED;
@@ -308,12 +308,12 @@ static int mb_config_new(void *backend, const pkiws_tls_params *params, void **o
     int64_t minv = 0, maxv = 0, external = 0;
     const uint8_t *cert, *key, *trust;
     size_t cert_len, key_len, trust_len;
-    if (pkiws_tls_params_int(params, PKIWS_TLS_MIN_VERSION, &minv) ||
-        pkiws_tls_params_int(params, PKIWS_TLS_MAX_VERSION, &maxv) ||
-        pkiws_tls_params_int(params, PKIWS_TLS_KEY_EXTERNAL, &external) ||
-        pkiws_tls_params_blob(params, PKIWS_TLS_CLIENT_CERT_PEM, &cert, &cert_len) ||
-        pkiws_tls_params_blob(params, PKIWS_TLS_CLIENT_KEY_PEM, &key, &key_len) ||
-        pkiws_tls_params_blob(params, PKIWS_TLS_TRUST_PEM, &trust, &trust_len))
+    if (pkiws__tls_params_int(params, PKIWS_TLS_MIN_VERSION, &minv) ||
+        pkiws__tls_params_int(params, PKIWS_TLS_MAX_VERSION, &maxv) ||
+        pkiws__tls_params_int(params, PKIWS_TLS_KEY_EXTERNAL, &external) ||
+        pkiws__tls_params_blob(params, PKIWS_TLS_CLIENT_CERT_PEM, &cert, &cert_len) ||
+        pkiws__tls_params_blob(params, PKIWS_TLS_CLIENT_KEY_PEM, &key, &key_len) ||
+        pkiws__tls_params_blob(params, PKIWS_TLS_TRUST_PEM, &trust, &trust_len))
         return PKIWS_E_INTERNAL;
     if (minv > 0x0303)
         return mb_fail(PKIWS_E_UNSUPPORTED, NULL, 0,
@@ -366,7 +366,7 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
     mb_conn *c = ctx;
     size_t n = 0;
-    int rc = pkiws_tls_io_send(c->io, buf, len, &n);
+    int rc = pkiws__tls_io_send(c->io, buf, len, &n);
     if (rc) {
         c->io_rc = rc;
         return MBEDTLS_ERR_NET_SEND_FAILED;
@@ -378,7 +378,7 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
     mb_conn *c = ctx;
     size_t n = 0;
-    int rc = pkiws_tls_io_recv(c->io, buf, len, &n);
+    int rc = pkiws__tls_io_recv(c->io, buf, len, &n);
     if (rc) {
         c->io_rc = rc;
         return MBEDTLS_ERR_NET_RECV_FAILED;
@@ -480,8 +480,8 @@ static int mb_connect(void *config, const pkiws_tls_params *params, pkiws_tls_io
     *out = NULL;
     const char *host = NULL;
     int64_t port = 0;
-    if (pkiws_tls_params_str(params, PKIWS_TLS_HOST, &host) ||
-        pkiws_tls_params_int(params, PKIWS_TLS_PORT, &port))
+    if (pkiws__tls_params_str(params, PKIWS_TLS_HOST, &host) ||
+        pkiws__tls_params_int(params, PKIWS_TLS_PORT, &port))
         return PKIWS_E_INTERNAL;
     if (!host || !*host || strlen(host) >= 256)
         return mb_fail(PKIWS_E_INVALID_ARG, NULL, 0,

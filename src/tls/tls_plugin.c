@@ -3,7 +3,7 @@
  * TLS backend tables → the internal TLS layer: size-first validation and copy of a host's
  * pkiws_tls_methods (the built-in mbedTLS table goes through the same path), the parameter
  * objects and their accessors, the sign service, and the dispatch that turns hook results
- * into recorded failures. Also pkiws_backend_fail(), shared with the HTTP plug-in adapter.
+ * into recorded failures. Also pkiws__backend_fail(), shared with the HTTP plug-in adapter.
  */
 #include "pkiws_internal.h"
 
@@ -42,8 +42,8 @@ static const char *cause_remedy(int cause)
     }
 }
 
-PKIWS_API int pkiws_backend_fail(int code, int cause, const char *domain, int64_t native_code,
-                                 const char *message)
+int pkiws__backend_fail(int code, int cause, const char *domain, int64_t native_code,
+                        const char *message)
 {
     if (code >= 0)
         code = PKIWS_E_BACKEND; /* a failure must be a failure */
@@ -236,7 +236,7 @@ int pkiws__tls_can_sign(const pkiws__tls *t)
     return t && t->m.sign != NULL;
 }
 
-PKIWS_API const pkiws_tls_methods *pkiws_tls_builtin_methods(void)
+const pkiws_tls_methods *pkiws__tls_builtin_methods(void)
 {
     return pkiws__tls_mbedtls_methods();
 }
@@ -266,7 +266,7 @@ struct pkiws__tls_conn {
     void *impl;
 };
 
-PKIWS_API int pkiws_tls_params_int(const pkiws_tls_params *params, int item, int64_t *out)
+int pkiws__tls_params_int(const pkiws_tls_params *params, int item, int64_t *out)
 {
     if (out)
         *out = 0;
@@ -292,7 +292,7 @@ PKIWS_API int pkiws_tls_params_int(const pkiws_tls_params *params, int item, int
     return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "TLS parameter %d is unknown to this pkiws", item);
 }
 
-PKIWS_API int pkiws_tls_params_str(const pkiws_tls_params *params, int item, const char **out)
+int pkiws__tls_params_str(const pkiws_tls_params *params, int item, const char **out)
 {
     if (out)
         *out = NULL;
@@ -308,8 +308,8 @@ PKIWS_API int pkiws_tls_params_str(const pkiws_tls_params *params, int item, con
     return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "TLS parameter %d is unknown to this pkiws", item);
 }
 
-PKIWS_API int pkiws_tls_params_blob(const pkiws_tls_params *params, int item, const uint8_t **data,
-                                    size_t *len)
+int pkiws__tls_params_blob(const pkiws_tls_params *params, int item, const uint8_t **data,
+                           size_t *len)
 {
     if (data)
         *data = NULL;
@@ -360,8 +360,8 @@ static size_t sign_hash_len(int alg)
     }
 }
 
-PKIWS_API int pkiws_tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_t *hash,
-                                    size_t hash_len, uint8_t *sig, size_t cap, size_t *sig_len)
+int pkiws__tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_t *hash,
+                           size_t hash_len, uint8_t *sig, size_t cap, size_t *sig_len)
 {
     if (sig_len)
         *sig_len = 0;

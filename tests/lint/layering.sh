@@ -49,6 +49,11 @@ for layer in util crypto xml http tls proto core api; do
   done < <(grep -H -o -E '#\s*include\s*"[a-z_]+/[a-z0-9_]+\.h"' src/$layer/*.[ch] 2>/dev/null \
             | sed -E 's/#\s*include\s*"//; s/"$//')
 done
+# src/api/ is the only home of PKIWS_API definitions (the entry points: argument checks, handle
+# checks, dispatch); the layers below export nothing themselves.
+for f in $(grep -rl --include='*.c' -E '^PKIWS_API' src 2>/dev/null); do
+  case "$f" in src/api/*) ;; *) bad "$f defines PKIWS_API functions (only src/api/ may)";; esac
+done
 # The CLI is a client of the public API only.
 if [ -d src/cli ]; then
   grep -H -E '#\s*include\s*"' src/cli/*.[ch] | grep -v -E '"[a-z_]+\.h"' | while read -r l; do
