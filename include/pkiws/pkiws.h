@@ -464,7 +464,9 @@ enum pkiws_result_int {
     PKIWS_RESULT_CHAIN_LENGTH = 4, /**< certificates in the chain (end-entity excluded) */
     PKIWS_RESULT_MAC_ITERATIONS = 5,
     PKIWS_RESULT_REVOCATION_COUNT = 6, /**< certificates whose status changed */
-    PKIWS_RESULT_SUCCESS_CODE = 7      /**< updateCertificateStatus successCode */
+    PKIWS_RESULT_SUCCESS_CODE = 7,     /**< updateCertificateStatus successCode */
+    PKIWS_RESULT_SEARCH_TOTAL = 8,     /**< pkiws_search: certificates matching, all pages */
+    PKIWS_RESULT_SEARCH_MORE = 9       /**< pkiws_search: 1 when more pages follow */
 };
 
 /** Binary items of pkiws_result_blob(). */
@@ -616,6 +618,24 @@ enum pkiws_reason {
  */
 PKIWS_API int pkiws_revoke(pkiws_session *session, int operation, int selector, const char *id,
                            int reason, const char *comment, pkiws_result **out);
+
+/**
+ * Search certificates (searchCertificate of the certificate-management service): by seat or
+ * serial (@p selector PKIWS_BY_SEAT / PKIWS_BY_SERIAL with @p id), or all (@p selector 0, @p id
+ * NULL), optionally within @p profile_oid (may be NULL); one page from @p start_index (0-based).
+ * The result has SEARCH_TOTAL, SEARCH_MORE and one found entry per certificate of the page.
+ */
+PKIWS_API int pkiws_search(pkiws_session *session, int selector, const char *id,
+                           const char *profile_oid, int start_index, pkiws_result **out);
+/** Number of certificates a pkiws_search result holds (this page). */
+PKIWS_API size_t pkiws_result_found_count(const pkiws_result *result);
+/**
+ * The @p index-th certificate found: DER (borrowed), serial (hex), status ("VALID", "EXPIRED",
+ * "REVOKED", "SUSPENDED") and seat id as the service reports them. Outputs may be NULL.
+ */
+PKIWS_API int pkiws_result_found(const pkiws_result *result, size_t index, const uint8_t **der,
+                                 size_t *len, const char **serial, const char **status,
+                                 const char **seat);
 
 /**
  * Health report, the troubleshooting table run by a machine: configuration, RA credential

@@ -92,6 +92,8 @@ int pkiws__result_set_int(pkiws_result *r, int item, int64_t value);
 int pkiws__result_set_blob(pkiws_result *r, int item, const uint8_t *p, size_t n, int secret);
 int pkiws__result_add_chain(pkiws_result *r, const uint8_t *der, size_t n);
 int pkiws__result_add_trace(pkiws_result *r, int field, const char *value, int source);
+int pkiws__result_add_found(pkiws_result *r, const uint8_t *der, size_t len, const char *serial,
+                            const char *status, const char *seat);
 int pkiws__result_add_check(pkiws_result *r, const char *name, int verdict, const char *detail,
                             const char *remedy);
 /* Certificate facts (subject, serial, thumbprint, issuer, PEM, DER, validity). */

@@ -6,7 +6,7 @@
 #include "crypto/crypto.h"
 
 #define STR_ITEMS 16
-#define INT_ITEMS 8
+#define INT_ITEMS 16
 #define BLOB_ITEMS 4
 
 struct trace_entry {
@@ -20,6 +20,12 @@ struct check_entry {
     int verdict;
     char *detail;
     char *remedy;
+};
+
+struct found_entry {
+    uint8_t *der;
+    size_t len;
+    char *serial, *status, *seat;
 };
 
 struct pkiws_result {
@@ -43,6 +49,8 @@ struct pkiws_result {
     size_t ntrace;
     struct check_entry *checks;
     size_t nchecks;
+    struct found_entry *found;
+    size_t nfound;
 };
 
 static int ok_result(const pkiws_result *r)
@@ -190,6 +198,30 @@ int pkiws__result_add_check(pkiws_result *r, const char *name, int verdict, cons
     return PKIWS_OK;
 }
 
+int pkiws__result_add_found(pkiws_result *r, const uint8_t *der, size_t len, const char *serial,
+                            const char *status, const char *seat)
+{
+    struct found_entry *f = pkiws__realloc(r->found, (r->nfound + 1) * sizeof *f);
+    if (!f)
+        return PKIWS_E_NOMEM;
+    r->found = f;
+    struct found_entry *e = &f[r->nfound];
+    e->der = pkiws__memdup(der, len);
+    e->len = len;
+    e->serial = pkiws__strdup(serial ? serial : "");
+    e->status = pkiws__strdup(status ? status : "");
+    e->seat = pkiws__strdup(seat ? seat : "");
+    if (!e->der || !e->serial || !e->status || !e->seat) {
+        pkiws__free(e->der);
+        pkiws__free(e->serial);
+        pkiws__free(e->status);
+        pkiws__free(e->seat);
+        return PKIWS_E_NOMEM;
+    }
+    r->nfound++;
+    return PKIWS_OK;
+}
+
 int pkiws__result_set_cert(pkiws_result *r, const pkiws__cert *c)
 {
     const pkiws__cert_info *ci = pkiws__cert_get_info(c);
@@ -270,6 +302,13 @@ PKIWS_API void pkiws_result_free(pkiws_result *r)
         pkiws__free(r->checks[i].remedy);
     }
     pkiws__free(r->checks);
+    for (size_t i = 0; i < r->nfound; i++) {
+        pkiws__free(r->found[i].der);
+        pkiws__free(r->found[i].serial);
+        pkiws__free(r->found[i].status);
+        pkiws__free(r->found[i].seat);
+    }
+    pkiws__free(r->found);
     pkiws__free(r);
 }
 
@@ -416,5 +455,34 @@ PKIWS_API int pkiws_result_check(const pkiws_result *r, size_t index, const char
         *detail = e->detail;
     if (remedy)
         *remedy = e->remedy;
+    return PKIWS_OK;
+}
+
+PKIWS_API size_t pkiws_result_found_count(const pkiws_result *r)
+{
+    return ok_result(r) ? r->nfound : 0;
+}
+
+PKIWS_API int pkiws_result_found(const pkiws_result *r, size_t index, const uint8_t **der,
+                                 size_t *len, const char **serial, const char **status,
+                                 const char **seat)
+{
+    PKIWS__ENTER();
+    if (!ok_result(r))
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_result_found: invalid handle");
+    if (index >= r->nfound)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_result_found: index %zu, there are %zu",
+                           index, r->nfound);
+    const struct found_entry *e = &r->found[index];
+    if (der)
+        *der = e->der;
+    if (len)
+        *len = e->len;
+    if (serial)
+        *serial = e->serial;
+    if (status)
+        *status = e->status;
+    if (seat)
+        *seat = e->seat;
     return PKIWS_OK;
 }

@@ -99,6 +99,22 @@ typedef struct pkiws__soap_status_result {
 int pkiws__soap_parse_update_status(pkiws_xml_doc *doc, pkiws__soap_status_result *out);
 void pkiws__soap_status_result_dispose(pkiws__soap_status_result *r);
 
+typedef struct pkiws__soap_found {
+    uint8_t *der; /* the certificate */
+    size_t der_len;
+    char *seat, *status, *serial; /* status: VALID, EXPIRED, REVOKED, SUSPENDED */
+} pkiws__soap_found;
+
+typedef struct pkiws__soap_search_result {
+    char *server_txid;
+    int count; /* certificateCount: all matches */
+    int more;  /* moreCertificateAvailable */
+    pkiws__soap_found *found;
+    size_t nfound; /* on this page */
+} pkiws__soap_search_result;
+int pkiws__soap_parse_search(pkiws_xml_doc *doc, pkiws__soap_search_result *out);
+void pkiws__soap_search_result_dispose(pkiws__soap_search_result *r);
+
 typedef struct pkiws__soap_health {
     char *server_txid;
     int up; /* statusCode UP */

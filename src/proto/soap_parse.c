@@ -232,3 +232,73 @@ int pkiws__soap_parse_health(pkiws_xml_doc *doc, pkiws__soap_health *out)
     out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_HEALTH, "serverTransactionID"));
     return PKIWS_OK;
 }
+
+void pkiws__soap_search_result_dispose(pkiws__soap_search_result *r)
+{
+    for (size_t i = 0; i < r->nfound; i++) {
+        pkiws__free(r->found[i].der);
+        pkiws__free(r->found[i].seat);
+        pkiws__free(r->found[i].status);
+        pkiws__free(r->found[i].serial);
+    }
+    pkiws__free(r->found);
+    pkiws__free(r->server_txid);
+    memset(r, 0, sizeof *r);
+}
+
+int pkiws__soap_parse_search(pkiws_xml_doc *doc, pkiws__soap_search_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *op = "searchCertificate";
+    int rc = pkiws__soap_check_fault(doc, op);
+    if (rc)
+        return rc;
+    pkiws_xml_node *r = expect_body(doc, PKIWS_NS_MGMT, "searchCertificateResponse", op);
+    if (!r)
+        return pkiws__err_code();
+    const char *cnt =
+        pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "certificateCount"));
+    if (!parse_int(cnt, &out->count) || out->count < 0)
+        return pkiws__fail(PKIWS_E_PROTOCOL, "%s: certificateCount '%s' is not a count", op,
+                           cnt ? cnt : "(missing)");
+    const char *more =
+        pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "moreCertificateAvailable"));
+    out->more = more && (!strcmp(more, "true") || !strcmp(more, "1"));
+    out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "serverTransactionID"));
+    pkiws_xml_node *list = pkiws__xml_child(r, PKIWS_NS_MGMT, "certificateList");
+    for (pkiws_xml_node *ci = list ? list->first_child : NULL; ci && rc == PKIWS_OK;
+         ci = ci->next) {
+        if (!pkiws__xml_is(ci, PKIWS_NS_MGMT, "certificateInformation"))
+            continue;
+        pkiws__soap_found *f = pkiws__realloc(out->found, (out->nfound + 1) * sizeof *f);
+        if (!f) {
+            rc = PKIWS_E_NOMEM;
+            break;
+        }
+        out->found = f;
+        f = &out->found[out->nfound++];
+        memset(f, 0, sizeof *f);
+        const char *b64 =
+            pkiws__xml_text_trim(doc, pkiws__xml_child(ci, PKIWS_NS_MGMT, "certificate"));
+        pkiws_buf der = PKIWS_BUF_INIT;
+        if (!b64 || !*b64)
+            rc = pkiws__fail(PKIWS_E_PROTOCOL, "%s: certificateInformation #%zu has no certificate",
+                             op, out->nfound);
+        else if ((rc = pkiws__b64_decode(b64, strlen(b64), &der)))
+            rc = pkiws__fail_context(PKIWS_E_PROTOCOL, "%s: certificateInformation #%zu", op,
+                                     out->nfound);
+        if (rc) {
+            pkiws__buf_dispose(&der);
+            break;
+        }
+        f->der = pkiws__buf_detach(&der, &f->der_len);
+        f->seat = dup_text(doc, pkiws__xml_child(ci, PKIWS_NS_MGMT, "seatId"));
+        f->status = dup_text(doc, pkiws__xml_child(ci, PKIWS_NS_MGMT, "status"));
+        f->serial = dup_text(doc, pkiws__xml_child(ci, PKIWS_NS_MGMT, "serialNumber"));
+        if (!f->der)
+            rc = PKIWS_E_NOMEM;
+    }
+    if (rc)
+        pkiws__soap_search_result_dispose(out);
+    return rc;
+}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 
@@ -342,6 +343,16 @@ static void test_online_pending_then_poll(void **state)
     pkiws_profile_free(p);
 }
 
+/* Serials compare as hex numbers: case and leading zeros ignored. */
+static int serial_eq(const char *a, const char *b)
+{
+    while (*a == '0')
+        a++;
+    while (*b == '0')
+        b++;
+    return strcasecmp(a, b) == 0;
+}
+
 static char *issue_for(const char *upn, char *serial, size_t cap)
 {
     pkiws_profile *p;
@@ -392,6 +403,42 @@ static void test_online_revoke_by_serial_and_seat(void **state)
     rc = pkiws_revoke(session, PKIWS_OP_REVOKE, PKIWS_BY_SERIAL, "12x4", PKIWS_REASON_NONE, NULL,
                       &res);
     assert_int_equal(rc, PKIWS_E_INVALID_ARG);
+    assert_null(res);
+}
+
+static void test_online_search_by_seat(void **state)
+{
+    (void)state;
+    char serial[80];
+    issue_for("erin@contoso.com", serial, sizeof serial);
+    pkiws_result *res = NULL;
+    int rc = pkiws_search(session, PKIWS_BY_SEAT, "erin@contoso.com", NULL, 0, &res);
+    if (rc)
+        fail_msg("search: %s", pkiws_result_message(res));
+    int64_t total = -1;
+    assert_int_equal(pkiws_result_int(res, PKIWS_RESULT_SEARCH_TOTAL, &total), PKIWS_OK);
+    assert_int_equal(total, 1);
+    assert_int_equal(pkiws_result_found_count(res), 1);
+    const uint8_t *der;
+    size_t len;
+    const char *found_serial, *status, *seat;
+    assert_int_equal(pkiws_result_found(res, 0, &der, &len, &found_serial, &status, &seat),
+                     PKIWS_OK);
+    assert_true(len > 100 && der[0] == 0x30);
+    assert_string_equal(status, "VALID");
+    assert_string_equal(seat, "erin@contoso.com");
+    assert_true(serial_eq(found_serial, serial));
+    pkiws_result_free(res);
+    assert_int_equal(pkiws_revoke(session, PKIWS_OP_REVOKE, PKIWS_BY_SEAT, "erin@contoso.com",
+                                  PKIWS_REASON_NONE, NULL, &res),
+                     PKIWS_OK);
+    pkiws_result_free(res);
+    assert_int_equal(pkiws_search(session, PKIWS_BY_SERIAL, serial, NULL, 0, &res), PKIWS_OK);
+    assert_int_equal(pkiws_result_found_count(res), 1);
+    assert_int_equal(pkiws_result_found(res, 0, NULL, NULL, NULL, &status, NULL), PKIWS_OK);
+    assert_string_equal(status, "REVOKED");
+    pkiws_result_free(res);
+    assert_int_equal(pkiws_search(session, 7, "x", NULL, 0, &res), PKIWS_E_INVALID_ARG);
     assert_null(res);
 }
 
@@ -584,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_online_modern_preset_and_password),
         cmocka_unit_test(test_online_pending_then_poll),
         cmocka_unit_test(test_online_revoke_by_serial_and_seat),
+        cmocka_unit_test(test_online_search_by_seat),
         cmocka_unit_test(test_online_errors_map_to_codes),
         cmocka_unit_test(test_online_check_fails_usefully_when_down),
         cmocka_unit_test(test_online_soap_fault_from_server),

@@ -41,7 +41,7 @@ from ._offline import (RaCsr, error_name, features, key_encrypt, pfx_inspect, pf
                        version_string)
 from ._profile import Profile, TemplateAttribute
 from ._request import Request
-from ._result import Check, Result, TraceEntry
+from ._result import Check, Found, Result, TraceEntry
 from ._session import Session
 
 #: Version of this binding (the library's is version_string()).
@@ -52,7 +52,7 @@ UPN_OID = "1.3.6.1.4.1.311.20.2.3"
 
 __all__ = [
     "ApiError", "BackendError", "Check", "ConfigError", "ConnectError", "CryptoError",
-    "ErrorCode", "Feature", "Field", "HTTPError", "IdentityError", "InternalError",
+    "ErrorCode", "Feature", "Field", "Found", "HTTPError", "IdentityError", "InternalError",
     "InvalidArgumentError", "InvalidHandleError", "KeyType", "LimitError", "LocalIOError",
     "LogLevel", "MIN_VERSION", "NoMemoryError", "OptionTypeError", "OtherNameEncodingError",
     "PfxPreset", "PkiwsError", "PolicyMismatchError", "Profile", "ProfileError",

@@ -211,6 +211,8 @@ class ResultInt(enum.IntEnum):
     MAC_ITERATIONS = 5
     REVOCATION_COUNT = 6
     SUCCESS_CODE = 7
+    SEARCH_TOTAL = 8
+    SEARCH_MORE = 9
 
 
 class ResultBlob(enum.IntEnum):

@@ -230,10 +230,15 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_result_check_count", c_size_t, (ResultP,), None),
     ("pkiws_result_check", c_int, (ResultP, c_size_t, _PSTR, _PINT, _PSTR, _PSTR), _R),
     ("pkiws_verdict_name", c_void_p, (c_int,), None),
+    ("pkiws_result_found_count", c_size_t, (ResultP,), None),
+    ("pkiws_result_found", c_int,
+     (ResultP, c_size_t, _PSTR, _PSIZE, _PSTR, _PSTR, _PSTR), _R),
     # online operations on a session
     ("pkiws_revoke", c_int,
      (SessionP, c_int, c_int, c_char_p, c_int, c_char_p, POINTER(ResultP)), _RR),
     ("pkiws_check", c_int, (SessionP, c_char_p, POINTER(ResultP)), _RR),
+    ("pkiws_search", c_int,
+     (SessionP, c_int, c_char_p, c_char_p, c_int, POINTER(ResultP)), _RR),
     # offline utilities
     ("pkiws_thumbprint_normalize", c_int, (c_char_p, _PSTR), _R),
     ("pkiws_thumbprint", c_int, (c_void_p, c_size_t, c_char_p, _PSTR), _R),

@@ -19,6 +19,15 @@ class TraceEntry(NamedTuple):
     source_name: str  #: "request.email", "subject.CN", "derived from UPN", ...
 
 
+class Found(NamedTuple):
+    """A certificate found by Session.search()."""
+
+    der: bytes
+    serial: str
+    status: str
+    seat: str
+
+
 class Check(NamedTuple):
     """One check: a template verdict or a health-check step."""
 
@@ -178,6 +187,23 @@ class Result(Handle):
             data, size = ctypes.c_void_p(), ctypes.c_size_t()
             _lib.pkiws_result_chain_cert(h, i, ctypes.byref(data), ctypes.byref(size))
             out.append(_conv.borrowed_bytes(data.value, size.value))
+        return out
+
+    @property
+    def found(self) -> list[Found]:
+        """Certificates of a Session.search() page."""
+        h = self._handle()
+        out = []
+        for i in range(_lib.pkiws_result_found_count(h)):
+            data, size = ctypes.c_void_p(), ctypes.c_size_t()
+            serial, status, seat = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+            _lib.pkiws_result_found(h, i, ctypes.byref(data), ctypes.byref(size),
+                                    ctypes.byref(serial), ctypes.byref(status),
+                                    ctypes.byref(seat))
+            out.append(Found(_conv.borrowed_bytes(data.value, size.value),
+                             _conv.borrowed_str(serial.value) or "",
+                             _conv.borrowed_str(status.value) or "",
+                             _conv.borrowed_str(seat.value) or ""))
         return out
 
     @property

@@ -222,6 +222,19 @@ class Session(Handle):
                               raw_comment, ctypes.byref(out))
             return Result._adopt(out)
 
+    def search(self, id: Optional[str] = None, *, by: int = 0,
+               profile_oid: Optional[str] = None, start_index: int = 0) -> Result:
+        """searchCertificate: certificates of a seat or serial (``by`` Selector.SEAT /
+        Selector.SERIAL with ``id``), or all (``by`` 0), optionally within a profile; one page
+        from ``start_index``. The Result has ``found``, SEARCH_TOTAL and SEARCH_MORE."""
+        raw_id = _conv.text(id, "seat id or serial")
+        raw_oid = _conv.text(profile_oid, "profile OID")
+        out = _lib.ResultP()
+        with self._sink.guard():
+            _lib.pkiws_search(self._handle(), int(by), raw_id, raw_oid, int(start_index),
+                              ctypes.byref(out))
+            return Result._adopt(out)
+
     def check(self, profile_oid: Optional[str] = None) -> Result:
         """Health report: one check per step (configuration, RA credential, DNS, TCP, TLS,
         getStatus, policy fetch of ``profile_oid``). A failing step raises; the exception's

@@ -175,6 +175,17 @@ class TestOnline(SimTestCase):
             self.session.revoke("XYZ")
         self.assertIn("'X' at position 1", cm.exception.message)
 
+    def test_online_search(self) -> None:
+        res = self.issue(cn="Sam", email="sam@contoso.com", seat_id="sam-seat")
+        with self.session.search("sam-seat", by=pkiws.Selector.SEAT) as page:
+            self.assertEqual(page.get_int(pkiws.ResultInt.SEARCH_TOTAL), 1)
+            found = page.found
+            self.assertEqual(len(found), 1)
+            self.assertEqual(found[0].status, "VALID")
+            self.assertEqual(found[0].seat, "sam-seat")
+            self.assertEqual(found[0].serial.lstrip("0").upper(), res.serial.lstrip("0").upper())
+            self.assertEqual(found[0].der[0], 0x30)
+
     def test_online_check(self) -> None:
         with self.session.check(P_EMAIL) as report:
             self.assertTrue(report.ok)
