@@ -137,6 +137,7 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
     /* 5. TLS with client authentication + getStatus */
     s = step(r, "TLS and health check");
     int tls_ok = 0;
+    pkiws__health_step *down = NULL;
     if (!net_ok || !ra_ok || !in->client) {
         skip(s, !net_ok  ? "no TCP connection"
                 : !ra_ok ? "no usable RA credential"
@@ -160,9 +161,13 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
             tls_ok = rc != PKIWS_E_TLS && rc != PKIWS_E_RA_CREDENTIAL && rc != PKIWS_E_CONNECT &&
                      rc != PKIWS_E_TIMEOUT;
         } else if (!h.up) {
-            fail_last(r, s,
-                      pkiws__fail(PKIWS_E_REJECTED, "the CA reports status DOWN: %s",
-                                  h.message ? h.message : ""));
+            /* recorded after the policy step: an unknown profile explains a DOWN better */
+            down = s;
+            s->verdict = PKIWS_VERDICT_FAIL;
+            s->code = PKIWS_E_REJECTED;
+            snprintf(s->detail, sizeof s->detail,
+                     "mutual TLS accepted, but the CA reports status DOWN%s%s",
+                     h.message ? ": " : "", h.message ? h.message : "");
             tls_ok = 1;
         } else {
             pass(s, "mutual TLS accepted; getStatus: UP%s%s (%.1f ms)", h.message ? ", " : "",
@@ -189,6 +194,10 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
                      t->nattrs, t->key_is_ec ? "EC " : "RSA ", t->key_size, t->validity_days);
             pkiws__template_free(t);
         }
+    }
+    if (down && !r->first_error) {
+        r->first_error = down->code;
+        snprintf(r->first_message, sizeof r->first_message, "%s: %s", down->name, down->detail);
     }
     if (r->first_error) {
         pkiws__fail_remedy(r->first_error, r->first_remedy, "%s", r->first_message);

@@ -454,6 +454,10 @@ static void test_online_errors_map_to_codes(void **state)
     assert_non_null(pkiws_result_remedy(res));
     assert_int_equal(pkiws_result_retryable(res), 0);
     pkiws_result_free(res);
+    /* the health check names the same cause (getStatus answers DOWN for it first) */
+    assert_int_equal(pkiws_check(session, "2.16.840.1.113733.1.16.1.2.3.1.1.999", &res),
+                     PKIWS_E_PROFILE_NOT_FOUND);
+    pkiws_result_free(res);
     pkiws_request_free(r);
     pkiws_profile_free(p);
     /* template mismatch: OTHERNAME selected on a UPN profile */

@@ -195,8 +195,8 @@ class TestOnline(SimTestCase):
             self.assertTrue(all(c.verdict == pkiws.Verdict.OK for c in report.checks),
                             report.checks)
         # an unknown profile: the service's getStatus and the policy fetch both fail; the
-        # exception is the first failing step's, the report is in its result
-        with self.assertRaises(pkiws.PkiwsError) as cm:
+        # exception names the cause (the policy's), the report is in its result
+        with self.assertRaises(pkiws.ProfileNotFoundError) as cm:
             self.session.check(support.SIM_ARC + ".999")
         report = cm.exception.result
         self.assertEqual(cm.exception.code, report.error)
