@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -104,6 +105,8 @@ static void start(sim *s, const sim *pki_of, const char *const *extra)
     if (pid < 0)
         die("fork failed");
     if (pid == 0) {
+        /* the simulator ends with this test process, even when the test is killed */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd >= 0) {
             dup2(fd, 1);
