@@ -120,5 +120,9 @@ int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__
 #define PKIWS__ENTER() pkiws__err_clear()
 /* Record an API-level argument failure and return it. */
 int pkiws__arg_fail(const char *fn, const char *what);
+/* PKIWS_OK, or PKIWS_E_INVALID_HANDLE naming fn when the handle is NULL, freed or foreign. */
+int pkiws__check_session(const pkiws_session *s, const char *fn);
+int pkiws__check_profile(const pkiws_profile *p, const char *fn);
+int pkiws__check_request(const pkiws_request *r, const char *fn);
 
 #endif

@@ -12,8 +12,9 @@ PKIWS_API int pkiws_check(pkiws_session *s, const char *profile_oid, pkiws_resul
     if (!out)
         return pkiws__arg_fail("pkiws_check", "out is NULL");
     *out = NULL;
-    if (!s || s->magic != PKIWS__MAGIC_SESSION)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_check: invalid session handle");
+    int hrc = pkiws__check_session(s, "pkiws_check");
+    if (hrc)
+        return hrc;
     int rc;
     if (profile_oid && (rc = pkiws__check_profile_oid(profile_oid)))
         return rc;

@@ -13,6 +13,27 @@ int pkiws__arg_fail(const char *fn, const char *what)
     return pkiws__fail(PKIWS_E_INVALID_ARG, "%s: %s", fn, what);
 }
 
+int pkiws__check_session(const pkiws_session *s, const char *fn)
+{
+    if (!s || s->magic != PKIWS__MAGIC_SESSION)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed session handle", fn);
+    return PKIWS_OK;
+}
+
+int pkiws__check_profile(const pkiws_profile *p, const char *fn)
+{
+    if (!p || p->magic != PKIWS__MAGIC_PROFILE)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed profile handle", fn);
+    return PKIWS_OK;
+}
+
+int pkiws__check_request(const pkiws_request *r, const char *fn)
+{
+    if (!r || r->magic != PKIWS__MAGIC_REQUEST)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed request handle", fn);
+    return PKIWS_OK;
+}
+
 PKIWS_API uint32_t pkiws_version(void)
 {
     return PKIWS_VERSION_NUM;

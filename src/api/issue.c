@@ -5,13 +5,6 @@
 #include "api/api_int.h"
 #include "core/enroll.h"
 
-static int check_request(const pkiws_request *r, const char *fn)
-{
-    if (!r || r->magic != PKIWS__MAGIC_REQUEST)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed request handle", fn);
-    return PKIWS_OK;
-}
-
 static int fill_outcome(pkiws_result *r, const pkiws_request *req, pkiws__issue_outcome *o)
 {
     int rc = pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o->call.attempts);
@@ -73,7 +66,7 @@ PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
     if (!out)
         return pkiws__arg_fail("pkiws_issue", "out is NULL");
     *out = NULL;
-    int rc = check_request(r, "pkiws_issue");
+    int rc = pkiws__check_request(r, "pkiws_issue");
     if (rc)
         return rc;
     pkiws_result *res_out = pkiws__result_new();
@@ -131,7 +124,7 @@ PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t le
                                     const char *password)
 {
     PKIWS__ENTER();
-    int rc = check_request(r, "pkiws_request_set_key");
+    int rc = pkiws__check_request(r, "pkiws_request_set_key");
     if (rc)
         return rc;
     uint8_t *copy = NULL;
@@ -165,7 +158,7 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
     if (!out)
         return pkiws__arg_fail("pkiws_poll", "out is NULL");
     *out = NULL;
-    int rc = check_request(r, "pkiws_poll");
+    int rc = pkiws__check_request(r, "pkiws_poll");
     if (rc)
         return rc;
     if (!r->pending_ref || !r->key_der)

@@ -6,22 +6,16 @@
 #include "core/enroll.h"
 #include "core/settings.h"
 
-static int check_profile(const pkiws_profile *p, const char *fn)
-{
-    if (!p || p->magic != PKIWS__MAGIC_PROFILE)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed profile handle", fn);
-    return PKIWS_OK;
-}
-
 PKIWS_API int pkiws_profile_new(pkiws_profile **out, pkiws_session *session, const char *oid)
 {
     PKIWS__ENTER();
     if (!out)
         return pkiws__arg_fail("pkiws_profile_new", "out is NULL");
     *out = NULL;
-    if (!session || session->magic != PKIWS__MAGIC_SESSION)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_profile_new: invalid session handle");
-    int rc = pkiws__check_profile_oid(oid);
+    int rc = pkiws__check_session(session, "pkiws_profile_new");
+    if (rc)
+        return rc;
+    rc = pkiws__check_profile_oid(oid);
     if (rc)
         return rc;
     pkiws_profile *p = pkiws__calloc(1, sizeof *p);
@@ -69,7 +63,7 @@ PKIWS_API void pkiws_profile_free(pkiws_profile *p)
 PKIWS_API int pkiws_profile_set_int(pkiws_profile *p, int option, int64_t value)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_set_int");
+    int rc = pkiws__check_profile(p, "pkiws_profile_set_int");
     if (rc)
         return rc;
     switch (option) {
@@ -115,7 +109,7 @@ PKIWS_API int pkiws_profile_set_int(pkiws_profile *p, int option, int64_t value)
 PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *p, int field, const char *attribute_name)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_set_mapping");
+    int rc = pkiws__check_profile(p, "pkiws_profile_set_mapping");
     if (rc)
         return rc;
     if (field < PKIWS_FIELD_CN || field > PKIWS_FIELD_SEAT_ID)
@@ -134,7 +128,7 @@ PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *p, int field, const char 
 PKIWS_API int pkiws_profile_load_template(pkiws_profile *p, const void *xml, size_t len)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_load_template");
+    int rc = pkiws__check_profile(p, "pkiws_profile_load_template");
     if (rc)
         return rc;
     if (!xml || !len)
@@ -200,7 +194,7 @@ int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call
 PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *p)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_fetch_policy");
+    int rc = pkiws__check_profile(p, "pkiws_profile_fetch_policy");
     if (rc)
         return rc;
     pkiws__call_info info;
@@ -210,7 +204,7 @@ PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *p)
 PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *p, const char *path)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_load_template_file");
+    int rc = pkiws__check_profile(p, "pkiws_profile_load_template_file");
     if (rc)
         return rc;
     if (!path)
@@ -241,7 +235,7 @@ PKIWS_API int pkiws_profile_verify(pkiws_profile *p, pkiws_result **out)
     if (!out)
         return pkiws__arg_fail("pkiws_profile_verify", "out is NULL");
     *out = NULL;
-    int rc = check_profile(p, "pkiws_profile_verify");
+    int rc = pkiws__check_profile(p, "pkiws_profile_verify");
     if (rc)
         return rc;
     pkiws__template *tpl = NULL;
@@ -278,7 +272,7 @@ PKIWS_API int pkiws_profile_verify(pkiws_profile *p, pkiws_result **out)
 PKIWS_API int pkiws_profile_template_int(const pkiws_profile *p, int item, int64_t *out)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_template_int");
+    int rc = pkiws__check_profile(p, "pkiws_profile_template_int");
     if (rc)
         return rc;
     if (!out)
@@ -324,7 +318,7 @@ PKIWS_API int pkiws_profile_template_attribute(const pkiws_profile *p, size_t in
                                                int *in_san, int *field)
 {
     PKIWS__ENTER();
-    int rc = check_profile(p, "pkiws_profile_template_attribute");
+    int rc = pkiws__check_profile(p, "pkiws_profile_template_attribute");
     if (rc)
         return rc;
     pkiws_profile *mp = (pkiws_profile *)p;

@@ -9,13 +9,6 @@
 
 #include <pthread.h>
 
-static int check_request(const pkiws_request *r, const char *fn)
-{
-    if (!r || r->magic != PKIWS__MAGIC_REQUEST)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed request handle", fn);
-    return PKIWS_OK;
-}
-
 PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile)
 {
     PKIWS__ENTER();
@@ -95,7 +88,7 @@ static char **str_slot(pkiws_request *r, int option)
 PKIWS_API int pkiws_request_set_str(pkiws_request *r, int option, const char *value)
 {
     PKIWS__ENTER();
-    int rc = check_request(r, "pkiws_request_set_str");
+    int rc = pkiws__check_request(r, "pkiws_request_set_str");
     if (rc)
         return rc;
     char **slot = str_slot(r, option);
@@ -118,7 +111,7 @@ PKIWS_API int pkiws_request_set_str(pkiws_request *r, int option, const char *va
 PKIWS_API int pkiws_request_set_int(pkiws_request *r, int option, int64_t value)
 {
     PKIWS__ENTER();
-    int rc = check_request(r, "pkiws_request_set_int");
+    int rc = pkiws__check_request(r, "pkiws_request_set_int");
     if (rc)
         return rc;
     if (option == PKIWS_REQUEST_OPT_RETURN_KEY) {
@@ -141,7 +134,7 @@ PKIWS_API int pkiws_request_set_int(pkiws_request *r, int option, int64_t value)
 PKIWS_API int pkiws_request_set_othername(pkiws_request *r, const char *oid, const char *hex)
 {
     PKIWS__ENTER();
-    int rc = check_request(r, "pkiws_request_set_othername");
+    int rc = pkiws__check_request(r, "pkiws_request_set_othername");
     if (rc)
         return rc;
     if (!oid && !hex) {
@@ -222,7 +215,7 @@ PKIWS_API int pkiws_preflight(pkiws_request *r, pkiws_result **out)
     if (!out)
         return pkiws__arg_fail("pkiws_preflight", "out is NULL");
     *out = NULL;
-    int rc = check_request(r, "pkiws_preflight");
+    int rc = pkiws__check_request(r, "pkiws_preflight");
     if (rc)
         return rc;
     pkiws_result *res_out = pkiws__result_new();

@@ -64,8 +64,9 @@ PKIWS_API int pkiws_revoke(pkiws_session *s, int operation, int selector, const 
     if (!out)
         return pkiws__arg_fail("pkiws_revoke", "out is NULL");
     *out = NULL;
-    if (!s || s->magic != PKIWS__MAGIC_SESSION)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_revoke: invalid session handle");
+    int hrc = pkiws__check_session(s, "pkiws_revoke");
+    if (hrc)
+        return hrc;
     if (operation < PKIWS_OP_REVOKE || operation > PKIWS_OP_RESUME)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_revoke: operation %d is not a PKIWS_OP_*",
                            operation);

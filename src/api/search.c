@@ -12,8 +12,9 @@ PKIWS_API int pkiws_search(pkiws_session *s, int selector, const char *id, const
     if (!out)
         return pkiws__arg_fail("pkiws_search", "out is NULL");
     *out = NULL;
-    if (!s || s->magic != PKIWS__MAGIC_SESSION)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_search: invalid session handle");
+    int hrc = pkiws__check_session(s, "pkiws_search");
+    if (hrc)
+        return hrc;
     if (selector != 0 && selector != PKIWS_BY_SERIAL && selector != PKIWS_BY_SEAT)
         return pkiws__fail(PKIWS_E_INVALID_ARG,
                            "pkiws_search: selector %d is not 0, PKIWS_BY_SERIAL or PKIWS_BY_SEAT",

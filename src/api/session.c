@@ -9,13 +9,6 @@
 #include "core/settings.h"
 #include "http/backends.h"
 
-static int check_session(const pkiws_session *s, const char *fn)
-{
-    if (!s || s->magic != PKIWS__MAGIC_SESSION)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed session handle", fn);
-    return PKIWS_OK;
-}
-
 int64_t pkiws__now(void)
 {
     return (int64_t)time(NULL);
@@ -189,7 +182,7 @@ static int64_t *int_slot(pkiws_session *s, const struct int_opt *o)
 PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_int");
+    int rc = pkiws__check_session(s, "pkiws_session_set_int");
     if (rc)
         return rc;
     if (option >= 10000)
@@ -244,7 +237,7 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
 PKIWS_API int pkiws_session_get_int(const pkiws_session *s, int option, int64_t *out)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_get_int");
+    int rc = pkiws__check_session(s, "pkiws_session_get_int");
     if (rc)
         return rc;
     if (!out)
@@ -304,7 +297,7 @@ static int set_trust_pem(pkiws_session *s, const uint8_t *pem, size_t len, const
 PKIWS_API int pkiws_session_set_str(pkiws_session *s, int option, const char *value)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_str");
+    int rc = pkiws__check_session(s, "pkiws_session_set_str");
     if (rc)
         return rc;
     if (option < 10000 || option >= 20000)
@@ -363,7 +356,7 @@ PKIWS_API int pkiws_session_set_str(pkiws_session *s, int option, const char *va
 PKIWS_API int pkiws_session_get_str(const pkiws_session *s, int option, const char **out)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_get_str");
+    int rc = pkiws__check_session(s, "pkiws_session_get_str");
     if (rc)
         return rc;
     if (!out)
@@ -395,7 +388,7 @@ PKIWS_API int pkiws_session_get_str(const pkiws_session *s, int option, const ch
 PKIWS_API int pkiws_session_set_blob(pkiws_session *s, int option, const void *data, size_t len)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_blob");
+    int rc = pkiws__check_session(s, "pkiws_session_set_blob");
     if (rc)
         return rc;
     if (option < 20000 || option >= 30000)
@@ -420,7 +413,7 @@ PKIWS_API int pkiws_session_set_blob(pkiws_session *s, int option, const void *d
 PKIWS_API int pkiws_session_set_log_cb(pkiws_session *s, pkiws_log_cb cb, void *user_data)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_log_cb");
+    int rc = pkiws__check_session(s, "pkiws_session_set_log_cb");
     if (rc)
         return rc;
     s->log.cb = cb;
@@ -447,7 +440,7 @@ PKIWS_API int pkiws_session_set_ra_pkcs12(pkiws_session *s, const void *der, siz
                                           const char *password)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_ra_pkcs12");
+    int rc = pkiws__check_session(s, "pkiws_session_set_ra_pkcs12");
     if (rc)
         return rc;
     if (!der || !len)
@@ -462,7 +455,7 @@ PKIWS_API int pkiws_session_set_ra_pkcs12_file(pkiws_session *s, const char *pat
                                                const char *password)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_ra_pkcs12_file");
+    int rc = pkiws__check_session(s, "pkiws_session_set_ra_pkcs12_file");
     if (rc)
         return rc;
     if (!path)
@@ -487,7 +480,7 @@ PKIWS_API int pkiws_session_set_ra_pem(pkiws_session *s, const char *cert_pem, s
                                        const char *key_password)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_ra_pem");
+    int rc = pkiws__check_session(s, "pkiws_session_set_ra_pem");
     if (rc)
         return rc;
     if (!cert_pem || !key_pem)
@@ -502,7 +495,7 @@ PKIWS_API int pkiws_session_set_ra_pem_files(pkiws_session *s, const char *cert_
                                              const char *key_path, const char *key_password)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_ra_pem_files");
+    int rc = pkiws__check_session(s, "pkiws_session_set_ra_pem_files");
     if (rc)
         return rc;
     if (!cert_path || !key_path)
@@ -532,7 +525,7 @@ PKIWS_API int pkiws_session_set_ra_store(pkiws_session *s, const char *dir, cons
                                          const char *password)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_ra_store");
+    int rc = pkiws__check_session(s, "pkiws_session_set_ra_store");
     if (rc)
         return rc;
     if (!dir)
@@ -551,7 +544,7 @@ PKIWS_API int pkiws_session_set_ra_store(pkiws_session *s, const char *dir, cons
 PKIWS_API int pkiws_session_ra_thumbprint(const pkiws_session *s, const char **out)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_ra_thumbprint");
+    int rc = pkiws__check_session(s, "pkiws_session_ra_thumbprint");
     if (rc)
         return rc;
     if (!out)
@@ -566,7 +559,7 @@ PKIWS_API int pkiws_session_ra_thumbprint(const pkiws_session *s, const char **o
 PKIWS_API int pkiws_session_load_connector_config(pkiws_session *s, const char *path)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_load_connector_config");
+    int rc = pkiws__check_session(s, "pkiws_session_load_connector_config");
     if (rc)
         return rc;
     if (!path)
@@ -602,7 +595,7 @@ PKIWS_API int pkiws_session_config_entry(const pkiws_session *s, size_t index, c
                                          const char **value)
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_config_entry");
+    int rc = pkiws__check_session(s, "pkiws_session_config_entry");
     if (rc)
         return rc;
     if (index >= s->cfg.n)
@@ -632,7 +625,7 @@ PKIWS_API int pkiws_session_set_http_backend(pkiws_session *s, const pkiws_http_
                                              void *backend, void (*backend_free)(void *backend))
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_http_backend");
+    int rc = pkiws__check_session(s, "pkiws_session_set_http_backend");
     if (rc)
         return rc;
     pkiws__http_plugin *p = NULL;
@@ -648,7 +641,7 @@ PKIWS_API int pkiws_session_set_tls_backend(pkiws_session *s, const pkiws_tls_me
                                             void *backend, void (*backend_free)(void *backend))
 {
     PKIWS__ENTER();
-    int rc = check_session(s, "pkiws_session_set_tls_backend");
+    int rc = pkiws__check_session(s, "pkiws_session_set_tls_backend");
     if (rc)
         return rc;
     pkiws__tls *t = NULL;

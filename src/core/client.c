@@ -6,6 +6,19 @@
 #include <time.h>
 
 #include "core/client.h"
+#include "crypto/crypto.h"
+
+int pkiws__client_random_txid(const char *kind, char out[41])
+{
+    uint8_t rnd[8];
+    int rc = pkiws__random(rnd, sizeof rnd);
+    if (rc)
+        return rc;
+    int n = snprintf(out, 41, "pkiws-%.12s-", kind);
+    for (size_t i = 0; i < sizeof rnd && n + 2 < 41; i++)
+        n += snprintf(out + n, 41 - (size_t)n, "%02x", rnd[i]);
+    return PKIWS_OK;
+}
 
 int pkiws__client_init(pkiws__client *c, const pkiws__client_config *cfg)
 {

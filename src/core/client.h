@@ -44,6 +44,10 @@ typedef struct pkiws__call_info {
     int reused;     /* the last attempt reused a connection */
 } pkiws__call_info;
 
+/* A random clientTransactionID "pkiws-<kind>-<16 hex digits>" for calls that are not
+ * idempotent by design (policy, status, search); enrolment ids are derived instead. */
+int pkiws__client_random_txid(const char *kind, char out[41]);
+
 int pkiws__client_init(pkiws__client *c, const pkiws__client_config *cfg);
 void pkiws__client_dispose(pkiws__client *c);
 

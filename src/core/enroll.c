@@ -11,12 +11,9 @@ int pkiws__fetch_template(pkiws__client *c, const char *oid, pkiws__template **o
 {
     *out = NULL;
     char txid[41];
-    uint8_t rnd[8];
-    int rc = pkiws__random(rnd, sizeof rnd);
+    int rc = pkiws__client_random_txid("pol", txid);
     if (rc)
         return rc;
-    snprintf(txid, sizeof txid, "pkiws-pol-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
-             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     pkiws_buf body = PKIWS_BUF_INIT;
     pkiws_xml_doc *doc = NULL;
     rc = pkiws__soap_get_policies(oid, txid, &body);
@@ -378,12 +375,9 @@ int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const cha
 {
     memset(out, 0, sizeof *out);
     char txid[41];
-    uint8_t rnd[8];
-    int rc = pkiws__random(rnd, sizeof rnd);
+    int rc = pkiws__client_random_txid("rev", txid);
     if (rc)
         return rc;
-    snprintf(txid, sizeof txid, "pkiws-rev-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
-             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     out->client_txid = pkiws__strdup(txid);
     pkiws__soap_update_status u = {
         txid, operation, reason, comment, NULL, by_seat ? NULL : id, by_seat ? id : NULL};

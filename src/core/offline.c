@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "core/offline.h"
+#include "core/san_int.h"
 #include "core/settings.h"
 
 int pkiws__make_ra_csr(const char *subject_dn, int key_type, pkiws_buf *key_pem, pkiws_buf *csr_pem)
@@ -131,24 +132,6 @@ static int key_bits(int key_type, int *is_ec)
     }
 }
 
-static int add_verdict(pkiws__resolution *res, const char *name, int verdict, const char *detail)
-{
-    pkiws__verdict *v = pkiws__realloc(res->verdicts, (res->nverdicts + 1) * sizeof *v);
-    if (!v)
-        return PKIWS_E_NOMEM;
-    res->verdicts = v;
-    v[res->nverdicts].name = pkiws__strdup(name);
-    v[res->nverdicts].detail = pkiws__strdup(detail);
-    v[res->nverdicts].verdict = verdict;
-    if (!v[res->nverdicts].name || !v[res->nverdicts].detail) {
-        pkiws__free(v[res->nverdicts].name);
-        pkiws__free(v[res->nverdicts].detail);
-        return PKIWS_E_NOMEM;
-    }
-    res->nverdicts++;
-    return PKIWS_OK;
-}
-
 int pkiws__check_key_policy(const pkiws__template *t, int key_type, pkiws__resolution *res)
 {
     int is_ec;
@@ -173,7 +156,8 @@ int pkiws__check_key_policy(const pkiws__template *t, int key_type, pkiws__resol
         snprintf(detail, sizeof detail, "%s %d fits the template (%s%u)", is_ec ? "EC" : "RSA",
                  bits, t->key_is_ec ? "EC " : "", t->key_size);
     }
-    int rc = add_verdict(res, "key type", bad ? PKIWS_VERDICT_FAIL : PKIWS_VERDICT_OK, detail);
+    int rc = pkiws__san_add_verdict(res, "key type", bad ? PKIWS_VERDICT_FAIL : PKIWS_VERDICT_OK,
+                                    "%s", detail);
     if (rc)
         return rc;
     if (bad)

@@ -9,13 +9,9 @@
 int pkiws__search(pkiws__client *c, const pkiws__search_params *p, pkiws__search_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    uint8_t rnd[8];
-    int rc = pkiws__random(rnd, sizeof rnd);
+    int rc = pkiws__client_random_txid("srch", out->client_txid);
     if (rc)
         return rc;
-    snprintf(out->client_txid, sizeof out->client_txid,
-             "pkiws-srch-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-             rnd[5], rnd[6], rnd[7]);
     pkiws__soap_search s = {out->client_txid, p->seat,       p->profile_oid, NULL, NULL, NULL,
                             p->serial,        p->start_index};
     pkiws_buf body = PKIWS_BUF_INIT;

@@ -81,6 +81,19 @@ static pkiws_xml_node *expect_body(pkiws_xml_doc *doc, const char *ns, const cha
     return body;
 }
 
+/* The response element {ns}local of a non-fault answer: a SOAP fault gives its mapped code, any
+ * other body PKIWS_E_PROTOCOL; *rc says which (PKIWS_OK with a node). */
+static pkiws_xml_node *response(pkiws_xml_doc *doc, const char *ns, const char *local,
+                                const char *operation, int *rc)
+{
+    if ((*rc = pkiws__soap_check_fault(doc, operation)))
+        return NULL;
+    pkiws_xml_node *r = expect_body(doc, ns, local, operation);
+    if (!r)
+        *rc = pkiws__err_code();
+    return r;
+}
+
 void pkiws__soap_token_dispose(pkiws__soap_token *t)
 {
     pkiws__free(t->client_txid);
@@ -186,12 +199,10 @@ int pkiws__soap_parse_update_status(pkiws_xml_doc *doc, pkiws__soap_status_resul
 {
     memset(out, 0, sizeof *out);
     const char *op = "updateCertificateStatus";
-    int rc = pkiws__soap_check_fault(doc, op);
-    if (rc)
-        return rc;
-    pkiws_xml_node *r = expect_body(doc, PKIWS_NS_MGMT, "updateCertificateStatusResponse", op);
+    int rc;
+    pkiws_xml_node *r = response(doc, PKIWS_NS_MGMT, "updateCertificateStatusResponse", op, &rc);
     if (!r)
-        return pkiws__err_code();
+        return rc;
     const char *sc = pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "successCode"));
     if (!parse_int(sc, &out->success_code))
         return pkiws__fail(PKIWS_E_PROTOCOL, "%s: successCode '%s' is not a number", op,
@@ -216,12 +227,10 @@ int pkiws__soap_parse_health(pkiws_xml_doc *doc, pkiws__soap_health *out)
 {
     memset(out, 0, sizeof *out);
     const char *op = "getStatus";
-    int rc = pkiws__soap_check_fault(doc, op);
-    if (rc)
-        return rc;
-    pkiws_xml_node *r = expect_body(doc, PKIWS_NS_HEALTH, "getStatusResponseMessage", op);
+    int rc;
+    pkiws_xml_node *r = response(doc, PKIWS_NS_HEALTH, "getStatusResponseMessage", op, &rc);
     if (!r)
-        return pkiws__err_code();
+        return rc;
     const char *code =
         pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_HEALTH, "statusCode"));
     if (!code || (strcmp(code, "UP") && strcmp(code, "DOWN")))
@@ -250,12 +259,10 @@ int pkiws__soap_parse_search(pkiws_xml_doc *doc, pkiws__soap_search_result *out)
 {
     memset(out, 0, sizeof *out);
     const char *op = "searchCertificate";
-    int rc = pkiws__soap_check_fault(doc, op);
-    if (rc)
-        return rc;
-    pkiws_xml_node *r = expect_body(doc, PKIWS_NS_MGMT, "searchCertificateResponse", op);
+    int rc;
+    pkiws_xml_node *r = response(doc, PKIWS_NS_MGMT, "searchCertificateResponse", op, &rc);
     if (!r)
-        return pkiws__err_code();
+        return rc;
     const char *cnt =
         pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "certificateCount"));
     if (!parse_int(cnt, &out->count) || out->count < 0)
