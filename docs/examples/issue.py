@@ -101,13 +101,20 @@ def main(argv: list[str]) -> int:
                     key_file = args.out.with_suffix(".pending.key")
                     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                     with os.fdopen(fd, "wb") as f:
+                        os.fchmod(f.fileno(), 0o600)
                         f.write(result.key_pkcs8)
                     print(f"PENDING: reference {result.pending_ref}; key kept in {key_file}")
                     return 3
-                args.out.write_bytes(result.pfx)
+                # the PFX holds the private key: mode 0600 from the start, as the CLI writes
+                # it (write_bytes would leave it 0644 under the usual umask), and fchmod for
+                # a file that was there before
+                fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    os.fchmod(f.fileno(), 0o600)
+                    f.write(result.pfx)
                 print(f"serial   {result.serial}")
                 print(f"attempts {result.attempts}, chain of {result.chain_length}")
-                print(f"wrote    {args.out}")
+                print(f"wrote    {args.out} (mode 0600)")
                 if not args.pfx_pass:
                     print(f"PFX password: {result.pfx_password}")
                 return 0

@@ -66,7 +66,14 @@ enum pkiws_backend_cause {
     PKIWS_CAUSE_TLS_SERVER_UNTRUSTED = 1, /**< the server certificate does not verify */
     PKIWS_CAUSE_TLS_HOSTNAME = 2,         /**< the server certificate does not name the host */
     PKIWS_CAUSE_TLS_CLIENT_REFUSED = 3,   /**< the server refused the RA client certificate */
-    PKIWS_CAUSE_RA_KEY = 4 /**< the RA key is unusable or does not match the RA certificate */
+    PKIWS_CAUSE_RA_KEY = 4, /**< the RA key is unusable or does not match the RA certificate */
+    PKIWS_CAUSE_TLS_PROTOCOL = 5,       /**< no TLS version in common (a TLS 1.0/1.1-only server) */
+    PKIWS_CAUSE_TLS_SERVER_EXPIRED = 6, /**< the server certificate has expired */
+    PKIWS_CAUSE_TLS_SERVER_NOT_YET_VALID = 7, /**< the server certificate is not valid yet */
+    PKIWS_CAUSE_TLS_HANDSHAKE = 8,            /**< no cipher suite or parameters in common */
+    PKIWS_CAUSE_TLS_NOT_TLS = 9,              /**< the peer does not speak TLS */
+    PKIWS_CAUSE_RA_EXPIRED = 10, /**< the server refused the RA certificate as expired */
+    PKIWS_CAUSE_PROXY_AUTH = 11  /**< the proxy refused the credentials (HTTP 407) */
 };
 
 /**
@@ -106,6 +113,8 @@ enum pkiws_http_item {
     PKIWS_HTTP_URL = 10001,    /**< https://host[:port]/path */
     PKIWS_HTTP_PROXY = 10002,  /**< http://host:port of an HTTP CONNECT proxy, or NULL */
     PKIWS_HTTP_TXID = 10003,   /**< client transaction id, for the backend's logs ("" if none) */
+    PKIWS_HTTP_PROXY_CREDENTIALS = 10004, /**< "user:password" for the proxy, or NULL (a
+                                               secret: never log it; Basic auth) */
     /* blobs (NULL, 0 when absent) */
     PKIWS_HTTP_BODY = 20000,            /**< the request body (SOAP envelope) */
     PKIWS_HTTP_CLIENT_CERT_PEM = 20001, /**< RA certificate, then its chain */
@@ -129,7 +138,9 @@ PKIWS_API int pkiws_http_req_header(const pkiws_http_req *req, size_t index, con
 /** Flags of pkiws_http_resp_set_int(). */
 enum pkiws_http_resp_item {
     PKIWS_HTTP_RESP_REQUEST_SENT = 1, /**< 1: the request may have reached the server */
-    PKIWS_HTTP_RESP_REUSED = 2        /**< 1: an existing connection was reused */
+    PKIWS_HTTP_RESP_REUSED = 2,       /**< 1: an existing connection was reused */
+    PKIWS_HTTP_RESP_RESENT = 3        /**< times the backend re-sent the request on its own (counted
+                                           in the result's attempts) */
 };
 
 /** Set the HTTP status (100..999) of the answer. Required before perform() returns PKIWS_OK. */

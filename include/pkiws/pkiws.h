@@ -24,6 +24,15 @@
  * are thread-safe. A handle is used by one thread at a time, except that a session and a
  * verified profile may be shared by threads that issue concurrently. Error details are kept
  * per thread; callbacks run on the thread that called in.
+ *
+ * Handle safety: a freed handle is refused with PKIWS_E_INVALID_HANDLE (its memory is not
+ * read: live handles are registered), a second free is a no-op, and a handle of one kind
+ * passed as another is refused. Session setters may run while other threads issue: each
+ * operation runs on a snapshot of the settings taken when it starts, and a change takes
+ * effect for operations that start after it (connections of the old settings close when the
+ * last operation using them ends). A pkiws callback (log, HTTP/TLS plug-in) that calls back
+ * into pkiws on a session, profile or request gets PKIWS_E_RECURSIVE_API_CALL, and a
+ * *_free from inside a callback is ignored; the thread's last error is kept across a callback.
  */
 #ifndef PKIWS_H
 #define PKIWS_H
@@ -82,6 +91,8 @@ enum pkiws_error {
     PKIWS_E_LIMIT = -8,          /**< input exceeds a size or depth limit */
     PKIWS_E_INTERNAL = -9,       /**< a bug in pkiws; please report it */
     PKIWS_E_IO = -10,            /**< a local file could not be read or written */
+    PKIWS_E_RECURSIVE_API_CALL = -11, /**< called from inside a pkiws callback on the same
+                                           handle (as curl's CURLE_RECURSIVE_API_CALL) */
     /* -100..-199: configuration, credentials, local crypto */
     PKIWS_E_CONFIG = -100,        /**< a session or profile setting is invalid */
     PKIWS_E_RA_CREDENTIAL = -101, /**< the RA certificate or key is missing or unusable */
@@ -115,6 +126,12 @@ PKIWS_API int pkiws_last_error_code(void);
 PKIWS_API const char *pkiws_last_error_message(void);
 /** What an administrator should do about the last failure; never NULL ("" when none). */
 PKIWS_API const char *pkiws_last_error_remedy(void);
+/**
+ * 1 when the calling thread's last failure may heal on retry (the code's default, unless the
+ * transport that saw the failure knew better, e.g. a proxy refusing the credentials), else 0.
+ * The same rule as pkiws_result_retryable().
+ */
+PKIWS_API int pkiws_last_error_retryable(void);
 /** Forget the calling thread's last error. */
 PKIWS_API void pkiws_last_error_clear(void);
 
@@ -199,13 +216,18 @@ enum pkiws_session_opt {
     PKIWS_SESSION_OPT_CA_NAME = 10002,    /**< optional; must be exactly "Symantec" */
     PKIWS_SESSION_OPT_PROXY = 10003,      /**< HTTP CONNECT proxy; host:port gets http:// */
     PKIWS_SESSION_OPT_TRUST_FILE = 10004, /**< PEM bundle of trust anchors for the CA server */
+    PKIWS_SESSION_OPT_PROXY_CREDENTIALS = 10005, /**< "user:password" for the proxy (Basic);
+                                                      a secret: never logged, zeroised */
     /* blobs (20000..29999) */
     PKIWS_SESSION_OPT_TRUST_PEM = 20000 /**< PEM bundle of trust anchors, in memory */
 };
 
 /** Make a session with default settings. Caller frees it with pkiws_session_free(). */
 PKIWS_API int pkiws_session_new(pkiws_session **out);
-/** Free a session (NULL is fine). Profiles and results made from it stay usable. */
+/**
+ * Free a session (NULL is fine). The handle is dead at once (every later call with it is
+ * PKIWS_E_INVALID_HANDLE); profiles and results made from it stay usable.
+ */
 PKIWS_API void pkiws_session_free(pkiws_session *session);
 
 /** Set an integer option (PKIWS_SESSION_OPT_* below 10000). */
@@ -324,17 +346,19 @@ enum pkiws_profile_opt {
 };
 
 /**
- * Make a profile for @p oid (dotted, e.g. 2.16.840.1.113733.1.16.1.2.3.1.1.47196109) on
- * @p session. The profile keeps what it needs from the session. Caller frees it.
+ * Make a profile for @p oid (dotted, e.g. 2.16.840.1.113733.1.16.1.2.3.1.1.47196109; white
+ * space around it, as pasted, is trimmed) on @p session. The profile keeps what it needs from
+ * the session. Caller frees it.
  */
 PKIWS_API int pkiws_profile_new(pkiws_profile **out, pkiws_session *session, const char *oid);
-/** Free a profile (NULL is fine). */
+/** Free a profile (NULL is fine); requests made from it stay usable. */
 PKIWS_API void pkiws_profile_free(pkiws_profile *profile);
-/** Set an integer option (PKIWS_PROFILE_OPT_*). */
+/** Set an integer option (PKIWS_PROFILE_OPT_*); PKIWS_E_STATE once the profile is verified. */
 PKIWS_API int pkiws_profile_set_int(pkiws_profile *profile, int option, int64_t value);
 /**
  * Override which template attribute a field fills: @p attribute_name is matched against the
  * template's attributeName, case-insensitive (NULL restores the built-in convention).
+ * PKIWS_E_STATE once the profile is verified.
  */
 PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *profile, int field,
                                         const char *attribute_name);
@@ -349,6 +373,8 @@ PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *profile, const cha
  * Pre-flight the selections against the template: every selected subject part and SAN type
  * must be a template attribute, every mandatory attribute fillable. The result carries one
  * verdict per attribute; returns PKIWS_E_POLICY_MISMATCH (with *out still set) on mismatch.
+ * On success the profile's selections are final (immutable; it may be shared by threads):
+ * pkiws_profile_set_* then fail with PKIWS_E_STATE. The template can still be refreshed.
  */
 PKIWS_API int pkiws_profile_verify(pkiws_profile *profile, pkiws_result **out);
 
@@ -398,7 +424,10 @@ enum pkiws_request_opt {
     PKIWS_REQUEST_OPT_FAMILY_NAME = 10005,
     PKIWS_REQUEST_OPT_PFX_PASSWORD = 10006, /**< default: a generated one, returned in the result */
     PKIWS_REQUEST_OPT_FRIENDLY_NAME = 10007,
-    PKIWS_REQUEST_OPT_PENDING_REF = 10008 /**< pendingTokenReferenceID for pkiws_poll */
+    PKIWS_REQUEST_OPT_PENDING_REF = 10008, /**< pendingTokenReferenceID for pkiws_poll */
+    PKIWS_REQUEST_OPT_TRANSACTION_ID = 10009 /**< clientTransactionID (1..40 characters of
+                                                  [A-Za-z0-9._:-]); default: derived from the
+                                                  profile OID, the seat and the public key */
 };
 
 /**
@@ -577,9 +606,13 @@ PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *profile);
 PKIWS_API int pkiws_issue(pkiws_request *request, pkiws_result **out);
 
 /**
- * Give a request the key kept from a PENDING result (PKCS#8 DER or PEM, PKCS#1, SEC1; encrypted
- * PKCS#8 with @p password, else NULL), together with PKIWS_REQUEST_OPT_PENDING_REF, so that
- * pkiws_poll can finish it (also in another process).
+ * Give a request its key (PKCS#8 DER or PEM, PKCS#1, SEC1; encrypted PKCS#8 with @p password,
+ * else NULL). pkiws_issue then certifies this key instead of generating one; its type must be
+ * one the template allows. As the clientTransactionID is derived from the profile OID, the
+ * seat and the public key, issuing again with the same key (e.g. after a crash) gets the
+ * certificate already issued instead of a second one. With PKIWS_REQUEST_OPT_PENDING_REF it
+ * is the key kept from a PENDING result, so that pkiws_poll can finish it (also in another
+ * process).
  */
 PKIWS_API int pkiws_request_set_key(pkiws_request *request, const void *key, size_t len,
                                     const char *password);
@@ -665,8 +698,8 @@ PKIWS_API int pkiws_thumbprint(const void *data, size_t len, const char *passwor
 
 /**
  * Make an RA key and CSR, as the seeds do with certreq and an INI file: subject @p subject_dn
- * ("CN=...,O=..."), key usage digitalSignature + keyEncipherment (0xa0), EKU clientAuth,
- * SHA-256. *key_pem (PKCS#8 PEM) is freed with pkiws_free_secret(), *csr_pem with pkiws_free().
+ * ("CN=...,O=..."), key usage digitalSignature + keyEncipherment (0xa0; digitalSignature only
+ * for an EC key), EKU clientAuth, SHA-256. *key_pem (PKCS#8 PEM) is freed with pkiws_free_secret(), *csr_pem with pkiws_free().
  */
 PKIWS_API int pkiws_ra_csr(const char *subject_dn, int key_type, char **key_pem,
                            char **csr_pem);
@@ -694,6 +727,9 @@ PKIWS_API int pkiws_pfx_package(const void *cert, size_t cert_len, const void *k
 /**
  * Open a PFX and describe it: the result has SUBJECT, SERIAL, THUMBPRINT, ISSUER, CERT_DER,
  * the chain, CHAIN_LENGTH, MAC_ALG, MAC_ITERATIONS, KEY_BAG_ALG, CERT_BAG_ALG, FRIENDLY_NAME.
+ * Without an end-entity certificate (a PFX of CA certificates) SUBJECT, SERIAL, THUMBPRINT,
+ * ISSUER and CERT_DER are absent and every certificate is in the chain; KEY_BAG_ALG is absent
+ * when the PFX holds no key. A PFX with more than one key is refused (PKIWS_E_CRYPTO).
  */
 PKIWS_API int pkiws_pfx_inspect(const void *pfx, size_t len, const char *password,
                                 pkiws_result **out);

@@ -20,25 +20,58 @@
 #define PKIWS__MAGIC_RESULT 0x52455331u  /* "RES1" */
 #define PKIWS__MAGIC_DEAD 0xDEADBEEFu
 
-struct pkiws_session {
-    uint32_t magic;
-    atomic_int refs; /* the caller's reference plus one per profile */
+/* A reference-counted holder of an immutable object shared by session settings snapshots
+ * (the RA credential, the key pool): the last release frees the object. */
+typedef struct pkiws__box {
+    atomic_int refs;
+    void *obj;
+    void (*free_fn)(void *obj);
+} pkiws__box;
+
+/* The settings of a session. The session keeps the one that setters edit (under its lock);
+ * operations run on an immutable copy of it (pkiws__conf). */
+typedef struct pkiws__settings {
     int64_t connect_timeout_ms, timeout_ms, max_response_bytes, max_xml_depth, retries,
         policy_cache_hours, transport, retry_backoff_ms, key_pool_size;
-    pkiws__keypool *keypool;         /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
+    pkiws__box *keypool;             /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
     pkiws__http_plugin *http_plugin; /* host HTTP backend, or NULL */
     pkiws__tls *tls;                 /* host TLS backend for the native transport, or NULL */
     pkiws__logger log;
     char *ca, *base_url, *ca_name, *proxy, *trust_file;
+    char *proxy_credentials; /* secret */
     uint8_t *trust_pem;
     size_t trust_len;
-    pkiws__ra *ra;
-    pkiws__connector_config cfg;
-    /* The SOAP client, made on first online use and dropped when a setting it depends on
-     * changes (settings must not change while operations run). */
-    pthread_mutex_t client_lock;
-    pkiws__client client;
+    pkiws__box *ra; /* pkiws__ra */
+} pkiws__settings;
+
+/* An immutable snapshot of the settings that operations run with: made on the first operation
+ * after a change, referenced by each operation that starts under it, freed (with its SOAP
+ * client and connections) when the last of them ends. A setter never frees what a running
+ * operation uses; it only makes the next operation take a new snapshot. */
+typedef struct pkiws__conf {
+    atomic_int refs;
+    pkiws__settings set;
+    pthread_mutex_t client_lock; /* the client is made on first online use */
     int client_ready;
+    pkiws__client client;
+} pkiws__conf;
+
+static inline pkiws__ra *pkiws__conf_ra(const pkiws__conf *c)
+{
+    return c->set.ra ? (pkiws__ra *)c->set.ra->obj : NULL;
+}
+static inline pkiws__keypool *pkiws__conf_keypool(const pkiws__conf *c)
+{
+    return c->set.keypool ? (pkiws__keypool *)c->set.keypool->obj : NULL;
+}
+
+struct pkiws_session {
+    uint32_t magic;
+    atomic_int refs;      /* the caller's reference plus one per profile */
+    pthread_mutex_t lock; /* guards set, conf and cfg */
+    pkiws__settings set;
+    pkiws__conf *conf; /* the current snapshot, or NULL: made by the next operation */
+    pkiws__connector_config cfg;
 };
 
 struct pkiws_profile {
@@ -49,6 +82,7 @@ struct pkiws_profile {
     int subject_format, key_type, pfx_preset, othername_compat;
     unsigned san_types;
     char *mapping[9];     /* by PKIWS_FIELD_* */
+    atomic_int frozen;    /* 1 after a successful pkiws_profile_verify: selections are final */
     pthread_mutex_t lock; /* guards tpl and tpl_expires for threads that share the profile */
     pkiws__template *tpl;
     int64_t tpl_expires; /* epoch seconds; 0 = never (loaded offline) */
@@ -68,7 +102,9 @@ struct pkiws_request {
     int pfx_preset;     /* 0: the profile's */
     int return_key;
     char *pending_ref;
-    uint8_t *key_der; /* secret: the key of a pending request (PKCS#8 DER as given) */
+    uint8_t *key_der; /* secret: the caller's key, or the key of a pending request (PKCS#8 DER) */
+    int key_der_type; /* PKIWS_KEY_* of key_der, 0 without one */
+    char *txid;       /* clientTransactionID given by the caller, or NULL: derived */
     size_t key_len;
 };
 
@@ -101,16 +137,21 @@ int pkiws__result_set_cert(pkiws_result *r, const pkiws__cert *c);
 /* Trace and verdicts of a resolution. */
 int pkiws__result_set_resolution(pkiws_result *r, const pkiws__resolution *res);
 
-/* The session's SOAP client, made on first use (PKIWS_E_CONFIG without a CA address,
- * PKIWS_E_RA_CREDENTIAL without an RA credential). */
-int pkiws__session_client(pkiws_session *s, pkiws__client **out);
-/* Drop the client so that the next call makes it with the current settings. */
-void pkiws__session_reset_client(pkiws_session *s);
-/* A template snapshot for one operation: fetched when none is cached or it expired. */
-int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call_info *info);
+/* The settings snapshot for one operation (a new reference; release it when done). */
+int pkiws__session_acquire(pkiws_session *s, pkiws__conf **out);
+void pkiws__conf_release(pkiws__conf *c);
+/* The snapshot's SOAP client, made on first use (PKIWS_E_CONFIG without a CA address,
+ * PKIWS_E_RA_CREDENTIAL without an RA credential). Valid while the snapshot is held. */
+int pkiws__conf_client(pkiws__conf *c, pkiws__client **out);
+/* The service base URL of a snapshot ("" when neither a CA nor a base URL is set). */
+int pkiws__conf_base_url(const pkiws__conf *c, pkiws_buf *out);
+/* A template snapshot for one operation: fetched with conf when none is cached or it expired. */
+int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out,
+                            pkiws__call_info *info);
 int64_t pkiws__now(void);
 /* Template snapshot for a request (fetched if needed and possible). */
-int pkiws__request_template(pkiws_request *r, pkiws__template **tpl, pkiws__call_info *info);
+int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
+                            pkiws__call_info *info);
 /* The request's snapshot of the selections (pointers borrowed from r). */
 void pkiws__request_selection(const pkiws_request *r, pkiws__selection *sel);
 /* Resolution of the request against tpl, with the key-type verdict. */
@@ -120,7 +161,16 @@ int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__
 #define PKIWS__ENTER() pkiws__err_clear()
 /* Record an API-level argument failure and return it. */
 int pkiws__arg_fail(const char *fn, const char *what);
-/* PKIWS_OK, or PKIWS_E_INVALID_HANDLE naming fn when the handle is NULL, freed or foreign. */
+/* The registry of live public handles (handles.c), by address and kind (the magic number). */
+int pkiws__handle_add(const void *h, unsigned kind);
+int pkiws__handle_remove(const void *h, unsigned kind); /* 1 when h was live */
+int pkiws__handle_live(const void *h, unsigned kind);
+/* A *_free entry point: 1 when h is a live handle of that kind that may be freed now (not from
+ * inside a pkiws callback); the handle is then no longer live for any call. */
+int pkiws__handle_release(const void *h, unsigned kind);
+
+/* PKIWS_OK, or PKIWS_E_INVALID_HANDLE naming fn when the handle is NULL, freed or foreign,
+ * or PKIWS_E_RECURSIVE_API_CALL when called from inside a pkiws callback. */
 int pkiws__check_session(const pkiws_session *s, const char *fn);
 int pkiws__check_profile(const pkiws_profile *p, const char *fn);
 int pkiws__check_request(const pkiws_request *r, const char *fn);

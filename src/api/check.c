@@ -21,20 +21,25 @@ PKIWS_API int pkiws_check(pkiws_session *s, const char *profile_oid, pkiws_resul
     pkiws_result *r = pkiws__result_new();
     if (!r)
         return PKIWS_E_NOMEM;
+    pkiws__conf *conf = NULL;
+    if ((rc = pkiws__session_acquire(s, &conf))) {
+        pkiws__result_fail(r, rc);
+        *out = r;
+        return rc;
+    }
     pkiws_buf base = PKIWS_BUF_INIT;
-    if (s->base_url)
-        pkiws__buf_puts(&base, s->base_url);
-    else if (s->ca)
-        pkiws__buf_printf(&base, "https://%s/pki-ws", s->ca);
+    pkiws__conf_base_url(conf, &base);
     pkiws__client *client = NULL;
-    if (pkiws__session_client(s, &client) != PKIWS_OK)
+    if (pkiws__conf_client(conf, &client) != PKIWS_OK)
         client = NULL; /* the configuration / RA steps report why */
     pkiws__health_input in = {base.len ? pkiws__buf_cstr(&base) : NULL,
-                              s->ra,
+                              pkiws__conf_ra(conf),
                               pkiws__now(),
-                              s->connect_timeout_ms,
+                              conf->set.connect_timeout_ms,
                               profile_oid,
-                              client};
+                              client,
+                              conf->set.proxy,
+                              conf->set.proxy_credentials};
     pkiws__health_report rep;
     pkiws__health_check(&in, &rep);
     rc = rep.first_error;
@@ -47,6 +52,7 @@ PKIWS_API int pkiws_check(pkiws_session *s, const char *profile_oid, pkiws_resul
     if (rc)
         pkiws__result_fail(r, rc);
     pkiws__buf_dispose(&base);
+    pkiws__conf_release(conf);
     *out = r;
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "api/api_int.h"
+#include "util/callback.h"
 
 static atomic_int global_refs;
 
@@ -13,25 +14,42 @@ int pkiws__arg_fail(const char *fn, const char *what)
     return pkiws__fail(PKIWS_E_INVALID_ARG, "%s: %s", fn, what);
 }
 
+static int check_handle(const void *h, unsigned kind, const char *what, const char *fn)
+{
+    if (pkiws__in_callback())
+        return pkiws__fail(PKIWS_E_RECURSIVE_API_CALL,
+                           "%s: called from inside a pkiws callback (a log or transport "
+                           "callback); return from the callback first and make the call after",
+                           fn);
+    if (!h)
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: the %s handle is NULL", fn, what);
+    if (!pkiws__handle_live(h, kind))
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed %s handle", fn, what);
+    return PKIWS_OK;
+}
+
 int pkiws__check_session(const pkiws_session *s, const char *fn)
 {
-    if (!s || s->magic != PKIWS__MAGIC_SESSION)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed session handle", fn);
-    return PKIWS_OK;
+    return check_handle(s, PKIWS__MAGIC_SESSION, "session", fn);
 }
 
 int pkiws__check_profile(const pkiws_profile *p, const char *fn)
 {
-    if (!p || p->magic != PKIWS__MAGIC_PROFILE)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed profile handle", fn);
-    return PKIWS_OK;
+    return check_handle(p, PKIWS__MAGIC_PROFILE, "profile", fn);
 }
 
 int pkiws__check_request(const pkiws_request *r, const char *fn)
 {
-    if (!r || r->magic != PKIWS__MAGIC_REQUEST)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "%s: invalid or freed request handle", fn);
-    return PKIWS_OK;
+    return check_handle(r, PKIWS__MAGIC_REQUEST, "request", fn);
+}
+
+int pkiws__handle_release(const void *h, unsigned kind)
+{
+    /* A free from inside a callback could pull the handle from under the running call: it is
+     * ignored (the handle stays valid; free it after the call returns). */
+    if (!h || pkiws__in_callback())
+        return 0;
+    return pkiws__handle_remove(h, kind);
 }
 
 PKIWS_API uint32_t pkiws_version(void)
@@ -107,6 +125,11 @@ PKIWS_API const char *pkiws_last_error_remedy(void)
 {
     const char *r = pkiws__err_remedy();
     return r ? r : "";
+}
+
+PKIWS_API int pkiws_last_error_retryable(void)
+{
+    return pkiws__err_code() != PKIWS_OK && pkiws__err_retryable();
 }
 
 PKIWS_API void pkiws_last_error_clear(void)

@@ -46,17 +46,18 @@ static int fill_outcome(pkiws_result *r, const pkiws_request *req, pkiws__issue_
     return rc;
 }
 
-static void log_outcome(pkiws_session *s, const char *what, const pkiws__issue_outcome *o, int rc)
+static void log_outcome(const pkiws__logger *lg, const char *what, const pkiws__issue_outcome *o,
+                        int rc)
 {
     const char *txid = o->client_txid ? o->client_txid : "";
     if (rc)
-        pkiws__log(&s->log, PKIWS_LOG_WARN, "core", txid, "%s failed after %d attempt(s): %s", what,
+        pkiws__log(lg, PKIWS_LOG_WARN, "core", txid, "%s failed after %d attempt(s): %s", what,
                    o->call.attempts, pkiws__err_message());
     else if (o->pending)
-        pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s pending (reference %s)", what,
+        pkiws__log(lg, PKIWS_LOG_INFO, "core", txid, "%s pending (reference %s)", what,
                    o->pending_ref);
     else
-        pkiws__log(&s->log, PKIWS_LOG_INFO, "core", txid, "%s: issued serial %s in %.1f ms", what,
+        pkiws__log(lg, PKIWS_LOG_INFO, "core", txid, "%s: issued serial %s in %.1f ms", what,
                    o->leaf ? pkiws__cert_get_info(o->leaf)->serial : "?", o->call.seconds * 1000);
 }
 
@@ -81,29 +82,37 @@ PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
     pkiws__call_info info;
     memset(&info, 0, sizeof info);
     pkiws__client *c = NULL;
-    rc = pkiws__session_client(p->session, &c);
+    pkiws__key *key = NULL;
+    pkiws__conf *conf = NULL;
+    rc = pkiws__session_acquire(p->session, &conf);
     if (!rc)
-        rc = pkiws__request_template(r, &tpl, &info);
+        rc = pkiws__conf_client(conf, &c);
+    if (!rc)
+        rc = pkiws__request_template(r, conf, &tpl, &info);
     if (rc) {
         o.call = info;
         pkiws__result_set_int(res_out, PKIWS_RESULT_ATTEMPTS, info.attempts);
         goto out;
     }
+    /* the caller's key (pkiws_request_set_key): its type is what the template must allow */
+    if (r->key_der && (rc = pkiws__key_parse(r->key_der, r->key_len, NULL, &key)))
+        goto out;
     rc = pkiws__request_resolve(r, tpl, &res);
     int rc2 = pkiws__result_set_resolution(res_out, &res);
     if (rc || (rc = rc2))
         goto out;
     pkiws__issue_params ip = {tpl,
                               p->oid,
-                              r->key_type,
+                              r->key_der_type ? r->key_der_type : r->key_type,
                               r->pfx_preset ? r->pfx_preset : r->profile_preset,
                               r->pfx_password,
                               r->friendly_name,
                               NULL,
-                              NULL,
-                              p->session->keypool};
+                              key,
+                              r->txid,
+                              pkiws__conf_keypool(conf)};
     rc = pkiws__issue(c, &ip, &res, &o);
-    log_outcome(p->session, "issue", &o, rc);
+    log_outcome(&conf->set.log, "issue", &o, rc);
     int rc3 = fill_outcome(res_out, r, &o);
     if (!rc)
         rc = rc3;
@@ -116,6 +125,8 @@ out:
     pkiws__issue_outcome_dispose(&o);
     pkiws__resolution_dispose(&res);
     pkiws__template_free(tpl);
+    pkiws__key_free(key);
+    pkiws__conf_release(conf);
     *out = res_out;
     return rc;
 }
@@ -129,6 +140,7 @@ PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t le
         return rc;
     uint8_t *copy = NULL;
     size_t copy_len = 0;
+    int type = 0;
     if (key) {
         /* kept decrypted, as PKCS#8 DER, in wiped memory */
         pkiws__key *k = NULL;
@@ -137,6 +149,7 @@ PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t le
         pkiws_buf der = PKIWS_BUF_INIT;
         der.secret = 1;
         rc = pkiws__key_pkcs8_der(k, &der);
+        type = pkiws__key_type(k);
         pkiws__key_free(k);
         if (rc) {
             pkiws__buf_dispose(&der);
@@ -149,6 +162,7 @@ PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t le
     pkiws__free_secret(r->key_der, r->key_len + 1);
     r->key_der = copy;
     r->key_len = copy_len;
+    r->key_der_type = type;
     return PKIWS_OK;
 }
 
@@ -175,12 +189,15 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
     memset(&o, 0, sizeof o);
     pkiws__call_info info;
     pkiws__client *c = NULL;
-    rc = pkiws__session_client(p->session, &c);
+    pkiws__conf *conf = NULL;
+    rc = pkiws__session_acquire(p->session, &conf);
+    if (!rc)
+        rc = pkiws__conf_client(conf, &c);
     if (!rc)
         rc = pkiws__key_parse(r->key_der, r->key_len, NULL, &key);
     if (!rc) {
         /* the template only completes the chain: a poll works without one */
-        if (pkiws__request_template(r, &tpl, &info) != PKIWS_OK)
+        if (pkiws__request_template(r, conf, &tpl, &info) != PKIWS_OK)
             pkiws__err_clear();
         pkiws__issue_params ip = {tpl,
                                   p->oid,
@@ -190,10 +207,11 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
                                   r->friendly_name,
                                   r->pending_ref,
                                   key,
+                                  r->txid,
                                   NULL};
         const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
         rc = pkiws__poll(c, &ip, seat, &o);
-        log_outcome(p->session, "poll", &o, rc);
+        log_outcome(&conf->set.log, "poll", &o, rc);
         int rc3 = fill_outcome(res_out, r, &o);
         if (!rc)
             rc = rc3;
@@ -206,6 +224,7 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
     pkiws__issue_outcome_dispose(&o);
     pkiws__key_free(key);
     pkiws__template_free(tpl);
+    pkiws__conf_release(conf);
     *out = res_out;
     return rc;
 }

@@ -135,9 +135,11 @@ PKIWS_API int pkiws_pfx_inspect(const void *pfx, size_t len, const char *passwor
     pkiws__pfx_contents c;
     memset(&c, 0, sizeof c);
     int rc = pkiws__pfx_read(pfx, len, password ? password : "", &c);
-    if (!rc && !c.leaf)
-        rc = pkiws__fail(PKIWS_E_CRYPTO, "the PFX holds no certificate");
-    if (!rc)
+    /* no end-entity certificate (a PFX of CA certificates): described all the same, every
+     * certificate in the chain, no SUBJECT; no certificate at all: a failure */
+    if (!rc && !c.leaf && c.others.n == 0)
+        rc = pkiws__pfx_fail_no_leaf(&c);
+    if (!rc && c.leaf)
         rc = pkiws__result_set_cert(r, c.leaf);
     for (size_t i = 0; !rc && i < c.others.n; i++) {
         size_t n;
@@ -150,8 +152,8 @@ PKIWS_API int pkiws_pfx_inspect(const void *pfx, size_t len, const char *passwor
         rc = pkiws__result_set_str(r, PKIWS_RESULT_MAC_ALG, c.mac_alg);
     if (!rc)
         rc = pkiws__result_set_int(r, PKIWS_RESULT_MAC_ITERATIONS, c.mac_iterations);
-    if (!rc)
-        rc = pkiws__result_set_str(r, PKIWS_RESULT_KEY_BAG_ALG, c.key ? c.key_bag_alg : "none");
+    if (!rc && c.key) /* absent when the PFX holds no key */
+        rc = pkiws__result_set_str(r, PKIWS_RESULT_KEY_BAG_ALG, c.key_bag_alg);
     if (!rc)
         rc = pkiws__result_set_str(r, PKIWS_RESULT_CERT_BAG_ALG, c.cert_bag_alg);
     if (!rc && c.friendly_name)

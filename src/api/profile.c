@@ -15,14 +15,27 @@ PKIWS_API int pkiws_profile_new(pkiws_profile **out, pkiws_session *session, con
     int rc = pkiws__check_session(session, "pkiws_profile_new");
     if (rc)
         return rc;
-    rc = pkiws__check_profile_oid(oid);
-    if (rc)
-        return rc;
-    pkiws_profile *p = pkiws__calloc(1, sizeof *p);
-    if (!p || !(p->oid = pkiws__strdup(oid))) {
-        pkiws__free(p);
-        return pkiws__fail(PKIWS_E_NOMEM, "pkiws_profile_new: out of memory");
+    /* an OID pasted from the portal or the seed may carry white space around it */
+    char *trimmed = NULL;
+    if (oid) {
+        size_t n;
+        const char *t = pkiws__trim(oid, strlen(oid), &n);
+        if (!(trimmed = pkiws__calloc(1, n + 1)))
+            return pkiws__fail(PKIWS_E_NOMEM, "pkiws_profile_new: out of memory");
+        memcpy(trimmed, t, n);
     }
+    rc = pkiws__check_profile_oid(trimmed ? trimmed : oid);
+    pkiws_profile *p = rc ? NULL : pkiws__calloc(1, sizeof *p);
+    if (!rc && !p)
+        rc = pkiws__fail(PKIWS_E_NOMEM, "pkiws_profile_new: out of memory");
+    if (!rc)
+        rc = pkiws__handle_add(p, PKIWS__MAGIC_PROFILE);
+    if (rc) {
+        pkiws__free(trimmed);
+        pkiws__free(p);
+        return rc;
+    }
+    p->oid = trimmed;
     p->magic = PKIWS__MAGIC_PROFILE;
     atomic_init(&p->refs, 1);
     pthread_mutex_init(&p->lock, NULL);
@@ -55,15 +68,27 @@ void pkiws__profile_unref(pkiws_profile *p)
 
 PKIWS_API void pkiws_profile_free(pkiws_profile *p)
 {
-    if (!p || p->magic != PKIWS__MAGIC_PROFILE)
-        return;
-    pkiws__profile_unref(p);
+    /* Dead for the caller at once; the memory goes with the last request made from it. */
+    if (pkiws__handle_release(p, PKIWS__MAGIC_PROFILE))
+        pkiws__profile_unref(p);
+}
+
+/* Selections are final once the profile has been verified (product.md §2). */
+static int check_mutable(pkiws_profile *p, const char *fn)
+{
+    int rc = pkiws__check_profile(p, fn);
+    if (!rc && atomic_load(&p->frozen))
+        rc = pkiws__fail(PKIWS_E_STATE,
+                         "%s: profile %s was verified and is now immutable (it may be shared by "
+                         "threads); make a new profile to change its selections",
+                         fn, p->oid);
+    return rc;
 }
 
 PKIWS_API int pkiws_profile_set_int(pkiws_profile *p, int option, int64_t value)
 {
     PKIWS__ENTER();
-    int rc = pkiws__check_profile(p, "pkiws_profile_set_int");
+    int rc = check_mutable(p, "pkiws_profile_set_int");
     if (rc)
         return rc;
     switch (option) {
@@ -109,7 +134,7 @@ PKIWS_API int pkiws_profile_set_int(pkiws_profile *p, int option, int64_t value)
 PKIWS_API int pkiws_profile_set_mapping(pkiws_profile *p, int field, const char *attribute_name)
 {
     PKIWS__ENTER();
-    int rc = pkiws__check_profile(p, "pkiws_profile_set_mapping");
+    int rc = check_mutable(p, "pkiws_profile_set_mapping");
     if (rc)
         return rc;
     if (field < PKIWS_FIELD_CN || field > PKIWS_FIELD_SEAT_ID)
@@ -133,8 +158,12 @@ PKIWS_API int pkiws_profile_load_template(pkiws_profile *p, const void *xml, siz
         return rc;
     if (!xml || !len)
         return pkiws__arg_fail("pkiws_profile_load_template", "no document");
-    pkiws_xml_limits lim = {(size_t)p->session->max_response_bytes,
-                            (unsigned)p->session->max_xml_depth, 0};
+    pkiws__conf *conf = NULL;
+    if ((rc = pkiws__session_acquire(p->session, &conf)))
+        return rc;
+    pkiws_xml_limits lim = {(size_t)conf->set.max_response_bytes, (unsigned)conf->set.max_xml_depth,
+                            0};
+    pkiws__conf_release(conf);
     pkiws__template *t = NULL;
     size_t off = pkiws__http_body_offset(xml, len); /* a captured answer with its HTTP head */
     rc = pkiws__template_parse((const char *)xml + off, len - off, p->oid, &lim, &t);
@@ -149,18 +178,17 @@ PKIWS_API int pkiws_profile_load_template(pkiws_profile *p, const void *xml, siz
 }
 
 /* Fetch and install the template; the lock is NOT held during the network call. */
-static int fetch_policy(pkiws_profile *p, pkiws__call_info *info)
+static int fetch_policy(pkiws_profile *p, pkiws__conf *conf, pkiws__call_info *info)
 {
     pkiws__client *c = NULL;
-    int rc = pkiws__session_client(p->session, &c);
+    int rc = pkiws__conf_client(conf, &c);
     if (rc)
         return rc;
     pkiws__template *t = NULL;
     rc = pkiws__fetch_template(c, p->oid, &t, info);
     if (rc)
         return rc;
-    int64_t hours =
-        t->next_update_hours >= 0 ? t->next_update_hours : p->session->policy_cache_hours;
+    int64_t hours = t->next_update_hours >= 0 ? t->next_update_hours : conf->set.policy_cache_hours;
     pthread_mutex_lock(&p->lock);
     pkiws__template_free(p->tpl);
     p->tpl = t;
@@ -168,13 +196,14 @@ static int fetch_policy(pkiws_profile *p, pkiws__call_info *info)
     if (p->tpl_expires == 0)
         p->tpl_expires = 1;
     pthread_mutex_unlock(&p->lock);
-    pkiws__log(&p->session->log, PKIWS_LOG_INFO, "core", NULL,
+    pkiws__log(&conf->set.log, PKIWS_LOG_INFO, "core", NULL,
                "policy of profile %s fetched: %zu attributes, cached for %lld hours", p->oid,
                t->nattrs, (long long)hours);
     return PKIWS_OK;
 }
 
-int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call_info *info)
+int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out,
+                            pkiws__call_info *info)
 {
     *out = NULL;
     memset(info, 0, sizeof *info);
@@ -182,7 +211,7 @@ int pkiws__profile_template(pkiws_profile *p, pkiws__template **out, pkiws__call
     int fresh = p->tpl && (p->tpl_expires == 0 || p->tpl_expires > pkiws__now());
     pthread_mutex_unlock(&p->lock);
     int rc = PKIWS_OK;
-    if (!fresh && (rc = fetch_policy(p, info)))
+    if (!fresh && (rc = fetch_policy(p, conf, info)))
         return rc;
     pthread_mutex_lock(&p->lock);
     rc = p->tpl ? pkiws__template_dup(p->tpl, out)
@@ -197,8 +226,13 @@ PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *p)
     int rc = pkiws__check_profile(p, "pkiws_profile_fetch_policy");
     if (rc)
         return rc;
+    pkiws__conf *conf = NULL;
+    if ((rc = pkiws__session_acquire(p->session, &conf)))
+        return rc;
     pkiws__call_info info;
-    return fetch_policy(p, &info);
+    rc = fetch_policy(p, conf, &info);
+    pkiws__conf_release(conf);
+    return rc;
 }
 
 PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *p, const char *path)
@@ -209,8 +243,13 @@ PKIWS_API int pkiws_profile_load_template_file(pkiws_profile *p, const char *pat
         return rc;
     if (!path)
         return pkiws__arg_fail("pkiws_profile_load_template_file", "path is NULL");
+    pkiws__conf *conf = NULL;
+    if ((rc = pkiws__session_acquire(p->session, &conf)))
+        return rc;
+    size_t max = (size_t)conf->set.max_response_bytes;
+    pkiws__conf_release(conf);
     pkiws_buf data = PKIWS_BUF_INIT;
-    rc = pkiws__file_read(path, (size_t)p->session->max_response_bytes, &data);
+    rc = pkiws__file_read(path, max, &data);
     if (!rc)
         rc = pkiws_profile_load_template(p, data.data, data.len);
     if (rc && rc != PKIWS_E_NOMEM && rc != PKIWS_E_IO)
@@ -265,6 +304,8 @@ PKIWS_API int pkiws_profile_verify(pkiws_profile *p, pkiws_result **out)
         rc = rc2;
     if (rc)
         pkiws__result_fail(r, rc);
+    else
+        atomic_store(&p->frozen, 1);
     *out = r;
     return rc;
 }

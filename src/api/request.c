@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "api/api_int.h"
+#include "core/enroll.h"
 #include "core/offline.h"
 
 #include <pthread.h>
@@ -15,11 +16,16 @@ PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile)
     if (!out)
         return pkiws__arg_fail("pkiws_request_new", "out is NULL");
     *out = NULL;
-    if (!profile || profile->magic != PKIWS__MAGIC_PROFILE)
-        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_request_new: invalid profile handle");
+    int rc = pkiws__check_profile(profile, "pkiws_request_new");
+    if (rc)
+        return rc;
     pkiws_request *r = pkiws__calloc(1, sizeof *r);
     if (!r)
         return pkiws__fail(PKIWS_E_NOMEM, "pkiws_request_new: out of memory");
+    if ((rc = pkiws__handle_add(r, PKIWS__MAGIC_REQUEST))) {
+        pkiws__free(r);
+        return rc;
+    }
     r->magic = PKIWS__MAGIC_REQUEST;
     r->subject_format = profile->subject_format;
     r->key_type = profile->key_type;
@@ -30,6 +36,7 @@ PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile)
         if (profile->mapping[i] && !(r->mapping[i] = pkiws__strdup(profile->mapping[i]))) {
             for (size_t j = 0; j < i; j++)
                 pkiws__free(r->mapping[j]);
+            pkiws__handle_remove(r, PKIWS__MAGIC_REQUEST);
             pkiws__free(r);
             return pkiws__fail(PKIWS_E_NOMEM, "pkiws_request_new: out of memory");
         }
@@ -42,7 +49,7 @@ PKIWS_API int pkiws_request_new(pkiws_request **out, pkiws_profile *profile)
 
 PKIWS_API void pkiws_request_free(pkiws_request *r)
 {
-    if (!r || r->magic != PKIWS__MAGIC_REQUEST)
+    if (!pkiws__handle_release(r, PKIWS__MAGIC_REQUEST))
         return;
     r->magic = PKIWS__MAGIC_DEAD;
     char **fields[] = {&r->cn,           &r->email,       &r->upn,           &r->seat_id,
@@ -52,6 +59,7 @@ PKIWS_API void pkiws_request_free(pkiws_request *r)
         pkiws__free_secret(*fields[i], 0); /* identities: wiped too */
     pkiws__free_secret(r->pfx_password, 0);
     pkiws__free(r->pending_ref);
+    pkiws__free(r->txid);
     pkiws__free_secret(r->key_der, r->key_len);
     for (size_t i = 0; i < PKIWS_ARRAY_LEN(r->mapping); i++)
         pkiws__free(r->mapping[i]);
@@ -80,6 +88,8 @@ static char **str_slot(pkiws_request *r, int option)
         return &r->friendly_name;
     case PKIWS_REQUEST_OPT_PENDING_REF:
         return &r->pending_ref;
+    case PKIWS_REQUEST_OPT_TRANSACTION_ID:
+        return &r->txid;
     default:
         return NULL;
     }
@@ -100,6 +110,8 @@ PKIWS_API int pkiws_request_set_str(pkiws_request *r, int option, const char *va
         return pkiws__fail(PKIWS_E_INVALID_ARG,
                            "request option %d: value is not valid UTF-8 (byte %zu)", option,
                            bad + 1);
+    if (value && option == PKIWS_REQUEST_OPT_TRANSACTION_ID && (rc = pkiws__check_txid(value)))
+        return rc;
     char *copy = NULL;
     if (value && !(copy = pkiws__strdup(value)))
         return PKIWS_E_NOMEM;
@@ -185,19 +197,20 @@ int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__
     char saved_msg[PKIWS_ERR_MSG_MAX];
     const char *saved_remedy = pkiws__err_remedy();
     snprintf(saved_msg, sizeof saved_msg, "%s", pkiws__err_message());
-    int krc = pkiws__check_key_policy(tpl, r->key_type, res);
+    int krc = pkiws__check_key_policy(tpl, r->key_der_type ? r->key_der_type : r->key_type, res);
     if (rc && krc)
         pkiws__fail_remedy(saved_code, saved_remedy, "%s", saved_msg);
     return rc ? rc : krc;
 }
 
-int pkiws__request_template(pkiws_request *r, pkiws__template **tpl, pkiws__call_info *info)
+int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
+                            pkiws__call_info *info)
 {
     pkiws_profile *p = r->profile;
     pthread_mutex_lock(&p->lock);
     int have = p->tpl != NULL;
     pthread_mutex_unlock(&p->lock);
-    if (!have && !p->session->ca && !p->session->base_url) {
+    if (!have && !conf->set.ca && !conf->set.base_url) {
         memset(info, 0, sizeof *info);
         *tpl = NULL;
         return pkiws__fail(PKIWS_E_STATE,
@@ -206,7 +219,7 @@ int pkiws__request_template(pkiws_request *r, pkiws__template **tpl, pkiws__call
                            "be fetched",
                            p->oid);
     }
-    return pkiws__profile_template(p, tpl, info);
+    return pkiws__profile_template(p, conf, tpl, info);
 }
 
 PKIWS_API int pkiws_preflight(pkiws_request *r, pkiws_result **out)
@@ -223,7 +236,11 @@ PKIWS_API int pkiws_preflight(pkiws_request *r, pkiws_result **out)
         return PKIWS_E_NOMEM;
     pkiws__template *tpl = NULL;
     pkiws__call_info info;
-    rc = pkiws__request_template(r, &tpl, &info);
+    pkiws__conf *conf = NULL;
+    rc = pkiws__session_acquire(r->profile->session, &conf);
+    if (!rc)
+        rc = pkiws__request_template(r, conf, &tpl, &info);
+    pkiws__conf_release(conf);
     if (rc) {
         pkiws__result_fail(res_out, rc);
         *out = res_out;

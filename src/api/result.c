@@ -55,7 +55,7 @@ struct pkiws_result {
 
 static int ok_result(const pkiws_result *r)
 {
-    return r && r->magic == PKIWS__MAGIC_RESULT;
+    return pkiws__handle_live(r, PKIWS__MAGIC_RESULT);
 }
 
 pkiws_result *pkiws__result_new(void)
@@ -65,6 +65,10 @@ pkiws_result *pkiws__result_new(void)
         return NULL;
     r->magic = PKIWS__MAGIC_RESULT;
     r->status = PKIWS_STATUS_OK;
+    if (pkiws__handle_add(r, PKIWS__MAGIC_RESULT)) {
+        pkiws__free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -80,7 +84,10 @@ int pkiws__result_fail(pkiws_result *r, int code)
     const char *rem = pkiws__err_code() == code ? pkiws__err_remedy() : pkiws__default_remedy(code);
     r->message = pkiws__strdup(msg);
     r->remedy = rem ? pkiws__strdup(rem) : NULL;
-    r->retryable = pkiws__error_retryable(code);
+    /* the one rule (util/err.h): the code's default, unless the transport that saw this very
+     * failure said otherwise */
+    r->retryable =
+        pkiws__err_code() == code ? pkiws__err_retryable() : pkiws__error_retryable(code);
     return code;
 }
 
@@ -272,7 +279,7 @@ int pkiws__result_set_resolution(pkiws_result *r, const pkiws__resolution *res)
 
 PKIWS_API void pkiws_result_free(pkiws_result *r)
 {
-    if (!ok_result(r))
+    if (!r || !pkiws__handle_remove(r, PKIWS__MAGIC_RESULT))
         return;
     r->magic = PKIWS__MAGIC_DEAD;
     pkiws__free(r->message);

@@ -95,7 +95,10 @@ PKIWS_API int pkiws_revoke(pkiws_session *s, int operation, int selector, const 
     pkiws__revoke_outcome o;
     memset(&o, 0, sizeof o);
     pkiws__client *c = NULL;
-    rc = pkiws__session_client(s, &c);
+    pkiws__conf *conf = NULL;
+    rc = pkiws__session_acquire(s, &conf);
+    if (!rc)
+        rc = pkiws__conf_client(conf, &c);
     if (!rc)
         rc = pkiws__update_status(c, operation, selector == PKIWS_BY_SEAT,
                                   selector == PKIWS_BY_SEAT ? id : pkiws__buf_cstr(&serial),
@@ -118,9 +121,11 @@ PKIWS_API int pkiws_revoke(pkiws_session *s, int operation, int selector, const 
         pkiws__result_fail(r, rc);
         pkiws__result_set_retryable(r, retryable);
     }
-    pkiws__log(&s->log, rc ? PKIWS_LOG_WARN : PKIWS_LOG_INFO, "core",
-               o.client_txid ? o.client_txid : "", "updateCertificateStatus: %s (%d changed)",
-               rc ? pkiws__err_message() : "ok", o.revocation_count);
+    if (conf)
+        pkiws__log(&conf->set.log, rc ? PKIWS_LOG_WARN : PKIWS_LOG_INFO, "core",
+                   o.client_txid ? o.client_txid : "", "updateCertificateStatus: %s (%d changed)",
+                   rc ? pkiws__err_message() : "ok", o.revocation_count);
+    pkiws__conf_release(conf);
     pkiws__revoke_outcome_dispose(&o);
     pkiws__buf_dispose(&serial);
     *out = r;

@@ -33,7 +33,10 @@ PKIWS_API int pkiws_search(pkiws_session *s, int selector, const char *id, const
     pkiws__search_outcome o;
     memset(&o, 0, sizeof o);
     pkiws__client *c = NULL;
-    int rc = pkiws__session_client(s, &c);
+    pkiws__conf *conf = NULL;
+    int rc = pkiws__session_acquire(s, &conf);
+    if (!rc)
+        rc = pkiws__conf_client(conf, &c);
     if (!rc)
         rc = pkiws__search(c, &p, &o);
     pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o.call.attempts);
@@ -55,6 +58,7 @@ PKIWS_API int pkiws_search(pkiws_session *s, int selector, const char *id, const
         pkiws__result_set_retryable(r, retryable);
     }
     pkiws__search_outcome_dispose(&o);
+    pkiws__conf_release(conf);
     *out = r;
     return rc;
 }

@@ -274,6 +274,7 @@ extern const pkiws__cli_cmd pkiws__cli_cmd_issue;
 extern const pkiws__cli_cmd pkiws__cli_cmd_preflight;
 extern const pkiws__cli_cmd pkiws__cli_cmd_poll;
 extern const pkiws__cli_cmd pkiws__cli_cmd_revoke;
+extern const pkiws__cli_cmd pkiws__cli_cmd_search;
 extern const pkiws__cli_cmd pkiws__cli_cmd_policy;
 extern const pkiws__cli_cmd pkiws__cli_cmd_check;
 extern const pkiws__cli_cmd pkiws__cli_cmd_ra_csr;

@@ -41,6 +41,22 @@ static void describe(const pkiws__cli *cli, pkiws__cli_json *j, const pkiws_resu
         else if (v != NULL)
             printf("%-15s %s\n", strs[i].key, v);
     }
+    /* A PFX of CA certificates only, or without a key, is described as such: no subject (the
+     * end-entity certificate's), no key bag algorithm. */
+    int has_leaf = res && pkiws_result_str(res, PKIWS_RESULT_SUBJECT) != NULL;
+    int has_key = res && pkiws_result_str(res, PKIWS_RESULT_KEY_BAG_ALG) != NULL;
+    if (cli->json && res) {
+        pkiws__cli_json_kbool(j, "has_end_entity", has_leaf);
+        pkiws__cli_json_kbool(j, "has_key", has_key);
+    } else if (cli->json) {
+        pkiws__cli_json_kstr(j, "has_end_entity", NULL);
+        pkiws__cli_json_kstr(j, "has_key", NULL);
+    } else {
+        if (!has_leaf)
+            printf("%-15s %s\n", "end-entity", "none: no end-entity certificate in the PFX");
+        if (!has_key)
+            printf("%-15s %s\n", "key", "none: no private key in the PFX");
+    }
     static const struct {
         const char *key;
         int item;
@@ -68,7 +84,8 @@ static void describe(const pkiws__cli *cli, pkiws__cli_json *j, const pkiws_resu
         else if (have)
             printf("%-15s %s\n", ints[i].key, text);
     }
-    /* The chain, each certificate by its thumbprint. */
+    /* The chain (without an end-entity certificate: every certificate), each by its
+     * thumbprint. */
     size_t n = res ? pkiws_result_chain_count(res) : 0;
     if (cli->json) {
         pkiws__cli_json_key(j, "chain");
@@ -86,7 +103,7 @@ static void describe(const pkiws__cli *cli, pkiws__cli_json *j, const pkiws_resu
             pkiws__cli_json_kstr(j, "thumbprint", thumb);
             pkiws__cli_json_end(j);
         } else
-            printf("%-15s %zu: %s\n", "chain", i + 1, thumb);
+            printf("%-15s %zu: %s\n", has_leaf ? "chain" : "certificate", i + 1, thumb);
         pkiws_free(thumb);
     }
     if (cli->json)

@@ -9,9 +9,17 @@ static const pkiws__cli_opt OPTS[] = {
     {"key-out", 0, PKIWS__CLI_VALUE, "KEY.pem", "where to write the private key (mode 0600)"},
     {"out", 0, PKIWS__CLI_VALUE, "REQ.csr", "where to write the CSR (PEM)"},
     {"key", 0, PKIWS__CLI_VALUE, "rsa2048|rsa3072|rsa4096|p256|p384",
-     "key type (default rsa2048, as the seeds' INI file)"},
+     "key type (default rsa2048, as the seeds' INI file); an EC key's usage is "
+     "digitalSignature only"},
     {NULL, 0, 0, NULL, NULL},
 };
+
+/* The key usage the library requests: keyEncipherment only for RSA (RFC 5480 §3). */
+static const char *key_usage(int key_type)
+{
+    int ec = key_type == PKIWS_KEY_EC_P256 || key_type == PKIWS_KEY_EC_P384;
+    return ec ? "digitalSignature" : "digitalSignature keyEncipherment";
+}
 
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
@@ -59,15 +67,15 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         pkiws__cli_json_begin(&j, &o);
         pkiws__cli_json_kstr(&j, "subject", subject);
         pkiws__cli_json_kstr(&j, "key_type", pkiws__cli_key_type_name(key_type));
+        pkiws__cli_json_kstr(&j, "key_usage", key_usage(key_type));
         pkiws__cli_json_kstr(&j, "key_file", rc == PKIWS_OK ? key_out : NULL);
         pkiws__cli_json_kstr(&j, "csr_file", rc == PKIWS_OK ? csr_out : NULL);
         pkiws__cli_json_kstr(&j, "csr_pem", rc == PKIWS_OK ? csr_pem : NULL);
         pkiws__cli_json_finish(&j);
     } else if (rc == PKIWS_OK) {
         printf("wrote private key %s (mode 0600) and CSR %s\n", key_out, csr_out);
-        printf("subject: %s, key: %s, key usage: digitalSignature keyEncipherment, "
-               "EKU: clientAuth\n",
-               subject, pkiws__cli_key_type_name(key_type));
+        printf("subject: %s, key: %s, key usage: %s, EKU: clientAuth\n", subject,
+               pkiws__cli_key_type_name(key_type), key_usage(key_type));
         printf("next: submit %s to the CA as \"Get an RA Cert\", then run "
                "'pkiws thumbprint' on the RA certificate you receive\n",
                csr_out);

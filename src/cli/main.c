@@ -5,10 +5,11 @@
 #include <string.h>
 
 static const pkiws__cli_cmd *const COMMANDS[] = {
-    &pkiws__cli_cmd_issue,
+    &pkiws__cli_cmd_issue, /* --help lists them in this order */
     &pkiws__cli_cmd_preflight,
     &pkiws__cli_cmd_poll,
     &pkiws__cli_cmd_revoke,
+    &pkiws__cli_cmd_search,
     &pkiws__cli_cmd_policy,
     &pkiws__cli_cmd_check,
     &pkiws__cli_cmd_ra_csr,

@@ -28,7 +28,9 @@ void pkiws__cli_outcome_last(pkiws__cli_outcome *o, int code)
     const char *msg = pkiws_last_error_message();
     if (pkiws_last_error_code() != code || msg[0] == '\0')
         msg = pkiws_strerror(code); /* the library recorded nothing for this failure */
-    set(o, PKIWS_STATUS_FAILED, code, msg, pkiws_last_error_remedy(), 0);
+    /* the library's one retry rule, as results carry it */
+    int retryable = pkiws_last_error_code() == code ? pkiws_last_error_retryable() : 0;
+    set(o, PKIWS_STATUS_FAILED, code, msg, pkiws_last_error_remedy(), retryable);
 }
 
 void pkiws__cli_outcome_result(pkiws__cli_outcome *o, const pkiws_result *res, int rc)

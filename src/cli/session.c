@@ -2,6 +2,7 @@
 /* The session from the common connection options, with -v logging to stderr. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const pkiws__cli_opt pkiws__cli_conn_opts[] = {
@@ -19,7 +20,11 @@ const pkiws__cli_opt pkiws__cli_conn_opts[] = {
     {"timeout-ms", 0, PKIWS__CLI_VALUE, "N", "total time per request, milliseconds"},
     {"connect-timeout-ms", 0, PKIWS__CLI_VALUE, "N", "connect time, milliseconds"},
     {"proxy", 0, PKIWS__CLI_VALUE, "URL", "HTTP CONNECT proxy (host:port or http://...)"},
-    {"transport", 0, PKIWS__CLI_VALUE, "curl", "HTTP transport (default curl)"},
+    {"proxy-user", 0, PKIWS__CLI_SECRET, "USER:PASS",
+     "proxy Basic credentials (default: $PKIWS_PROXY_CREDENTIALS)"},
+    {"transport", 0, PKIWS__CLI_VALUE, "curl|native",
+     "HTTP transport: curl (libcurl; the default when built in) or native (pkiws's HTTP/1.1 "
+     "over mbedTLS)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -49,6 +54,21 @@ static void log_to_stderr(int level, const char *domain, const char *txid, const
         fprintf(stderr, "pkiws: %s: [%s] %s\n", level_name(level), domain, msg);
 }
 
+/* The proxy's "user:password": --proxy-user (or its -env form), else a non-empty
+ * $PKIWS_PROXY_CREDENTIALS; only with --proxy. *source names where it came from. */
+static const char *proxy_credentials(const pkiws__cli_args *args, const char **source)
+{
+    *source = "--proxy-user";
+    if (pkiws__cli_arg(args, "proxy") == NULL)
+        return NULL;
+    const char *v = pkiws__cli_arg(args, "proxy-user");
+    if (v != NULL)
+        return v;
+    *source = "PKIWS_PROXY_CREDENTIALS";
+    v = secure_getenv("PKIWS_PROXY_CREDENTIALS");
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
 int pkiws__cli_conn_check(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
     if (pkiws__cli_arg(args, "ca") && pkiws__cli_arg(args, "base-url"))
@@ -72,7 +92,14 @@ int pkiws__cli_conn_check(const pkiws__cli *cli, const pkiws__cli_args *args)
     const char *transport = pkiws__cli_arg(args, "transport");
     int transport_id;
     if (transport && pkiws__cli_transport(transport, &transport_id) != 0)
-        return pkiws__cli_usage_error(cli, "--transport '%s': expected curl", transport);
+        return pkiws__cli_usage_error(cli, "--transport '%s': expected curl or native", transport);
+    if (pkiws__cli_arg(args, "proxy-user") && !pkiws__cli_arg(args, "proxy"))
+        return pkiws__cli_usage_error(cli, "--proxy-user is for --proxy");
+    const char *source;
+    const char *proxy_user = proxy_credentials(args, &source);
+    /* a secret: the message says what is wrong, never what was given */
+    if (proxy_user && strchr(proxy_user, ':') == NULL)
+        return pkiws__cli_usage_error(cli, "%s: expected USER:PASS (no ':' found)", source);
     static const char *const ints[] = {"timeout-ms", "connect-timeout-ms"};
     for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
         const char *v = pkiws__cli_arg(args, ints[i]);
@@ -118,6 +145,11 @@ static int configure(const pkiws__cli *cli, pkiws_session *s, const pkiws__cli_a
         (rc = set_ms(s, args, "timeout-ms", PKIWS_SESSION_OPT_TIMEOUT_MS)) != PKIWS_OK ||
         (rc = set_ms(s, args, "connect-timeout-ms", PKIWS_SESSION_OPT_CONNECT_TIMEOUT_MS)) !=
             PKIWS_OK)
+        return rc;
+    const char *source;
+    const char *proxy_user = proxy_credentials(args, &source);
+    if (proxy_user && (rc = pkiws_session_set_str(s, PKIWS_SESSION_OPT_PROXY_CREDENTIALS,
+                                                  proxy_user)) != PKIWS_OK)
         return rc;
     const char *transport = pkiws__cli_arg(args, "transport");
     int id;

@@ -103,8 +103,9 @@ int pkiws__client_call(pkiws__client *c, const char *service, const char *action
     for (int attempt = 0;; attempt++) {
         pkiws__http_request req = {url, action, body->data, body->len, txid};
         pkiws__http_response resp;
-        info->attempts = attempt + 1;
         rc = pkiws__http_perform(&c->http, &req, &resp);
+        /* every time the request went out counts, also the transport's own re-send */
+        info->attempts += resp.sends > 1 ? resp.sends : 1;
         info->http_status = resp.status;
         info->seconds = resp.seconds;
         info->reused = resp.reused;
@@ -140,16 +141,18 @@ int pkiws__client_call(pkiws__client *c, const char *service, const char *action
             if (rc)
                 pkiws__err_native("http", resp.status);
         } else {
-            retryable = rc == PKIWS_E_TIMEOUT || rc == PKIWS_E_CONNECT ||
-                        (rc == PKIWS_E_PROTOCOL && resp.request_sent);
+            retryable = !resp.permanent && (rc == PKIWS_E_TIMEOUT || rc == PKIWS_E_CONNECT ||
+                                            (rc == PKIWS_E_PROTOCOL && resp.request_sent));
         }
         pkiws__http_response_dispose(&resp);
         info->retryable = retryable;
+        if (rc)
+            pkiws__err_set_retryable(retryable); /* what the transport saw wins */
         if (rc == PKIWS_OK || !retryable || !idempotent || attempt >= c->retries)
             break;
         pkiws__log(c->log, PKIWS_LOG_INFO, "http", txid,
-                   "attempt %d failed (%s); retrying in %lld ms", attempt + 1, pkiws__err_message(),
-                   (long long)backoff);
+                   "attempt %d failed (%s); retrying in %lld ms", info->attempts,
+                   pkiws__err_message(), (long long)backoff);
         sleep_ms(backoff);
         backoff *= 2;
     }

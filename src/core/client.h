@@ -37,8 +37,8 @@ typedef struct pkiws__client {
 
 /* What one logical call did (for results and --json). */
 typedef struct pkiws__call_info {
-    int attempts;
-    int retryable; /* the final error may heal on retry */
+    int attempts;  /* times the request went out, the transport's own re-sends included */
+    int retryable; /* the final error may heal on retry (also the last error's flag) */
     int http_status;
     double seconds; /* of the last attempt */
     int reused;     /* the last attempt reused a connection */

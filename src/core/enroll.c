@@ -294,6 +294,36 @@ static const char *seat_of(const pkiws__resolution *res)
     return "";
 }
 
+int pkiws__check_txid(const char *txid)
+{
+    size_t n = strlen(txid);
+    if (n == 0 || n > 40)
+        return pkiws__fail(PKIWS_E_INVALID_ARG,
+                           "clientTransactionID has %zu characters; 1 to 40 are allowed", n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)txid[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == ':' || ch == '-'))
+            return pkiws__fail(PKIWS_E_INVALID_ARG,
+                               "clientTransactionID: character %zu (byte 0x%02X) is not one of "
+                               "A-Z a-z 0-9 . _ : -",
+                               i + 1, ch);
+    }
+    return PKIWS_OK;
+}
+
+/* A private copy of the caller's key (the outcome owns and frees its key). */
+static int copy_key(const pkiws__key *key, pkiws__key **out)
+{
+    pkiws_buf der = PKIWS_BUF_INIT;
+    der.secret = 1;
+    int rc = pkiws__key_pkcs8_der(key, &der);
+    if (!rc)
+        rc = pkiws__key_parse(der.data, der.len, NULL, out);
+    pkiws__buf_dispose(&der);
+    return rc;
+}
+
 int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
                  pkiws__issue_outcome *out)
 {
@@ -304,13 +334,16 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
     memset(&tok, 0, sizeof tok);
     pkiws__soap_nvp *nvps = pkiws__calloc(res->nnvps ? res->nnvps : 1, sizeof *nvps);
     int rc = !nvps        ? PKIWS_E_NOMEM
+             : p->key     ? copy_key(p->key, &out->key)
              : p->keypool ? pkiws__keypool_take(p->keypool, p->key_type, &out->key, NULL)
                           : pkiws__key_generate(p->key_type, &out->key);
     if (rc)
         goto out;
     if ((rc = build_csr(out->key, res, &csr)))
         goto out;
-    if ((rc = pkiws__client_txid(p->profile_oid, seat_of(res), out->key, txid)))
+    if (p->txid)
+        snprintf(txid, sizeof txid, "%s", p->txid);
+    else if ((rc = pkiws__client_txid(p->profile_oid, seat_of(res), out->key, txid)))
         goto out;
     if (!(out->client_txid = pkiws__strdup(txid))) {
         rc = PKIWS_E_NOMEM;
@@ -337,16 +370,13 @@ int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat
                 pkiws__issue_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    pkiws_buf der = PKIWS_BUF_INIT;
-    der.secret = 1;
-    int rc = pkiws__key_pkcs8_der(p->key, &der);
-    if (!rc)
-        rc = pkiws__key_parse(der.data, der.len, NULL, &out->key);
-    pkiws__buf_dispose(&der);
+    int rc = copy_key(p->key, &out->key);
     if (rc)
         return rc;
     char txid[41];
-    if ((rc = pkiws__client_txid(p->profile_oid, seat, out->key, txid)))
+    if (p->txid)
+        snprintf(txid, sizeof txid, "%s", p->txid);
+    else if ((rc = pkiws__client_txid(p->profile_oid, seat, out->key, txid)))
         return rc;
     if (!(out->client_txid = pkiws__strdup(txid)))
         return PKIWS_E_NOMEM;

@@ -20,7 +20,9 @@ typedef struct pkiws__issue_params {
     const char *pfx_password;  /* NULL: generate one */
     const char *friendly_name; /* NULL: the subject CN */
     const char *pending_ref;   /* poll: the reference to query */
-    const pkiws__key *key;     /* poll: the key kept from the pending answer */
+    const pkiws__key *key;     /* issue: the caller's key (NULL: pool or new); poll: the key
+                                  kept from the pending answer */
+    const char *txid;          /* the caller's clientTransactionID, or NULL: derived */
     pkiws__keypool *keypool;   /* NULL: generate the key now */
 } pkiws__issue_params;
 
@@ -39,6 +41,11 @@ typedef struct pkiws__issue_outcome {
 /* Deterministic clientTransactionID (<= 40 characters) from profile OID, seat and public key. */
 int pkiws__client_txid(const char *profile_oid, const char *seat, const pkiws__key *key,
                        char out[41]);
+
+/* PKIWS_OK when txid can be sent as clientTransactionID: 1..40 characters of
+ * [A-Za-z0-9._:-] (the schema's limit is 40; the character set keeps it safe in logs and in
+ * file names of captures). Otherwise PKIWS_E_INVALID_ARG naming the bad character. */
+int pkiws__check_txid(const char *txid);
 
 /* res must come from a successful pkiws__resolve for the same template. */
 int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,

@@ -5,6 +5,7 @@
 
 #include "core/enroll.h"
 #include "core/health.h"
+#include "http/http1.h"
 #include "http/probe.h"
 #include "proto/soap.h"
 
@@ -45,10 +46,13 @@ static void fail_last(pkiws__health_report *r, pkiws__health_step *s, int code)
     s->code = code;
     snprintf(s->detail, sizeof s->detail, "%s", pkiws__err_message());
     s->remedy = pkiws__err_remedy();
+    s->retryable =
+        pkiws__err_code() == code ? pkiws__err_retryable() : pkiws__error_retryable(code);
     if (r->first_error == PKIWS_OK) {
         r->first_error = code;
         snprintf(r->first_message, sizeof r->first_message, "%s: %s", s->name, s->detail);
         r->first_remedy = s->remedy;
+        r->first_retryable = s->retryable;
     }
 }
 
@@ -98,6 +102,8 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
     char host[256];
     unsigned port = 0;
     int config_ok = 0;
+    pkiws__http1_url px;
+    int have_proxy = in->proxy != NULL;
     if (!in->base_url)
         fail_last(r, s,
                   pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
@@ -105,28 +111,58 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
                                      "pki-ws.symauth.com"));
     else if (pkiws__url_host_port(in->base_url, host, sizeof host, &port))
         fail_last(r, s, PKIWS_E_CONFIG);
+    else if (have_proxy && pkiws__http1_url_parse(in->proxy, 1080, &px))
+        fail_last(r, s, pkiws__fail_context(PKIWS_E_CONFIG, "proxy setting"));
     else {
-        pass(s, "CA endpoints under %s%s%s", in->base_url, in->profile_oid ? ", profile " : "",
-             in->profile_oid ? in->profile_oid : "");
+        pass(s, "CA endpoints under %s%s%s%s%s", in->base_url, in->profile_oid ? ", profile " : "",
+             in->profile_oid ? in->profile_oid : "", have_proxy ? ", through proxy " : "",
+             have_proxy ? in->proxy : "");
         config_ok = 1;
     }
     /* 2. RA credential */
     int ra_ok = check_ra(in, r);
-    /* 3. name resolution, 4. TCP */
+    /* 3. name resolution, 4. TCP: to the CA, or to the proxy and through its tunnel */
     int net_ok = 0;
     s = step(r, "name resolution");
     if (!config_ok) {
         skip(s, "no CA address");
     } else {
         char addr[64];
-        int rc = pkiws__probe_resolve(host, port, addr, sizeof addr);
+        const char *rhost = have_proxy ? px.host : host;
+        int rc =
+            pkiws__probe_resolve(rhost, have_proxy ? (unsigned)px.port : port, addr, sizeof addr);
         if (rc)
-            fail_last(r, s, rc);
+            fail_last(r, s, have_proxy ? pkiws__fail_context(rc, "proxy") : rc);
+        else if (have_proxy)
+            pass(s, "proxy %s resolves to %s (the proxy resolves %s)", px.host, addr, host);
         else
             pass(s, "%s resolves to %s", host, addr);
         s = step(r, "TCP connect");
+        int permanent = 0;
         if (rc) {
-            skip(s, "the name does not resolve");
+            skip(s, have_proxy ? "the proxy's name does not resolve" : "the name does not resolve");
+        } else if (have_proxy && !strcmp(px.scheme, "https")) {
+            /* a TLS proxy: the TCP step reaches it, the TLS step goes through it */
+            if ((rc = pkiws__probe_connect(px.host, (unsigned)px.port, in->connect_timeout_ms))) {
+                fail_last(r, s, pkiws__fail_context(rc, "proxy"));
+            } else {
+                pass(s,
+                     "HTTPS proxy %s:%d accepts connections (the tunnel to %s:%u is checked "
+                     "with TLS)",
+                     px.host, px.port, host, port);
+                net_ok = 1;
+            }
+        } else if (have_proxy) {
+            if ((rc = pkiws__probe_tunnel(px.host, (unsigned)px.port, in->proxy_credentials, host,
+                                          port, in->connect_timeout_ms, &permanent))) {
+                if (permanent)
+                    pkiws__err_set_retryable(0);
+                fail_last(r, s, rc);
+            } else {
+                pass(s, "proxy %s:%d accepts connections and opened a tunnel to %s:%u%s", px.host,
+                     px.port, host, port, in->proxy_credentials ? " (Basic authentication)" : "");
+                net_ok = 1;
+            }
         } else if ((rc = pkiws__probe_connect(host, port, in->connect_timeout_ms))) {
             fail_last(r, s, rc);
         } else {
@@ -201,6 +237,7 @@ void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *r)
     }
     if (r->first_error) {
         pkiws__fail_remedy(r->first_error, r->first_remedy, "%s", r->first_message);
+        pkiws__err_set_retryable(r->first_retryable); /* as the failing step saw it */
     } else {
         /* every step that did not run was counted as a failure above */
         for (size_t i = 0; i < r->n; i++)

@@ -14,6 +14,7 @@ typedef struct pkiws__health_step {
     char detail[512];
     const char *remedy; /* static text or NULL */
     int code;           /* PKIWS_E_* behind a FAIL */
+    int retryable;      /* the FAIL may heal on retry (util/err.h's rule) */
 } pkiws__health_step;
 
 typedef struct pkiws__health_report {
@@ -22,6 +23,7 @@ typedef struct pkiws__health_report {
     int first_error; /* code of the first FAIL, PKIWS_OK when none */
     char first_message[PKIWS_ERR_MSG_MAX];
     const char *first_remedy;
+    int first_retryable;
 } pkiws__health_report;
 
 typedef struct pkiws__health_input {
@@ -32,6 +34,11 @@ typedef struct pkiws__health_input {
     const char *profile_oid; /* NULL: skip the policy step */
     /* The session's client, or NULL when it could not be made (the RA step says why). */
     pkiws__client *client;
+    /* The session's proxy (normalised http://host:port) or NULL, and its "user:password"
+     * (a secret) or NULL: name resolution and TCP connect then check the way to the proxy
+     * and the tunnel through it, as the transports go. */
+    const char *proxy;
+    const char *proxy_credentials;
 } pkiws__health_input;
 
 void pkiws__health_check(const pkiws__health_input *in, pkiws__health_report *out);

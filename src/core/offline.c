@@ -59,7 +59,7 @@ int pkiws__thumbprint_of(const uint8_t *data, size_t len, const char *password, 
     if (rc == PKIWS_OK && pfx.leaf) {
         snprintf(out, 41, "%s", pkiws__cert_get_info(pfx.leaf)->thumbprint);
     } else if (rc == PKIWS_OK) {
-        rc = pkiws__fail(PKIWS_E_CRYPTO, "the PFX holds no certificate");
+        rc = pkiws__pfx_fail_no_leaf(&pfx);
     } else if (rc != PKIWS_E_NOMEM && data[0] != 0x30) {
         rc = pkiws__fail(PKIWS_E_CRYPTO, "not a certificate (%s) nor a PFX", cert_err);
     }
@@ -113,55 +113,7 @@ out:
     return rc;
 }
 
-static int key_bits(int key_type, int *is_ec)
-{
-    *is_ec = key_type == PKIWS_KEY_EC_P256 || key_type == PKIWS_KEY_EC_P384;
-    switch (key_type) {
-    case PKIWS_KEY_RSA2048:
-        return 2048;
-    case PKIWS_KEY_RSA3072:
-        return 3072;
-    case PKIWS_KEY_RSA4096:
-        return 4096;
-    case PKIWS_KEY_EC_P256:
-        return 256;
-    case PKIWS_KEY_EC_P384:
-        return 384;
-    default:
-        return 0;
-    }
-}
-
 int pkiws__check_key_policy(const pkiws__template *t, int key_type, pkiws__resolution *res)
 {
-    int is_ec;
-    int bits = key_bits(key_type, &is_ec);
-    char detail[256];
-    int bad = 0;
-    if (t->key_is_ec && !is_ec) {
-        snprintf(detail, sizeof detail,
-                 "the template asks for an EC key (%s); the profile selects RSA %d",
-                 t->key_alg_oid ? t->key_alg_oid : "id-ecPublicKey", bits);
-        bad = 1;
-    } else if (!t->key_is_ec && is_ec && t->key_alg_oid) {
-        snprintf(detail, sizeof detail,
-                 "the template asks for key algorithm %s; EC keys need an EC template",
-                 t->key_alg_oid);
-        bad = 1;
-    } else if (t->key_size && (unsigned)bits < t->key_size) {
-        snprintf(detail, sizeof detail, "the template asks for %u-bit keys; the profile selects %d",
-                 t->key_size, bits);
-        bad = 1;
-    } else {
-        snprintf(detail, sizeof detail, "%s %d fits the template (%s%u)", is_ec ? "EC" : "RSA",
-                 bits, t->key_is_ec ? "EC " : "", t->key_size);
-    }
-    int rc = pkiws__san_add_verdict(res, "key type", bad ? PKIWS_VERDICT_FAIL : PKIWS_VERDICT_OK,
-                                    "%s", detail);
-    if (rc)
-        return rc;
-    if (bad)
-        return pkiws__fail_remedy(PKIWS_E_POLICY_MISMATCH, PKIWS__REMEDY_POLICY_MISMATCH,
-                                  "policy verification failed: key type: %s", detail);
-    return PKIWS_OK;
+    return pkiws__verify_key(t, key_type, res); /* the rule lives in core/verify.c */
 }

@@ -90,18 +90,28 @@ out:
     return PKIWS_OK;
 }
 
-int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password, const char *source,
-                          int64_t now, pkiws__ra **out)
+/* The RA credential out of a PFX; with a thumbprint, the certificate with that thumbprint and
+ * its key (*found 0 and PKIWS_E_RA_CREDENTIAL when the PFX has no such certificate). */
+static int ra_from_pfx(const uint8_t *der, size_t len, const char *password, const char *thumbprint,
+                       const char *source, int64_t now, pkiws__ra **out, int *found)
 {
     *out = NULL;
+    *found = 0;
     pkiws__pfx_contents c;
     memset(&c, 0, sizeof c);
-    int rc = pkiws__pfx_read(der, len, password, &c);
+    int rc = pkiws__pfx_read_select(der, len, password, thumbprint, &c);
     if (rc) {
         if (rc == PKIWS_E_NOMEM)
             return rc;
         return pkiws__fail_context(PKIWS_E_RA_CREDENTIAL, "RA PKCS#12 %s", source);
     }
+    if (thumbprint && !c.leaf) {
+        pkiws__pfx_contents_dispose(&c);
+        return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
+                                  "RA PKCS#12 %s holds no certificate with thumbprint %s", source,
+                                  thumbprint);
+    }
+    *found = 1;
     pkiws__key *key = c.key;
     pkiws__cert *cert = c.leaf;
     pkiws__certlist chain = c.others;
@@ -110,6 +120,21 @@ int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password, 
     memset(&c.others, 0, sizeof c.others);
     pkiws__pfx_contents_dispose(&c);
     return ra_finish(key, cert, &chain, source, now, out);
+}
+
+int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password, const char *source,
+                          int64_t now, pkiws__ra **out)
+{
+    int found;
+    return ra_from_pfx(der, len, password, NULL, source, now, out, &found);
+}
+
+int pkiws__ra_from_pkcs12_thumbprint(const uint8_t *der, size_t len, const char *password,
+                                     const char *thumbprint, const char *source, int64_t now,
+                                     pkiws__ra **out)
+{
+    int found;
+    return ra_from_pfx(der, len, password, thumbprint, source, now, out, &found);
 }
 
 int pkiws__ra_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
@@ -232,16 +257,18 @@ static int store_try_pfx(const char *dir, const char *name, const char *tp, cons
         return PKIWS_OK;
     }
     pkiws__buf_printf(&source, "store %s/%s", dir, name);
-    pkiws__ra *ra = NULL;
-    rc = pkiws__ra_from_pkcs12(data.data, data.len, password ? password : "",
-                               pkiws__buf_cstr(&source), now, &ra);
-    if (rc == PKIWS_OK && strcmp(ra->thumbprint, tp) == 0) {
+    rc = pkiws__buf_status(&source);
+    /* The certificate with the thumbprint and its key, however many keys the PFX holds. A PFX
+     * that holds it but is unusable (no key, expired) is the answer, as for certificate files;
+     * PFX files we cannot open or without that certificate are skipped. */
+    int holds = 0;
+    if (!rc)
+        rc = ra_from_pfx(data.data, data.len, password ? password : "", tp,
+                         pkiws__buf_cstr(&source), now, out, &holds);
+    if (holds)
         *found = 1;
-        *out = ra;
-    } else {
-        pkiws__ra_free(ra);
-        rc = PKIWS_OK; /* PFX files we cannot open or that are another certificate: skipped */
-    }
+    else if (rc != PKIWS_E_NOMEM)
+        rc = PKIWS_OK;
     pkiws__buf_dispose(&source);
     pkiws__buf_dispose(&data);
     return rc;

@@ -17,8 +17,15 @@ typedef struct pkiws__ra {
 } pkiws__ra;
 
 /* `now` is epoch seconds (tests pass fixed times). */
+/* A PFX with more than one key is refused (naming the count), except by thumbprint: */
 int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password, const char *source,
                           int64_t now, pkiws__ra **out);
+/* The certificate with @p thumbprint (normalised: 40 upper-case hex digits) and the key that
+ * belongs to it, however many keys the PFX holds; PKIWS_E_RA_CREDENTIAL when it has no such
+ * certificate. */
+int pkiws__ra_from_pkcs12_thumbprint(const uint8_t *der, size_t len, const char *password,
+                                     const char *thumbprint, const char *source, int64_t now,
+                                     pkiws__ra **out);
 int pkiws__ra_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key, size_t key_len,
                        const char *key_password, const char *source, int64_t now, pkiws__ra **out);
 int pkiws__ra_from_store(const char *dir, const char *thumbprint, const char *password, int64_t now,

@@ -11,9 +11,11 @@
  * Decisions this file pins (the unit tests pin them too):
  *  - NULL, "" and white-space-only identity values count as absent.
  *  - Subject: CN -> CN=<request.cn>; CN_EMAIL -> CN=<request.cn>,E=<request.email ->
- *    request.upn>; CN_AS_EMAIL -> CN=<request.email -> request.upn>, the first one present is
- *    used (no skipping to the UPN when the e-mail is present but badly shaped) and must be
- *    e-mail shaped, else PKIWS_E_SAN_UNRESOLVED saying why. request.cn is ignored there.
+ *    request.upn>; CN_AS_EMAIL -> CN=<request.email -> request.upn -> request.cn>, the first
+ *    one present is used (no skipping to the UPN when the e-mail is present but badly shaped,
+ *    nor to request.cn) and must be e-mail shaped, else PKIWS_E_SAN_UNRESOLVED saying why.
+ *    (request.cn comes last: the e-mail and the UPN win, per product.md §5; an e-mail shaped
+ *    --cn alone is the CN, and then the subject-derived e-mail, traced as subject.CN.)
  *    Fixed-value template attributes of role SUBJECT_OTHER (O, OU, L, ST, C) follow, in
  *    template order. Subject text: "CN=...,E=...,O=..." with RFC 4514 escaping.
  *  - Subject-derived e-mail: E for CN_EMAIL, else the CN when it is e-mail shaped.
@@ -197,6 +199,16 @@ static const char *source_text(int src)
         return "request.upn";
     case PKIWS_SOURCE_REQUEST_CN:
         return "request.cn";
+    case PKIWS_SOURCE_SUBJECT_E:
+        return "subject.E";
+    case PKIWS_SOURCE_SUBJECT_CN:
+        return "subject.CN";
+    case PKIWS_SOURCE_REQUEST_OTHERNAME:
+        return "request.othername";
+    case PKIWS_SOURCE_DERIVED_FROM_UPN:
+        return "derived from request.upn";
+    case PKIWS_SOURCE_REQUEST_SEAT:
+        return "request.seat_id";
     default:
         return "the request";
     }
@@ -214,16 +226,23 @@ static int resolve_subject(struct rctx *c)
         } else if (pkiws__san_present(id->upn)) {
             c->cn = id->upn;
             c->cn_src = PKIWS_SOURCE_REQUEST_UPN;
+        } else if (pkiws__san_present(id->cn)) {
+            c->cn = id->cn;
+            c->cn_src = PKIWS_SOURCE_REQUEST_CN;
         } else {
             return unresolved("subject format CN_AS_EMAIL needs an e-mail address for the CN: "
-                              "tried request.email (not set) and request.upn (not set)");
+                              "tried request.email (not set), request.upn (not set) and "
+                              "request.cn (not set)");
         }
         const char *why = pkiws__san_email_why(c->cn);
         if (why) {
             REDACT(r, c->cn);
             return unresolved("subject format CN_AS_EMAIL needs an e-mail shaped CN, but %s "
-                              "'%s' is not e-mail shaped: %s",
-                              source_text(c->cn_src), r, why);
+                              "'%s' is not e-mail shaped: %s%s",
+                              source_text(c->cn_src), r, why,
+                              c->cn_src == PKIWS_SOURCE_REQUEST_CN
+                                  ? " (request.email and request.upn are not set)"
+                                  : "");
         }
     } else {
         if (!pkiws__san_present(id->cn))
@@ -509,6 +528,312 @@ static const char *why_empty(int f, const char *why_no_derived)
     }
 }
 
+/* ---- the values the CA refuses (pre-flight checks what the CA checks) ---- */
+
+/*
+ * Every nameValuePair value is checked by the meaning of its template attribute (its role, as
+ * the CA reads it), before anything is sent; pkiws-sim refuses exactly the same (tests/sim):
+ *  - a value other than the template's fixed value: PKIWS_E_POLICY_MISMATCH;
+ *  - subject CN: e-mail shaped when the attribute takes the e-mail address
+ *    (sourceAttributeName names an e-mail attribute by the alias table, e.g. mail_email);
+ *  - subject E and SAN rfc822Name: e-mail shaped (PKIWS_E_SAN_UNRESOLVED, as for CN_AS_EMAIL)
+ *    and ASCII, since both are IA5String (PKIWS_E_UNSUPPORTED_CHARS); SAN UPN: e-mail shaped
+ *    (UTF8String: any script);
+ *  - RFC 5280 Appendix A upper bounds, in characters (not bytes): CN, O, OU 64, L, ST 128,
+ *    E 255, given / family name in the subject ub-name 32768 (PKIWS_E_LIMIT); C exactly two
+ *    letters (PrintableString SIZE (2)): other length PKIWS_E_LIMIT, other characters
+ *    PKIWS_E_UNSUPPORTED_CHARS; names: the characters of pkiws__name_chars_ok; a fixed
+ *    dNSName: letters, digits, '-', '.', a leading '*', 1..253 characters.
+ * The vendor schema gives no length or pattern facets for attribute values (nothing to parse):
+ * the limits are RFC 5280's. The otherName value is already checked in strict mode; the
+ * connector-compatible mode sends it unchecked, as documented.
+ */
+
+static const char remedy_limit[] =
+    "Shorten the value to the limit the message names (an upper bound of RFC 5280 that the CA "
+    "enforces). When it is the template's fixed value, correct the certificate profile in the "
+    "CA portal.";
+static const char remedy_ascii[] =
+    "The subject E (emailAddress) and the rfc822Name SAN are IA5String, ASCII only: give the "
+    "e-mail address in ASCII (an internationalised domain in its xn-- form), or carry an "
+    "internationalised address in the UPN SAN, which is UTF-8.";
+static const char remedy_email_shape[] =
+    "Give an e-mail address of the form user@example.com: exactly one '@', a non-empty part "
+    "before it without white space, and a domain of two or more dot-separated labels of "
+    "letters, digits and hyphens.";
+static const char remedy_cn_email[] =
+    "The template takes the common name from the e-mail address: select subject format "
+    "CN_AS_EMAIL (the CN is then the request's e-mail or UPN), or give an e-mail shaped CN.";
+static const char remedy_fixed[] =
+    "The template fixes this attribute's value: leave the field unset or map it elsewhere, or "
+    "change the fixed value of the certificate profile in the CA portal.";
+static const char remedy_template_value[] =
+    "The template's fixed value breaks a rule of RFC 5280 that the CA enforces: correct the "
+    "certificate profile in the CA portal.";
+
+static size_t char_count(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* "subject CN", "SAN rfc822Name", ... for messages: what the CA makes of the attribute. */
+static const char *role_label(const pkiws__tpl_attr *a, char *buf, size_t cap)
+{
+    switch (a->role) {
+    case PKIWS__ROLE_CN:
+        return "subject CN";
+    case PKIWS__ROLE_SUBJECT_EMAIL:
+        return "subject E";
+    case PKIWS__ROLE_SUBJECT_OTHER:
+        snprintf(buf, cap, "subject %s", a->rdn ? a->rdn : "RDN");
+        return buf;
+    case PKIWS__ROLE_GIVEN_NAME:
+        return a->in_san ? "given name" : "given name, subject GN";
+    case PKIWS__ROLE_FAMILY_NAME:
+        return a->in_san ? "family name" : "family name, subject SN";
+    case PKIWS__ROLE_SAN_EMAIL:
+        return "SAN rfc822Name";
+    case PKIWS__ROLE_SAN_UPN:
+        return "SAN UPN";
+    case PKIWS__ROLE_SAN_OTHERNAME:
+        return "SAN otherName";
+    case PKIWS__ROLE_SAN_DNS:
+        return "SAN dNSName";
+    case PKIWS__ROLE_SEAT_ID:
+        return "seat id";
+    default:
+        return "no certificate field";
+    }
+}
+
+static int field_source(const struct rctx *c, int f)
+{
+    switch (f) {
+    case PKIWS_FIELD_CN:
+        return c->cn_src;
+    case PKIWS_FIELD_SUBJECT_EMAIL:
+        return c->e ? c->e_src : c->derived_src;
+    case PKIWS_FIELD_SAN_EMAIL:
+        return c->san_email_src;
+    case PKIWS_FIELD_SAN_UPN:
+        return c->san_upn_src;
+    case PKIWS_FIELD_SAN_OTHERNAME:
+        return PKIWS_SOURCE_REQUEST_OTHERNAME;
+    case PKIWS_FIELD_GIVEN_NAME:
+        return c->given_src;
+    case PKIWS_FIELD_FAMILY_NAME:
+        return c->family_src;
+    case PKIWS_FIELD_SEAT_ID:
+        return c->seat_src;
+    default:
+        return PKIWS_SOURCE_NONE;
+    }
+}
+
+/* Text naming the value: "request.cn 'A***'" (redacted identity) or "the template's fixed
+ * value 'Contoso Ltd'" (template text, clipped on a character boundary). */
+static void describe_value(const struct rctx *c, int f, int fixed, const char *v, char *out,
+                           size_t cap)
+{
+    if (fixed) {
+        size_t n = 0, chars = 0;
+        while (v[n] && chars < 48) {
+            n++;
+            while ((v[n] & 0xC0) == 0x80)
+                n++;
+            chars++;
+        }
+        snprintf(out, cap, "the template's fixed value '%.*s%s'", (int)n, v, v[n] ? "..." : "");
+        return;
+    }
+    int src = field_source(c, f);
+    const char *from =
+        src == PKIWS_SOURCE_REQUEST_NAME
+            ? (f == PKIWS_FIELD_GIVEN_NAME ? "request.given_name" : "request.family_name")
+            : source_text(src);
+    REDACT(r, v);
+    snprintf(out, cap, "%s '%s'", from, r);
+}
+
+/* Fail on template attribute i: its verdict becomes FAIL with the same explanation. */
+static int refuse(struct rctx *c, size_t i, int code, const char *remedy, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int refuse(struct rctx *c, size_t i, int code, const char *remedy, const char *fmt, ...)
+{
+    char msg[PKIWS_ERR_MSG_MAX], lb[32];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (i < c->res->nverdicts &&
+        pkiws__san_set_verdict(c->res, i, PKIWS_VERDICT_FAIL, "%s", msg) != PKIWS_OK)
+        return PKIWS_E_NOMEM;
+    const pkiws__tpl_attr *a = &c->t->attrs[i];
+    return pkiws__fail_remedy(code, remedy, "template attribute '%s' (%s): %s",
+                              a->name ? a->name : "", role_label(a, lb, sizeof lb), msg);
+}
+
+/* An RFC 5280 upper bound, in characters. */
+static int check_ub(struct rctx *c, size_t i, const char *v, const char *what, int fixed,
+                    const char *ub, size_t max)
+{
+    size_t n = char_count(v);
+    if (n <= max)
+        return PKIWS_OK;
+    return refuse(c, i, PKIWS_E_LIMIT, fixed ? remedy_template_value : remedy_limit,
+                  "%s has %zu characters; RFC 5280 %s allows at most %zu", what, n, ub, max);
+}
+
+/* E-mail shaped; ia5: ASCII only too (emailAddress, rfc822Name). */
+static int check_email(struct rctx *c, size_t i, const char *v, const char *what, int fixed,
+                       int ia5)
+{
+    const char *why = pkiws__san_email_why(v);
+    if (why)
+        return refuse(c, i, PKIWS_E_SAN_UNRESOLVED,
+                      fixed ? remedy_template_value : remedy_email_shape,
+                      "%s is not e-mail shaped: %s", what, why);
+    if (!ia5)
+        return PKIWS_OK;
+    size_t len = strlen(v), k = 0;
+    for (size_t off = 0; off < len;) {
+        uint32_t cp;
+        size_t n = pkiws__utf8_next(v + off, len - off, &cp);
+        k++;
+        if (cp >= 0x80) {
+            pkiws_buf ch = PKIWS_BUF_INIT;
+            pkiws__utf8_put(&ch, cp);
+            int rc = refuse(c, i, PKIWS_E_UNSUPPORTED_CHARS,
+                            fixed ? remedy_template_value : remedy_ascii,
+                            "%s has '%s' (U+%04X) at position %zu; an e-mail address there is an "
+                            "IA5String (RFC 5280): ASCII only",
+                            what, pkiws__buf_cstr(&ch), (unsigned)cp, k);
+            pkiws__buf_dispose(&ch);
+            return rc;
+        }
+        off += n ? n : 1;
+    }
+    return PKIWS_OK;
+}
+
+static int is_ascii_letter(int ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+}
+
+static int check_subject_other(struct rctx *c, size_t i, const char *v, const char *what, int fixed)
+{
+    const char *rdn = c->t->attrs[i].rdn ? c->t->attrs[i].rdn : "";
+    static const struct {
+        const char *rdn, *ub;
+        size_t max;
+    } ubs[] = {{"O", "ub-organization-name", 64},
+               {"OU", "ub-organizational-unit-name", 64},
+               {"L", "ub-locality-name", 128},
+               {"ST", "ub-state-name", 128}};
+    for (size_t k = 0; k < PKIWS_ARRAY_LEN(ubs); k++)
+        if (pkiws__strcaseeq(rdn, ubs[k].rdn))
+            return check_ub(c, i, v, what, fixed, ubs[k].ub, ubs[k].max);
+    if (!pkiws__strcaseeq(rdn, "C"))
+        return PKIWS_OK;
+    const char *remedy = fixed ? remedy_template_value : remedy_limit;
+    for (size_t k = 0; v[k]; k++)
+        if (!is_ascii_letter((unsigned char)v[k])) {
+            uint32_t cp = (unsigned char)v[k];
+            pkiws__utf8_next(v + k, strlen(v + k), &cp);
+            return refuse(c, i, PKIWS_E_UNSUPPORTED_CHARS, remedy,
+                          "%s has U+%04X at position %zu; a country name is two letters (RFC "
+                          "5280: PrintableString SIZE (2), ISO 3166 alpha-2)",
+                          what, (unsigned)cp, char_count(v) - char_count(v + k) + 1);
+        }
+    size_t n = strlen(v);
+    if (n != 2)
+        return refuse(c, i, PKIWS_E_LIMIT, remedy,
+                      "%s has %zu characters; a country name is exactly 2 letters (RFC 5280: "
+                      "PrintableString SIZE (2), ISO 3166 alpha-2)",
+                      what, n);
+    return PKIWS_OK;
+}
+
+static int check_name(struct rctx *c, size_t i, const char *v, const char *what, int fixed)
+{
+    uint32_t bad;
+    size_t pos;
+    if (!pkiws__san_name_chars_find(v, &bad, &pos))
+        return refuse(c, i, PKIWS_E_UNSUPPORTED_CHARS, PKIWS__REMEDY_UNSUPPORTED_CHARS,
+                      "%s has U+%04X at position %zu; the CA accepts only letters, digits, space, "
+                      "'.', '-' and the apostrophe there",
+                      what, (unsigned)bad, pos);
+    if (c->t->attrs[i].in_san)
+        return PKIWS_OK;
+    return check_ub(c, i, v, what, fixed, "ub-name", 32768);
+}
+
+static int check_dns(struct rctx *c, size_t i, const char *v, const char *what, int fixed)
+{
+    const char *remedy = fixed ? remedy_template_value : remedy_limit;
+    for (size_t k = 0; v[k]; k++) {
+        int ch = (unsigned char)v[k];
+        if (!(is_ascii_letter(ch) || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+              (ch == '*' && k == 0)))
+            return refuse(c, i, PKIWS_E_UNSUPPORTED_CHARS, remedy,
+                          "%s has byte 0x%02X at offset %zu; a dNSName holds letters, digits, "
+                          "'-', '.' and a leading '*' only",
+                          what, (unsigned)ch, k);
+    }
+    size_t n = strlen(v);
+    if (n == 0 || n > 253)
+        return refuse(c, i, PKIWS_E_LIMIT, remedy, "%s has %zu characters; a dNSName has 1 to 253",
+                      what, n);
+    return PKIWS_OK;
+}
+
+/* What the CA would refuse in the value v sent for template attribute i (filled by field f,
+ * or the template's fixed value when from_fixed). */
+static int check_value(struct rctx *c, size_t i, int f, const char *v, int from_fixed)
+{
+    const pkiws__tpl_attr *a = &c->t->attrs[i];
+    char what[192];
+    describe_value(c, f, from_fixed, v, what, sizeof what);
+    const char *fixed = a->fixed_value && a->fixed_value[0] ? a->fixed_value : NULL;
+    if (!from_fixed && fixed && strcmp(v, fixed) != 0) {
+        char fx[160];
+        describe_value(c, f, 1, fixed, fx, sizeof fx);
+        return refuse(c, i, PKIWS_E_POLICY_MISMATCH, remedy_fixed,
+                      "%s is given, but the template fixes the value: %s", what, fx);
+    }
+    const char *why;
+    switch (a->role) {
+    case PKIWS__ROLE_CN:
+        if (pkiws__san_takes_email(a) && (why = pkiws__san_email_why(v)))
+            return refuse(c, i, PKIWS_E_SAN_UNRESOLVED, remedy_cn_email,
+                          "the template takes it from the e-mail address (sourceAttributeName "
+                          "%s), but %s is not e-mail shaped: %s",
+                          a->source_attr, what, why);
+        return check_ub(c, i, v, what, from_fixed, "ub-common-name", 64);
+    case PKIWS__ROLE_SUBJECT_EMAIL: {
+        int rc = check_email(c, i, v, what, from_fixed, 1);
+        return rc ? rc : check_ub(c, i, v, what, from_fixed, "ub-emailaddress-length", 255);
+    }
+    case PKIWS__ROLE_SUBJECT_OTHER:
+        return check_subject_other(c, i, v, what, from_fixed);
+    case PKIWS__ROLE_GIVEN_NAME:
+    case PKIWS__ROLE_FAMILY_NAME:
+        return check_name(c, i, v, what, from_fixed);
+    case PKIWS__ROLE_SAN_EMAIL:
+        return check_email(c, i, v, what, from_fixed, 1);
+    case PKIWS__ROLE_SAN_UPN:
+        return check_email(c, i, v, what, from_fixed, 0);
+    case PKIWS__ROLE_SAN_DNS:
+        return check_dns(c, i, v, what, from_fixed);
+    default:
+        return PKIWS_OK;
+    }
+}
+
 static int build_nvps(struct rctx *c, const char *why_no_derived)
 {
     int rc;
@@ -516,10 +841,14 @@ static int build_nvps(struct rctx *c, const char *why_no_derived)
         const pkiws__tpl_attr *a = &c->t->attrs[i];
         int f = field_of(c, i);
         const char *v = field_value(c, f);
-        if (!v && a->fixed_value && a->fixed_value[0])
+        int from_fixed = 0;
+        if (!v && a->fixed_value && a->fixed_value[0]) {
             v = a->fixed_value;
+            from_fixed = 1;
+        }
         if (v) {
-            if ((rc = add_nvp(c->res, a->name ? a->name : "", v)))
+            if ((rc = check_value(c, i, f, v, from_fixed)) ||
+                (rc = add_nvp(c->res, a->name ? a->name : "", v)))
                 return rc;
             continue;
         }

@@ -120,6 +120,15 @@ int pkiws__resolve(const pkiws__template *t, const pkiws__selection *sel, const 
                    pkiws__resolution *res);
 void pkiws__resolution_dispose(pkiws__resolution *res);
 
+/* The key-type verdict of a pre-flight: adds the verdict "key type" (OK or FAIL) to res and
+ * returns PKIWS_E_POLICY_MISMATCH (with PKIWS__REMEDY_POLICY_MISMATCH) when the template does
+ * not allow key_type (PKIWS_KEY_*). The template's algorithm is EC for id-ecPublicKey, RSA for
+ * rsaEncryption, and, when algorithmOIDReference is absent, read from keysize (256, 384, 521:
+ * EC; another non-zero size: RSA; 0: any); any other algorithm OID allows no key pkiws makes.
+ * EC: the curve must be the keysize (256: P-256, 384: P-384; other sizes: none fits), any of
+ * the two when keysize is 0. RSA: at least keysize bits. pkiws-sim applies the same rule. */
+int pkiws__verify_key(const pkiws__template *t, int key_type, pkiws__resolution *res);
+
 /* The PKIWS_FIELD_* that fills template attribute i (the attribute convention plus the
  * selection's mapping overrides), 0 for none. */
 int pkiws__san_attr_field(const pkiws__template *t, const pkiws__selection *sel, size_t i);

@@ -27,6 +27,12 @@ int pkiws__san_attr_field(const pkiws__template *t, const pkiws__selection *sel,
 /* 1 when field's mapping is overridden by sel (a non-empty attribute name). */
 int pkiws__san_mapped(const pkiws__selection *sel, int field);
 
+/* 1 when template attribute a is a subject CN that takes the e-mail address: its
+ * sourceAttributeName is an e-mail attribute by the alias table (mail_email, emailAddress,
+ * mail, san_email, rfc822Name, san_upn, upn, userPrincipalName). Its value must then be e-mail
+ * shaped. See verify.c. */
+int pkiws__san_takes_email(const pkiws__tpl_attr *a);
+
 /* "subject CN", "subject E", "SAN type EMAIL", ... for a PKIWS_FIELD_*. */
 const char *pkiws__san_field_label(int field);
 

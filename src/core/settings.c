@@ -8,6 +8,71 @@
 
 #include "core/settings.h"
 
+/* Characters that copying from dialogs, web pages and documents adds without anyone seeing
+ * them, by their Unicode names: messages name them instead of showing an empty quote. */
+#define MARK_STRIP 1u     /* removed from thumbprints (product.md §3) */
+#define MARK_INVISIBLE 2u /* renders as nothing at all */
+
+static const struct mark {
+    uint32_t cp;
+    const char *name;
+    unsigned flags;
+} MARKS[] = {
+    {0x00A0, "NO-BREAK SPACE", MARK_STRIP},
+    {0x00AD, "SOFT HYPHEN", MARK_INVISIBLE},
+    {0x200B, "ZERO WIDTH SPACE", MARK_STRIP | MARK_INVISIBLE},
+    {0x200C, "ZERO WIDTH NON-JOINER", MARK_STRIP | MARK_INVISIBLE},
+    {0x200D, "ZERO WIDTH JOINER", MARK_STRIP | MARK_INVISIBLE},
+    {0x200E, "LEFT-TO-RIGHT MARK", MARK_STRIP | MARK_INVISIBLE},
+    {0x200F, "RIGHT-TO-LEFT MARK", MARK_STRIP | MARK_INVISIBLE},
+    {0x201C, "LEFT DOUBLE QUOTATION MARK", MARK_STRIP},
+    {0x201D, "RIGHT DOUBLE QUOTATION MARK", MARK_STRIP},
+    {0x202A, "LEFT-TO-RIGHT EMBEDDING", MARK_INVISIBLE},
+    {0x202B, "RIGHT-TO-LEFT EMBEDDING", MARK_INVISIBLE},
+    {0x202C, "POP DIRECTIONAL FORMATTING", MARK_INVISIBLE},
+    {0x202D, "LEFT-TO-RIGHT OVERRIDE", MARK_INVISIBLE},
+    {0x202E, "RIGHT-TO-LEFT OVERRIDE", MARK_INVISIBLE},
+    {0x202F, "NARROW NO-BREAK SPACE", 0},
+    {0x2060, "WORD JOINER", MARK_STRIP | MARK_INVISIBLE},
+    {0x2066, "LEFT-TO-RIGHT ISOLATE", MARK_INVISIBLE},
+    {0x2067, "RIGHT-TO-LEFT ISOLATE", MARK_INVISIBLE},
+    {0x2068, "FIRST STRONG ISOLATE", MARK_INVISIBLE},
+    {0x2069, "POP DIRECTIONAL ISOLATE", MARK_INVISIBLE},
+    {0x3000, "IDEOGRAPHIC SPACE", 0},
+    {0xFEFF, "ZERO WIDTH NO-BREAK SPACE (byte order mark)", MARK_STRIP | MARK_INVISIBLE},
+};
+
+static const struct mark *find_mark(uint32_t cp)
+{
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(MARKS); i++)
+        if (MARKS[i].cp == cp)
+            return &MARKS[i];
+    return NULL;
+}
+
+/* The character at s (len > 0 bytes left) for a message: 'G', a space, control character
+ * U+0009, U+200E LEFT-TO-RIGHT MARK (invisible), 'é' (U+00E9), byte 0xC3 (not UTF-8). */
+static const char *describe_char(const char *s, size_t len, char *out, size_t cap)
+{
+    uint32_t cp;
+    size_t n = pkiws__utf8_next(s, len, &cp);
+    const struct mark *m = n ? find_mark(cp) : NULL;
+    if (!n)
+        snprintf(out, cap, "byte 0x%02X (not UTF-8)", (unsigned)(unsigned char)s[0]);
+    else if (m)
+        snprintf(out, cap, "U+%04X %s%s", (unsigned)cp, m->name,
+                 m->flags & MARK_INVISIBLE ? " (invisible)" : "");
+    else if (cp == ' ')
+        snprintf(out, cap, "a space");
+    else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+        snprintf(out, cap, "control character U+%04X", (unsigned)cp);
+    else if (cp < 0x80)
+        snprintf(out, cap, "'%c'", (char)cp);
+    else
+        snprintf(out, cap, "'%.*s' (U+%04X)", (int)n, s, (unsigned)cp);
+    return out;
+}
+
 static int is_host_char(int c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -29,6 +94,10 @@ static int check_port(const char *p, const char *whole, const char *what)
         if (v > 65535)
             break;
     }
+    if (strlen(p) > 5) /* leading zeros: the native transport reads at most 5 digits */
+        return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
+                                  "%s '%s' has a port of more than 5 digits ('%s')", what, whole,
+                                  p);
     if (v == 0 || v > 65535)
         return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
                                   "%s '%s' has port %s, outside 1..65535", what, whole, p);
@@ -52,10 +121,13 @@ static int check_host(const char *s, size_t len, const char *whole, const char *
                 return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
                                           "%s '%s' has '%c' at position %zu%s", what, whole, c,
                                           (size_t)(s - whole) + i + 1, hint);
+            /* everything before is ASCII: the byte position is the character position */
+            char ch[80];
             return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
-                                      "%s '%s' has byte 0x%02X at position %zu (host names are "
-                                      "ASCII letters, digits, '-' and '.')",
-                                      what, whole, (unsigned)c, (size_t)(s - whole) + i + 1);
+                                      "%s '%s' has %s at position %zu (host names are ASCII "
+                                      "letters, digits, '-' and '.')",
+                                      what, whole, describe_char(s + i, len - i, ch, sizeof ch),
+                                      (size_t)(s - whole) + i + 1);
         }
         if (c == '.') {
             if (label == 0)
@@ -71,6 +143,9 @@ static int check_host(const char *s, size_t len, const char *whole, const char *
     if (label == 0)
         return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN, "%s '%s' ends with '.'",
                                   what, whole);
+    if (len > 253) /* RFC 1035; the native transport refuses longer host names */
+        return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
+                                  "%s has a host name of %zu characters (at most 253)", what, len);
     return PKIWS_OK;
 }
 
@@ -130,10 +205,14 @@ int pkiws__normalize_base_url(const char *url, pkiws_buf *out)
                                   "%s '%s' has a query or fragment ('%c' at position %zu)", what,
                                   url, p[q], (size_t)(p + q - url) + 1);
     for (const char *c = p; *c; c++)
-        if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+        if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
+            char ch[80];
             return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
-                                      "%s '%s' has a space or non-ASCII byte at position %zu", what,
-                                      url, (size_t)(c - url) + 1);
+                                      "%s '%s' has %s at position %zu (a URL path is printable "
+                                      "ASCII without spaces)",
+                                      what, url, describe_char(c, strlen(c), ch, sizeof ch),
+                                      (size_t)(c - url) + 1);
+        }
     size_t len = strlen(url);
     while (len > 8 && url[len - 1] == '/')
         len--;
@@ -144,6 +223,22 @@ int pkiws__check_ca_name(const char *name)
 {
     if (name && strcmp(name, "Symantec") == 0)
         return PKIWS_OK;
+    /* A character that cannot be seen, or hardly, is named: 'Symantec' with a pasted U+200E
+     * looks right in the message otherwise. */
+    size_t len = name ? strlen(name) : 0, pos = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = pkiws__utf8_next(name + i, len - i, &cp);
+        pos++;
+        if (!n || cp <= 0x20 || cp >= 0x7F) {
+            char ch[80];
+            return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_NAME,
+                                      "CA name '%s' has %s at character %zu: expected exactly "
+                                      "'Symantec' (the provider name, also for DigiCert)",
+                                      name, describe_char(name + i, len - i, ch, sizeof ch), pos);
+        }
+        i += n;
+    }
     return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_NAME,
                               "CA name '%s' is not supported: expected exactly 'Symantec' (the "
                               "provider name, also for DigiCert)",
@@ -210,19 +305,11 @@ static int is_ignorable(uint32_t cp)
     case ':':
     case '"':
     case '\'':
-    case 0x00A0: /* no-break space */
-    case 0x200B: /* zero width space */
-    case 0x200C: /* zero width non-joiner */
-    case 0x200D: /* zero width joiner */
-    case 0x200E: /* left-to-right mark */
-    case 0x200F: /* right-to-left mark */
-    case 0x2060: /* word joiner */
-    case 0x201C: /* “ */
-    case 0x201D: /* ” */
-    case 0xFEFF: /* BOM / zero width no-break space */
         return 1;
-    default:
-        return 0;
+    default: {
+        const struct mark *m = find_mark(cp);
+        return m != NULL && (m->flags & MARK_STRIP);
+    }
     }
 }
 
@@ -246,16 +333,12 @@ int pkiws__thumbprint_normalize(const char *text, pkiws_buf *out)
                 char u = (char)(c >= 'a' ? c - 32 : c);
                 pkiws__buf_putc(out, u);
                 digits++;
-            } else if (cp >= 0x20 && cp < 0x7f) {
-                return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_THUMBPRINT,
-                                          "thumbprint has '%c' at character %zu, which is not a "
-                                          "hex digit",
-                                          c, pos);
             } else {
+                char ch[80];
                 return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_THUMBPRINT,
-                                          "thumbprint has U+%04X at character %zu, which is not a "
+                                          "thumbprint has %s at character %zu, which is not a "
                                           "hex digit",
-                                          (unsigned)cp, pos);
+                                          describe_char(text + i, len - i, ch, sizeof ch), pos);
             }
         }
         i += n;

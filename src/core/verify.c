@@ -101,6 +101,14 @@ static const char *field_convention(int field)
     }
 }
 
+int pkiws__san_takes_email(const pkiws__tpl_attr *a)
+{
+    if (!a || a->role != PKIWS__ROLE_CN || !a->source_attr || !a->source_attr[0])
+        return 0;
+    int r = pkiws__role_from_type(NULL, a->source_attr);
+    return r == PKIWS__ROLE_SUBJECT_EMAIL || r == PKIWS__ROLE_SAN_EMAIL || r == PKIWS__ROLE_SAN_UPN;
+}
+
 int pkiws__san_mapped(const pkiws__selection *sel, int field)
 {
     return field > 0 && field < (int)PKIWS_ARRAY_LEN(sel->mapping) && sel->mapping[field] &&
@@ -242,6 +250,14 @@ static int verdict_attr(const pkiws__template *t, const pkiws__selection *sel,
     }
     switch (fillable(sel, f)) {
     case FILL_ALWAYS:
+        if (f == PKIWS_FIELD_CN && pkiws__san_takes_email(a) &&
+            sel->subject_format != PKIWS_SUBJECT_CN_AS_EMAIL)
+            return pkiws__san_add_verdict(
+                res, name, PKIWS_VERDICT_WARN,
+                "filled by the %s%s, but the template takes it from the e-mail address "
+                "(sourceAttributeName %s): the CN must be e-mail shaped; subject format "
+                "CN_AS_EMAIL makes it so",
+                label, how, a->source_attr);
         return pkiws__san_add_verdict(res, name, PKIWS_VERDICT_OK, "filled by the %s%s", label,
                                       how);
     case FILL_MAYBE:
@@ -388,4 +404,112 @@ int pkiws__verify(const pkiws__template *t, const pkiws__selection *sel, pkiws__
                             pkiws__buf_cstr(&msg));
     pkiws__buf_dispose(&msg);
     return rc;
+}
+
+/* ---- the key type against the template (pkiws_preflight's "key type" verdict) ---- */
+
+#define OID_RSA_ENCRYPTION "1.2.840.113549.1.1.1"
+#define OID_EC_PUBLIC_KEY "1.2.840.10045.2.1"
+
+enum { ALG_ANY, ALG_RSA, ALG_EC, ALG_OTHER };
+
+static int key_bits(int key_type, int *is_ec)
+{
+    *is_ec = key_type == PKIWS_KEY_EC_P256 || key_type == PKIWS_KEY_EC_P384;
+    switch (key_type) {
+    case PKIWS_KEY_RSA2048:
+        return 2048;
+    case PKIWS_KEY_RSA3072:
+        return 3072;
+    case PKIWS_KEY_RSA4096:
+        return 4096;
+    case PKIWS_KEY_EC_P256:
+        return 256;
+    case PKIWS_KEY_EC_P384:
+        return 384;
+    default:
+        return 0;
+    }
+}
+
+/* The template's key algorithm; *inferred = 1 when read from keysize alone. */
+static int template_alg(const pkiws__template *t, int *inferred)
+{
+    *inferred = 0;
+    if (t->key_is_ec)
+        return ALG_EC;
+    if (t->key_alg_oid && t->key_alg_oid[0])
+        return strcmp(t->key_alg_oid, OID_RSA_ENCRYPTION) ? ALG_OTHER : ALG_RSA;
+    *inferred = 1;
+    if (t->key_size == 256 || t->key_size == 384 || t->key_size == 521)
+        return ALG_EC;
+    return t->key_size ? ALG_RSA : ALG_ANY;
+}
+
+int pkiws__verify_key(const pkiws__template *t, int key_type, pkiws__resolution *res)
+{
+    if (!t || !res)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "key check: the %s is NULL",
+                           t ? "resolution" : "template");
+    int is_ec, inferred;
+    int bits = key_bits(key_type, &is_ec);
+    int alg = template_alg(t, &inferred);
+    unsigned size = t->key_size;
+    char detail[320], tpl[160];
+    const char *how = inferred ? " (keysize alone: the template names no key algorithm)" : "";
+    int bad = 1;
+    if (!size)
+        snprintf(tpl, sizeof tpl, "%s", alg == ALG_EC ? "EC, any curve" : "RSA, any size");
+    else if (alg == ALG_EC)
+        snprintf(tpl, sizeof tpl, "EC, keysize %u", size);
+    else
+        snprintf(tpl, sizeof tpl, "RSA, at least %u bits", size);
+    if (!bits) {
+        snprintf(detail, sizeof detail, "key type %d is not one pkiws makes", key_type);
+    } else if (alg == ALG_OTHER) {
+        snprintf(detail, sizeof detail,
+                 "the template asks for key algorithm %s, which is neither RSA (%s) nor EC (%s); "
+                 "pkiws makes RSA and EC keys only",
+                 t->key_alg_oid, OID_RSA_ENCRYPTION, OID_EC_PUBLIC_KEY);
+    } else if (alg == ALG_EC && !is_ec) {
+        snprintf(detail, sizeof detail,
+                 "the template asks for an EC key (%s, %s)%s; the "
+                 "profile selects RSA %d",
+                 t->key_alg_oid ? t->key_alg_oid : "id-ecPublicKey", tpl, how, bits);
+    } else if (alg == ALG_RSA && is_ec) {
+        if (inferred)
+            snprintf(detail, sizeof detail,
+                     "the template asks for RSA keys of at least %u bits%s; EC keys need an EC "
+                     "template",
+                     size, how);
+        else
+            snprintf(detail, sizeof detail,
+                     "the template asks for key algorithm %s; EC keys need an EC template",
+                     t->key_alg_oid);
+    } else if (alg == ALG_EC && size && size != 256 && size != 384) {
+        snprintf(detail, sizeof detail,
+                 "the template asks for EC keys of %u bits%s; pkiws makes P-256 and P-384 only",
+                 size, how);
+    } else if (alg == ALG_EC && size && (unsigned)bits != size) {
+        snprintf(detail, sizeof detail,
+                 "the template asks for EC P-%u keys (keysize %u)%s; the profile selects P-%d",
+                 size, size, how, bits);
+    } else if (!is_ec && size && (unsigned)bits < size) {
+        snprintf(detail, sizeof detail,
+                 "the template asks for RSA keys of at least %u bits%s; the profile selects RSA "
+                 "%d",
+                 size, how, bits);
+    } else {
+        bad = 0;
+        snprintf(detail, sizeof detail, "%s%d fits the template (%s)", is_ec ? "EC P-" : "RSA ",
+                 bits, alg == ALG_ANY ? "any key" : tpl);
+    }
+    int rc = pkiws__san_add_verdict(res, "key type", bad ? PKIWS_VERDICT_FAIL : PKIWS_VERDICT_OK,
+                                    "%s", detail);
+    if (rc)
+        return rc;
+    if (bad)
+        return pkiws__fail_remedy(PKIWS_E_POLICY_MISMATCH, PKIWS__REMEDY_POLICY_MISMATCH,
+                                  "policy verification failed: key type: %s", detail);
+    return PKIWS_OK;
 }

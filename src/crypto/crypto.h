@@ -118,7 +118,9 @@ typedef struct pkiws__csr_san {
     size_t der_len;
 } pkiws__csr_san;
 
-#define PKIWS__CSR_KU_DS_KE 0x1u   /* keyUsage digitalSignature + keyEncipherment (0xa0) */
+/* keyUsage digitalSignature + keyEncipherment (0xa0) for an RSA key, digitalSignature alone
+ * (0x80) for an EC key (RFC 5480 §3) */
+#define PKIWS__CSR_KU_DS_KE 0x1u
 #define PKIWS__CSR_EKU_CLIENT 0x2u /* extendedKeyUsage clientAuth */
 
 /* PKCS#10, SHA-256 signature, subject from parts in the given order (UTF8String values; C as
@@ -159,6 +161,7 @@ typedef struct pkiws__pfx_contents {
     char key_bag_alg[64];  /* "pbeWithSHA1And3-KeyTripleDES-CBC",
                               "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ... */
     char cert_bag_alg[64]; /* same names; "pbeWithSHA1And40BitRC2-CBC"; "none" if plain */
+    size_t nkeys;          /* private keys in the PFX (key is one of them, or NULL) */
 } pkiws__pfx_contents;
 
 /* Read a PFX: MAC verified first (wrong password: PKIWS_E_CRYPTO "wrong password or corrupt
@@ -168,10 +171,22 @@ typedef struct pkiws__pfx_contents {
  * 2-key 3DES and 128-bit RC2 PBEs, PBKDF2 with HMAC-SHA224/384/512, MAC SHA-1/224/256/384/512
  * or no MacData, nested safeContentsBag. An empty or NULL password tries both the empty and
  * the absent BMPString, as OpenSSL does. DER only (no indefinite lengths); input, iterations
- * and bag counts are capped (PKIWS__PFX_MAX_*: PKIWS_E_LIMIT); unknown bag types are skipped,
- * the first key wins. On failure *out is empty. */
+ * and bag counts are capped (PKIWS__PFX_MAX_*: PKIWS_E_LIMIT); unknown bag types are skipped.
+ * A PFX with more than one private key is refused (PKIWS_E_CRYPTO naming the count and each
+ * key's certificate): pkiws__pfx_read_select chooses among them. On failure *out is empty. */
 int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws__pfx_contents *out);
+/* As pkiws__pfx_read, but with @p thumbprint (40 upper-case hex digits, as
+ * pkiws__thumbprint_normalize makes them; NULL: as pkiws__pfx_read) the leaf is the certificate
+ * with that SHA-1 thumbprint and the key the one that belongs to it (NULL when none does), however
+ * many keys the PFX holds; the other keys are dropped. No certificate with that thumbprint: success
+ * with leaf and key NULL (every certificate in others). */
+int pkiws__pfx_read_select(const uint8_t *der, size_t len, const char *password,
+                           const char *thumbprint, pkiws__pfx_contents *out);
 void pkiws__pfx_contents_dispose(pkiws__pfx_contents *c);
+/* Why a PFX read by pkiws__pfx_read has no leaf, as a PKIWS_E_CRYPTO failure: "the PFX holds
+ * no certificate", or "no end-entity certificate: 1 CA certificate (first: 'CN=...', thumbprint
+ * ...) and no private key". */
+int pkiws__pfx_fail_no_leaf(const pkiws__pfx_contents *c);
 
 /* -- PKCS#12 building blocks (src/crypto/pkcs12_*.c, rc2.c; used by their unit tests) -- */
 

@@ -139,9 +139,13 @@ int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn
                  san_der.data, san_der.len)) != 0)
             rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, ret, "CSR: adding subjectAltName");
     }
+    /* keyEncipherment only for an RSA key: an EC key cannot encipher a key, and RFC 5480 §3
+     * forbids the bit with id-ecPublicKey (the CA issues EC certificates digitalSignature only) */
+    unsigned char ku = MBEDTLS_X509_KU_DIGITAL_SIGNATURE;
+    if (mbedtls_pk_can_do(&key->pk, MBEDTLS_PK_RSA))
+        ku |= MBEDTLS_X509_KU_KEY_ENCIPHERMENT;
     if (rc == PKIWS_OK && (flags & PKIWS__CSR_KU_DS_KE) &&
-        (ret = mbedtls_x509write_csr_set_key_usage(
-             &ctx, MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_ENCIPHERMENT)) != 0)
+        (ret = mbedtls_x509write_csr_set_key_usage(&ctx, ku)) != 0)
         rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, ret, "CSR: adding keyUsage");
     if (rc == PKIWS_OK && (flags & PKIWS__CSR_EKU_CLIENT) &&
         (ret = mbedtls_x509write_csr_set_extension(&ctx, MBEDTLS_OID_EXTENDED_KEY_USAGE,

@@ -27,6 +27,15 @@ typedef struct cert_meta {
     char *friendly_name;
 } cert_meta;
 
+/* A key bag's key and what came with it. */
+typedef struct key_ent {
+    pkiws__key *key;
+    char alg[64];
+    char *friendly_name;
+    uint8_t key_id[KEY_ID_MAX];
+    size_t key_id_len;
+} key_ent;
+
 /* Reader state. */
 typedef struct rd {
     const char *password; /* the form that passed the MAC (NULL = absent) */
@@ -35,8 +44,9 @@ typedef struct rd {
     cert_meta *meta; /* parallel to certs */
     size_t meta_cap;
     size_t nbags;
-    int have_key;
-    uint8_t key_id[KEY_ID_MAX];
+    key_ent *keys; /* every key bag, in order */
+    size_t nkeys, keys_cap;
+    uint8_t key_id[KEY_ID_MAX]; /* localKeyID of the key chosen */
     size_t key_id_len;
 } rd;
 
@@ -132,22 +142,29 @@ static int read_attrs(pkiws__pfx_der *set, char **fname, uint8_t *key_id, size_t
     return PKIWS_OK;
 }
 
+/* Every key is kept: which one is used is decided once all bags are read (select_contents()). */
 static int add_key(rd *r, const uint8_t *der, size_t n, const char *alg, char **fname,
                    const uint8_t *key_id, size_t key_id_len)
 {
-    if (r->have_key)
-        return PKIWS_OK; /* the first key wins, as in OpenSSL's PKCS12_parse */
-    pkiws__key *key = NULL;
-    int rc = pkiws__key_parse(der, n, NULL, &key);
+    if (r->nkeys == r->keys_cap) {
+        size_t cap = r->keys_cap ? r->keys_cap * 2 : 2;
+        key_ent *k = pkiws__realloc(r->keys, cap * sizeof *k);
+        if (!k)
+            return pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a PFX");
+        r->keys = k;
+        r->keys_cap = cap;
+    }
+    key_ent *e = &r->keys[r->nkeys];
+    memset(e, 0, sizeof *e);
+    int rc = pkiws__key_parse(der, n, NULL, &e->key);
     if (rc)
-        return pkiws__fail_context(rc, "PFX key bag");
-    r->have_key = 1;
-    r->out->key = key;
-    snprintf(r->out->key_bag_alg, sizeof r->out->key_bag_alg, "%s", alg);
-    r->out->friendly_name = *fname;
+        return pkiws__fail_context(rc, "PFX key bag %zu", r->nkeys + 1);
+    snprintf(e->alg, sizeof e->alg, "%s", alg);
+    e->friendly_name = *fname;
     *fname = NULL;
-    memcpy(r->key_id, key_id, key_id_len);
-    r->key_id_len = key_id_len;
+    memcpy(e->key_id, key_id, key_id_len);
+    e->key_id_len = key_id_len;
+    r->nkeys++;
     return PKIWS_OK;
 }
 
@@ -230,8 +247,6 @@ static int read_bag(rd *r, pkiws__pfx_der *bag, const char *alg, int depth)
         size_t alen = (size_t)(epki.p - a);
         if ((rc = pkiws__pfx_der_get(&epki, 0x04, "EncryptedPrivateKeyInfo.encryptedData", &ct)) ||
             (rc = pkiws__pfx_der_done(&epki, "EncryptedPrivateKeyInfo")))
-            break;
-        if (r->have_key)
             break;
         pkiws_buf pt = PKIWS_BUF_INIT;
         char name[64];
@@ -458,6 +473,31 @@ static int verify_mac(rd *r, pkiws__pfx_der *macdata, const uint8_t *auth, size_
                               name, (unsigned)iter);
 }
 
+/* Move key i (and its bag's algorithm, friendlyName and localKeyID) into the output. */
+static void take_key(rd *r, size_t i)
+{
+    key_ent *e = &r->keys[i];
+    r->out->key = e->key;
+    e->key = NULL;
+    snprintf(r->out->key_bag_alg, sizeof r->out->key_bag_alg, "%s", e->alg);
+    r->out->friendly_name = e->friendly_name;
+    e->friendly_name = NULL;
+    memcpy(r->key_id, e->key_id, e->key_id_len);
+    r->key_id_len = e->key_id_len;
+}
+
+/* Move certificate i into the output as the leaf. */
+static void take_leaf(rd *r, size_t i)
+{
+    pkiws__pfx_contents *c = r->out;
+    c->leaf = r->certs.v[i];
+    r->certs.v[i] = NULL;
+    if (!c->friendly_name) {
+        c->friendly_name = r->meta[i].friendly_name;
+        r->meta[i].friendly_name = NULL;
+    }
+}
+
 static void choose_leaf(rd *r)
 {
     pkiws__pfx_contents *c = r->out;
@@ -478,14 +518,68 @@ static void choose_leaf(rd *r)
         if (info && !info->is_ca)
             pick = i;
     }
-    if (pick == SIZE_MAX)
-        return;
-    c->leaf = r->certs.v[pick];
-    r->certs.v[pick] = NULL;
-    if (!c->friendly_name) {
-        c->friendly_name = r->meta[pick].friendly_name;
-        r->meta[pick].friendly_name = NULL;
+    if (pick != SIZE_MAX)
+        take_leaf(r, pick);
+}
+
+/* More than one key and nothing to choose by: refused, naming each key's certificate. */
+static int fail_many_keys(const rd *r)
+{
+    pkiws_buf m = PKIWS_BUF_INIT;
+    pkiws__buf_printf(&m, "the PFX holds %zu private keys (", r->nkeys);
+    for (size_t k = 0; k < r->nkeys; k++) {
+        if (k == 4) {
+            pkiws__buf_printf(&m, ", ...");
+            break;
+        }
+        const pkiws__cert_info *info = NULL;
+        for (size_t i = 0; i < r->certs.n && !info; i++)
+            if (pkiws__cert_matches_key(r->certs.v[i], r->keys[k].key) == 1)
+                info = pkiws__cert_get_info(r->certs.v[i]);
+        if (info)
+            pkiws__buf_printf(&m, "%sof '%s', thumbprint %s", k ? "; " : "", info->subject,
+                              info->thumbprint);
+        else
+            pkiws__buf_printf(&m, "%sone without its certificate", k ? "; " : "");
     }
+    pkiws__buf_printf(&m, "); pkiws takes one key and its certificate, and will not guess");
+    int rc = pkiws__buf_status(&m)
+                 ? pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a PFX")
+                 : pkiws__fail_remedy(PKIWS_E_CRYPTO,
+                                      "Export a PFX with only the certificate you need and its "
+                                      "private key. For the RA credential, an RA store directory "
+                                      "searched by thumbprint picks one certificate and its key "
+                                      "out of such a PFX.",
+                                      "%s", pkiws__buf_cstr(&m));
+    pkiws__buf_dispose(&m);
+    return rc;
+}
+
+/* Which key and which certificate the caller gets: by thumbprint when one is given, else the
+ * only key (more are refused) and the certificate that matches it. */
+static int select_contents(rd *r, const char *thumbprint)
+{
+    r->out->nkeys = r->nkeys;
+    if (thumbprint) {
+        for (size_t i = 0; i < r->certs.n; i++) {
+            if (strcmp(pkiws__cert_get_info(r->certs.v[i])->thumbprint, thumbprint) != 0)
+                continue;
+            for (size_t k = 0; k < r->nkeys; k++)
+                if (pkiws__cert_matches_key(r->certs.v[i], r->keys[k].key) == 1) {
+                    take_key(r, k);
+                    break;
+                }
+            take_leaf(r, i);
+            break;
+        }
+        return PKIWS_OK; /* no such certificate: no leaf, no key */
+    }
+    if (r->nkeys > 1)
+        return fail_many_keys(r);
+    if (r->nkeys == 1)
+        take_key(r, 0);
+    choose_leaf(r);
+    return PKIWS_OK;
 }
 
 static void rd_dispose(rd *r)
@@ -494,6 +588,11 @@ static void rd_dispose(rd *r)
         pkiws__free(r->meta[i].friendly_name);
     pkiws__free(r->meta);
     pkiws__certlist_dispose(&r->certs);
+    for (size_t k = 0; k < r->nkeys; k++) {
+        pkiws__key_free(r->keys[k].key);
+        pkiws__free(r->keys[k].friendly_name);
+    }
+    pkiws__free(r->keys);
 }
 
 static int read_pfx(rd *r, const uint8_t *der, size_t len, const char *password)
@@ -555,6 +654,12 @@ static int read_pfx(rd *r, const uint8_t *der, size_t len, const char *password)
 
 int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws__pfx_contents *out)
 {
+    return pkiws__pfx_read_select(der, len, password, NULL, out);
+}
+
+int pkiws__pfx_read_select(const uint8_t *der, size_t len, const char *password,
+                           const char *thumbprint, pkiws__pfx_contents *out)
+{
     if (!out)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX read: output is NULL");
     memset(out, 0, sizeof *out);
@@ -574,8 +679,9 @@ int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws_
     memset(&r, 0, sizeof r);
     r.out = out;
     int rc = read_pfx(&r, der, len, password);
+    if (!rc)
+        rc = select_contents(&r, thumbprint);
     if (!rc) {
-        choose_leaf(&r);
         for (size_t i = 0; !rc && i < r.certs.n; i++) {
             if (!r.certs.v[i])
                 continue;
@@ -598,4 +704,17 @@ void pkiws__pfx_contents_dispose(pkiws__pfx_contents *c)
     pkiws__certlist_dispose(&c->others);
     pkiws__free(c->friendly_name);
     memset(c, 0, sizeof *c);
+}
+
+int pkiws__pfx_fail_no_leaf(const pkiws__pfx_contents *c)
+{
+    if (c->others.n == 0)
+        return pkiws__fail(PKIWS_E_CRYPTO, "the PFX holds no certificate%s",
+                           c->key ? ", only a private key" : "");
+    const pkiws__cert_info *first = pkiws__cert_get_info(c->others.v[0]);
+    return pkiws__fail(PKIWS_E_CRYPTO,
+                       "the PFX holds no end-entity certificate: %zu CA certificate%s (first: "
+                       "'%s', thumbprint %s) and %s",
+                       c->others.n, c->others.n == 1 ? "" : "s", first->subject, first->thumbprint,
+                       c->key ? "a private key that belongs to none of them" : "no private key");
 }

@@ -20,8 +20,23 @@ const pkiws__http_methods *pkiws__http_native_methods(void);
 /* The native transport over TLS backend tls (NULL: the built-in), which it keeps a reference
  * to. A certificate without key in cfg needs a TLS backend with a sign hook. */
 int pkiws__http_native_open(pkiws__http *h, pkiws__tls *tls, const pkiws__http_config *cfg);
+/* Open an HTTP CONNECT tunnel to host:port over io (connected to the proxy; its deadline
+ * applies), with Basic proxy authentication when credentials ("user:password", a secret) are
+ * given. Failures: PKIWS_E_CONNECT (407 with the proxy-authentication remedy, other refusals),
+ * PKIWS_E_PROTOCOL, PKIWS_E_TIMEOUT; *permanent is 1 when retrying cannot help (407, 403). */
+int pkiws__http_proxy_tunnel(pkiws_tls_io *io, const char *host, int port, const char *credentials,
+                             int *permanent);
 
 /* ---- host plug-ins (http_plugin.c) ---- */
+
+/* Items served to plug-ins beyond the public enums of backend.h, by value (their public names
+ * are proposed as PKIWS_HTTP_PROXY_CREDENTIALS and PKIWS_HTTP_RESP_RESENT):
+ * - the proxy credentials, "user:password" for Basic proxy authentication (a secret: wiped when
+ *   the transport closes), NULL without; only with PKIWS_HTTP_CAP_PROXY;
+ * - the response flag "the backend sent the request a second time on its own" (as libcurl
+ *   does when a reused connection died before any answer), so that attempts count it. */
+#define PKIWS__HTTP_PROXY_CREDENTIALS PKIWS_HTTP_PROXY_CREDENTIALS
+#define PKIWS__HTTP_RESP_RESENT PKIWS_HTTP_RESP_RESENT
 
 /* A validated, copied pkiws_http_methods with its backend object; reference-counted. */
 typedef struct pkiws__http_plugin pkiws__http_plugin;

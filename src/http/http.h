@@ -22,7 +22,8 @@ typedef struct pkiws__http_config {
     size_t client_key_len;
     const uint8_t *trust_pem; /* trust anchors; NULL: the system bundle */
     size_t trust_len;
-    const char *proxy; /* http://host:port or NULL */
+    const char *proxy;             /* http://host:port or NULL */
+    const char *proxy_credentials; /* "user:password" for Basic proxy auth, or NULL (secret) */
     int64_t connect_timeout_ms;
     int64_t timeout_ms;
     size_t max_response_bytes;
@@ -44,6 +45,11 @@ typedef struct pkiws__http_response {
     int request_sent; /* 1 when the request may have reached the server (retry is then
                          only safe because enrolment is idempotent by clientTransactionID) */
     int reused;       /* the connection was reused */
+    int sends;        /* times the request went out: 2 when the transport re-sent it on its own
+                         (a reused connection that died before any answer); 0 when it never
+                         left (connect, proxy or TLS failure) */
+    int permanent;    /* the failure cannot heal by retrying (a proxy refused the credentials
+                         or the tunnel): the transport's verdict over the code's default */
     double seconds;   /* wall time of the exchange */
 } pkiws__http_response;
 

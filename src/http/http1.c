@@ -175,17 +175,59 @@ int pkiws__http1_post_head(pkiws_buf *out, const pkiws__http1_url *u, const char
     return pkiws__buf_status(out);
 }
 
-int pkiws__http1_connect_head(pkiws_buf *out, const pkiws__http1_url *u, const char *user_agent)
+int pkiws__http1_check_credentials(const char *credentials)
+{
+    const char *colon = strchr(credentials, ':');
+    if (!colon || colon == credentials)
+        return pkiws__fail(PKIWS_E_CONFIG,
+                           "the proxy credentials are not \"user:password\" (%s; the value is "
+                           "not shown, it is a secret)",
+                           colon ? "the user name is empty" : "there is no ':'");
+    for (size_t i = 0; credentials[i]; i++)
+        if ((unsigned char)credentials[i] < 0x20 || credentials[i] == 0x7f)
+            return pkiws__fail(PKIWS_E_CONFIG,
+                               "the proxy credentials have a control character at offset %zu, "
+                               "which cannot be sent (the value is not shown, it is a secret)",
+                               i);
+    return PKIWS_OK;
+}
+
+/* RFC 4648 base64 of n bytes, appended. */
+static void base64_append(pkiws_buf *out, const uint8_t *p, size_t n)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        char q[4] = {tab[(v >> 18) & 63], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
+                     i + 2 < n ? tab[v & 63] : '='};
+        pkiws__buf_append(out, q, 4);
+    }
+}
+
+int pkiws__http1_connect_head(pkiws_buf *out, const pkiws__http1_url *u, const char *user_agent,
+                              const char *credentials)
 {
     int rc = header_safe("User-Agent", user_agent);
+    if (!rc && credentials)
+        rc = pkiws__http1_check_credentials(credentials);
     if (rc)
         return rc;
+    if (credentials)
+        out->secret = 1; /* wiped when it grows and when it is disposed of */
     pkiws_buf auth = PKIWS_BUF_INIT;
     pkiws__http1_url_authority(u, 1, &auth);
-    pkiws__buf_printf(out,
-                      "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n"
-                      "Proxy-Connection: Keep-Alive\r\n\r\n",
+    pkiws__buf_printf(out, "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n",
                       pkiws__buf_cstr(&auth), pkiws__buf_cstr(&auth), user_agent);
+    if (credentials) {
+        pkiws__buf_puts(out, "Proxy-Authorization: Basic ");
+        base64_append(out, (const uint8_t *)credentials, strlen(credentials));
+        pkiws__buf_puts(out, "\r\n");
+    }
+    pkiws__buf_puts(out, "Proxy-Connection: Keep-Alive\r\n\r\n");
     rc = pkiws__buf_status(&auth);
     pkiws__buf_dispose(&auth);
     return rc ? rc : pkiws__buf_status(out);

@@ -34,8 +34,14 @@ int pkiws__http1_url_authority(const pkiws__http1_url *u, int always_port, pkiws
  * must not contain CR, LF or '"' (PKIWS_E_INVALID_ARG names them). */
 int pkiws__http1_post_head(pkiws_buf *out, const pkiws__http1_url *u, const char *soap_action,
                            const char *user_agent, size_t body_len);
-/* CONNECT head for a proxy tunnel to u's host and port. */
-int pkiws__http1_connect_head(pkiws_buf *out, const pkiws__http1_url *u, const char *user_agent);
+/* CONNECT head for a proxy tunnel to u's host and port. credentials: "user:password" for
+ * Basic proxy authentication (a secret: out is then marked secret, and a bad value is reported
+ * without quoting it), or NULL. */
+int pkiws__http1_connect_head(pkiws_buf *out, const pkiws__http1_url *u, const char *user_agent,
+                              const char *credentials);
+/* Check "user:password" for Basic proxy authentication without quoting it in messages:
+ * PKIWS_E_CONFIG when it has no ':', an empty user, or a control character. */
+int pkiws__http1_check_credentials(const char *credentials);
 
 /* ---- the response reader ---- */
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "http/http.h"
+#include "http/http1.h"
 
 #if PKIWS_HAVE_CURL
 
@@ -27,6 +28,7 @@ typedef struct curl_ctx {
     uint8_t *cert, *key, *trust;
     size_t cert_len, key_len, trust_len;
     char *proxy;
+    char *proxy_user, *proxy_password; /* secrets, split from "user:password" */
     int64_t connect_timeout_ms, timeout_ms;
     size_t max_response;
     const pkiws__logger *log;
@@ -71,6 +73,8 @@ static void ctx_destroy(void *p)
     pkiws__free_secret(c->key, c->key_len + 1);
     pkiws__free(c->trust);
     pkiws__free(c->proxy);
+    pkiws__free_secret(c->proxy_user, 0);
+    pkiws__free_secret(c->proxy_password, 0);
     pkiws__free(c);
 }
 
@@ -81,6 +85,13 @@ static int ctx_create(const pkiws__http_config *cfg, void **out)
     if (global_rc != CURLE_OK)
         return pkiws__fail(PKIWS_E_BACKEND, "curl_global_init failed: %s",
                            curl_easy_strerror(global_rc));
+    if (cfg->proxy_credentials) {
+        int rc = !cfg->proxy
+                     ? pkiws__fail(PKIWS_E_CONFIG, "proxy credentials are set, but no proxy")
+                     : pkiws__http1_check_credentials(cfg->proxy_credentials);
+        if (rc)
+            return rc;
+    }
     curl_ctx *c = pkiws__calloc(1, sizeof *c);
     if (!c)
         return PKIWS_E_NOMEM;
@@ -97,13 +108,21 @@ static int ctx_create(const pkiws__http_config *cfg, void **out)
     }
     if (cfg->proxy)
         c->proxy = pkiws__strdup(cfg->proxy);
+    int creds_ok = 1;
+    if (cfg->proxy && cfg->proxy_credentials) {
+        const char *colon = strchr(cfg->proxy_credentials, ':');
+        c->proxy_user =
+            pkiws__strndup(cfg->proxy_credentials, (size_t)(colon - cfg->proxy_credentials));
+        c->proxy_password = pkiws__strdup(colon + 1);
+        creds_ok = c->proxy_user && c->proxy_password;
+    }
     c->connect_timeout_ms = cfg->connect_timeout_ms;
     c->timeout_ms = cfg->timeout_ms;
     c->max_response = cfg->max_response_bytes;
     c->log = cfg->log;
     c->share = curl_share_init();
     if ((cfg->client_cert_pem && !c->cert) || (cfg->client_key_pem && !c->key) ||
-        (cfg->trust_pem && !c->trust) || (cfg->proxy && !c->proxy) || !c->share) {
+        (cfg->trust_pem && !c->trust) || (cfg->proxy && !c->proxy) || !creds_ok || !c->share) {
         ctx_destroy(c);
         return PKIWS_E_NOMEM;
     }
@@ -138,6 +157,26 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* What one perform saw in libcurl's debug stream (never logged: the CONNECT head may carry
+ * the proxy credentials). */
+struct watch {
+    int sends;          /* request heads sent: 2 when libcurl re-sent on a fresh connection */
+    int cert_requested; /* the server asked for a client certificate */
+};
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+    (void)h;
+    struct watch *w = ud;
+    if (!w)
+        return 0;
+    if (type == CURLINFO_HEADER_OUT && size >= 5 && !memcmp(data, "POST ", 5))
+        w->sends++;
+    else if (type == CURLINFO_TEXT && memmem(data, size, "Request CERT", 12))
+        w->cert_requested = 1;
+    return 0;
+}
+
 static CURL *pool_get(curl_ctx *c)
 {
     CURL *h = NULL;
@@ -162,6 +201,10 @@ static CURL *pool_get(curl_ctx *c)
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "pkiws/" PKIWS_VERSION_STRING);
+    /* the debug stream tells how often the request went out; nothing of it is logged */
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     if (c->cert) {
         struct curl_blob b = {c->cert, c->cert_len, CURL_BLOB_COPY};
         curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
@@ -179,6 +222,12 @@ static CURL *pool_get(curl_ctx *c)
     if (c->proxy) {
         curl_easy_setopt(h, CURLOPT_PROXY, c->proxy);
         curl_easy_setopt(h, CURLOPT_HTTPPROXYTUNNEL, 1L);
+        if (c->proxy_user) {
+            /* libcurl keeps its own copies until the handle is cleaned up */
+            curl_easy_setopt(h, CURLOPT_PROXYAUTH, (long)CURLAUTH_BASIC);
+            curl_easy_setopt(h, CURLOPT_PROXYUSERNAME, c->proxy_user);
+            curl_easy_setopt(h, CURLOPT_PROXYPASSWORD, c->proxy_password);
+        }
     }
     return h;
 }
@@ -200,48 +249,97 @@ static int has(const char *hay, const char *needle)
     return strstr(hay, needle) != NULL;
 }
 
-/* The seeds' "Could not create SSL/TLS secure channel", told apart. */
-static int map_tls(CURLcode cc, const char *err, const char *url)
+/* The seeds' "Could not create SSL/TLS secure channel", told apart: one remedy per cause. */
+static int map_tls(CURLcode cc, const char *err, const char *url, const struct watch *w)
 {
+    static const char pre[] = "could not create SSL/TLS secure channel to";
     if (cc == CURLE_PEER_FAILED_VERIFICATION &&
         (has(err, "host name") || has(err, "hostname") || has(err, "subject name")))
         return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_HOSTNAME,
-                                  "could not create SSL/TLS secure channel to %s: host name "
-                                  "mismatch (%s)",
-                                  url, err);
+                                  "%s %s: host name mismatch (%s)", pre, url, err);
+    if (has(err, "certificate has expired"))
+        return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_SERVER_EXPIRED,
+                                  "%s %s: the server certificate has expired (%s)", pre, url, err);
+    if (has(err, "certificate is not yet valid"))
+        return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_SERVER_NOT_YET_VALID,
+                                  "%s %s: the server certificate is not valid yet (%s)", pre, url,
+                                  err);
     if (cc == CURLE_PEER_FAILED_VERIFICATION || has(err, "certificate verify failed") ||
         has(err, "local issuer") || has(err, "self-signed") || has(err, "self signed"))
         return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_SERVER_UNTRUSTED,
-                                  "could not create SSL/TLS secure channel to %s: server not "
-                                  "trusted (%s)",
-                                  url, err);
+                                  "%s %s: server not trusted (%s)", pre, url, err);
     if (cc == CURLE_SSL_CERTPROBLEM || has(err, "unable to set private key") ||
         has(err, "key values mismatch") || has(err, "could not load PEM client"))
         return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_KEY,
                                   "RA key unusable or not matching the RA certificate (%s)", err);
+    if (has(err, "alert protocol version") || has(err, "unsupported protocol") ||
+        has(err, "no protocols available") || has(err, "wrong ssl version") ||
+        has(err, "version too low"))
+        return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_PROTOCOL,
+                                  "%s %s: no TLS version in common, the server does not allow "
+                                  "TLS 1.2 or later (%s)",
+                                  pre, url, err);
+    if (has(err, "wrong version number") || has(err, "packet length too long") ||
+        has(err, "http request"))
+        return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_NOT_TLS,
+                                  "%s %s: the server does not speak TLS on this port (%s)", pre,
+                                  url, err);
+    if (has(err, "alert certificate expired"))
+        return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_RA_EXPIRED,
+                                  "%s %s: the server refused the RA client certificate as expired "
+                                  "(%s)",
+                                  pre, url, err);
     if (has(err, "alert bad certificate") || has(err, "alert unknown ca") ||
         has(err, "certificate required") || has(err, "alert certificate unknown") ||
-        has(err, "alert access denied") || has(err, "alert handshake failure") ||
-        has(err, "unsupported certificate") || has(err, "certificate revoked") ||
-        has(err, "certificate expired"))
+        has(err, "alert access denied") || has(err, "unsupported certificate") ||
+        has(err, "certificate revoked") ||
+        (has(err, "alert handshake failure") && w && w->cert_requested))
         return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_CLIENT_REFUSED,
-                                  "could not create SSL/TLS secure channel to %s: the server "
-                                  "refused the RA client certificate (%s)",
+                                  "%s %s: the server refused the RA client certificate (%s)", pre,
                                   url, err);
-    return pkiws__fail_remedy(PKIWS_E_TLS, NULL,
-                              "could not create SSL/TLS secure channel to %s (%s)", url, err);
+    if (cc == CURLE_SSL_CIPHER || has(err, "alert handshake failure") ||
+        has(err, "alert insufficient security") || has(err, "no shared cipher") ||
+        has(err, "no ciphers available") || has(err, "no suitable"))
+        return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS_HANDSHAKE,
+                                  "%s %s: no TLS parameters in common with the server (%s)", pre,
+                                  url, err);
+    return pkiws__fail_remedy(PKIWS_E_TLS, PKIWS__REMEDY_TLS, "%s %s (%s)", pre, url, err);
 }
 
-static int map_error(CURLcode cc, const char *err, const char *url, int sent)
+/* A CONNECT that the proxy answered with a status other than 2xx. */
+static int map_proxy(long code, const char *proxy, const char *url, int creds, int *permanent)
+{
+    pkiws__err_native("http", code);
+    if (code == 407 || code == 401) { /* 401: tinyproxy 1.11's answer to wrong credentials */
+        *permanent = 1;
+        return pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_PROXY_AUTH,
+                                  "proxy %s requires authentication (HTTP %ld) for the tunnel to "
+                                  "%s: %s",
+                                  proxy, code, url,
+                                  creds ? "it refused the proxy credentials (Basic)"
+                                        : "no proxy credentials are set");
+    }
+    if (code == 403 || code == 405) {
+        *permanent = 1;
+        return pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_PROXY_REFUSED,
+                                  "proxy %s refused the tunnel to %s: HTTP %ld", proxy, url, code);
+    }
+    return pkiws__fail(PKIWS_E_CONNECT, "proxy %s refused the tunnel to %s: HTTP %ld", proxy, url,
+                       code);
+}
+
+static int map_error(CURLcode cc, const char *err, const char *url, int sent, const struct watch *w)
 {
     pkiws__err_native("curl", cc);
     switch (cc) {
     case CURLE_OPERATION_TIMEDOUT:
         return pkiws__fail(PKIWS_E_TIMEOUT, "the operation has timed out: %s (%s)", url, err);
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
         return pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_CA_FQDN,
                                   "cannot resolve the host of %s (%s)", url, err);
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_CONNECT,
+                                  "cannot resolve the proxy's host name (%s)", err);
     case CURLE_COULDNT_CONNECT:
         return pkiws__fail(PKIWS_E_CONNECT, "cannot connect to %s (%s)", url, err);
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -249,12 +347,12 @@ static int map_error(CURLcode cc, const char *err, const char *url, int sent)
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
-        return map_tls(cc, err, url);
+        return map_tls(cc, err, url, w);
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
         if (has(err, "alert") || has(err, "SSL") || has(err, "ssl"))
             if (!sent || has(err, "alert"))
-                return map_tls(cc, err, url);
+                return map_tls(cc, err, url, w);
         return pkiws__fail(PKIWS_E_CONNECT, "connection to %s broke (%s)", url, err);
     case CURLE_GOT_NOTHING:
         return pkiws__fail(PKIWS_E_CONNECT, "%s closed the connection without answering", url);
@@ -288,6 +386,7 @@ static int ctx_perform(void *p, const pkiws__http_request *req, pkiws__http_resp
     }
     hdrs = tmp;
     struct sink sink = {&resp->body, c->max_response, 0};
+    struct watch w = {0, 0};
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)req->body);
@@ -296,8 +395,9 @@ static int ctx_perform(void *p, const pkiws__http_request *req, pkiws__http_resp
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &w);
     CURLcode cc = curl_easy_perform(h);
-    long status = 0, connects = 0;
+    long status = 0, connects = 0, proxy_status = 0;
     curl_off_t pretransfer = 0, total = 0;
     char *ctype = NULL;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -305,19 +405,28 @@ static int ctx_perform(void *p, const pkiws__http_request *req, pkiws__http_resp
     curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
     curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
+    curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &proxy_status);
     resp->status = (int)status;
     resp->reused = connects == 0;
     resp->seconds = (double)total / 1e6;
     resp->request_sent = pretransfer > 0;
+    resp->sends = w.sends;
     if (ctype)
         snprintf(resp->content_type, sizeof resp->content_type, "%s", ctype);
     if (sink.too_big) {
         rc = pkiws__fail(PKIWS_E_LIMIT, "the answer from %s exceeds %zu bytes", req->url,
                          c->max_response);
+    } else if (cc != CURLE_OK && c->proxy && proxy_status && (proxy_status / 100) != 2) {
+        resp->status = 0; /* the proxy's answer, not the CA's */
+        rc = map_proxy(proxy_status, c->proxy, req->url, c->proxy_user != NULL, &resp->permanent);
+    } else if (cc == CURLE_COULDNT_CONNECT && c->proxy) {
+        pkiws__err_native("curl", cc);
+        rc = pkiws__fail(PKIWS_E_CONNECT, "cannot connect to proxy %s for %s (%s)", c->proxy,
+                         req->url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
     } else if (cc != CURLE_OK) {
         if (!errbuf[0])
             snprintf(errbuf, sizeof errbuf, "%s", curl_easy_strerror(cc));
-        rc = map_error(cc, errbuf, req->url, resp->request_sent);
+        rc = map_error(cc, errbuf, req->url, resp->request_sent, &w);
     } else {
         rc = pkiws__buf_status(&resp->body);
     }
@@ -327,6 +436,7 @@ static int ctx_perform(void *p, const pkiws__http_request *req, pkiws__http_resp
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, NULL);
     curl_slist_free_all(hdrs);
     if (rc != PKIWS_OK && rc != PKIWS_E_LIMIT) {
         curl_easy_cleanup(h); /* a broken connection is not put back */

@@ -37,6 +37,7 @@ typedef struct native_ctx {
     pkiws__tls_config *tcfg;
     pkiws__http1_url proxy;
     int have_proxy;
+    char *proxy_credentials; /* "user:password" (secret), or NULL */
     int64_t connect_timeout_ms, timeout_ms;
     size_t max_response;
     const pkiws__logger *log;
@@ -67,6 +68,7 @@ static void native_destroy(void *p)
     pkiws__tls_config_free(c->tcfg);
     pkiws__tls_unref(c->tls);
     pthread_mutex_destroy(&c->lock);
+    pkiws__free_secret(c->proxy_credentials, 0);
     pkiws__free(c);
 }
 
@@ -128,45 +130,66 @@ static int tls_read_fn(void *ctx, uint8_t *buf, size_t cap, size_t *n)
     return pkiws__tls_read(ctx, buf, cap, n);
 }
 
-static int proxy_tunnel(native_ctx *c, nconn *n, const pkiws__http1_url *u)
+int pkiws__http_proxy_tunnel(pkiws_tls_io *io, const char *host, int port, const char *credentials,
+                             int *permanent)
 {
+    *permanent = 0;
+    pkiws__http1_url u;
+    memset(&u, 0, sizeof u);
+    snprintf(u.scheme, sizeof u.scheme, "https");
+    snprintf(u.host, sizeof u.host, "%s", host);
+    u.port = port;
+    u.ipv6 = strchr(host, ':') != NULL;
     pkiws_buf head = PKIWS_BUF_INIT;
-    int rc = pkiws__http1_connect_head(&head, u, USER_AGENT);
+    int rc = pkiws__http1_connect_head(&head, &u, USER_AGENT, credentials);
     for (size_t off = 0; !rc && off < head.len;) {
         size_t sent = 0;
-        rc = pkiws__tls_io_send(&n->io, head.data + off, head.len - off, &sent);
+        rc = pkiws__tls_io_send(io, head.data + off, head.len - off, &sent);
         off += sent;
     }
-    pkiws__buf_dispose(&head);
+    pkiws__buf_dispose(&head); /* wiped: it held the credentials */
     if (rc)
         return rc;
     pkiws__http1_reader *r = pkiws__malloc(sizeof *r);
     if (!r)
         return PKIWS_E_NOMEM;
-    pkiws__http1_reader_init(r, io_read_fn, &n->io);
+    pkiws__http1_reader_init(r, io_read_fn, io);
     pkiws__http1_limits lim = {PKIWS__HTTP1_MAX_LINE, PKIWS__HTTP1_MAX_HEADERS, 0};
     char what[300];
-    snprintf(what, sizeof what, "proxy %s", n->io.what);
+    snprintf(what, sizeof what, "proxy %s", io->what);
     pkiws__http1_response resp;
     rc = pkiws__http1_read_head(r, &lim, what, &resp);
-    if (!rc && resp.status == 407)
-        rc = pkiws__fail(PKIWS_E_CONNECT,
-                         "%s requires authentication (HTTP 407) for the tunnel to %s:%d", what,
-                         u->host, u->port);
-    else if (!rc && (resp.status < 200 || resp.status > 299))
-        rc = pkiws__fail(PKIWS_E_CONNECT, "%s refused the tunnel to %s:%d: HTTP %d", what, u->host,
-                         u->port, resp.status);
-    else if (!rc && pkiws__http1_reader_pending(r))
+    if (!rc && (resp.status == 407 || resp.status == 401)) {
+        /* 401: what tinyproxy 1.11 answers to wrong credentials */
+        *permanent = 1;
+        rc = pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_PROXY_AUTH,
+                                "%s requires authentication (HTTP %d) for the tunnel to %s:%d: "
+                                "%s",
+                                what, resp.status, host, port,
+                                credentials ? "it refused the proxy credentials (Basic)"
+                                            : "no proxy credentials are set");
+    } else if (!rc && (resp.status == 403 || resp.status == 405)) {
+        *permanent = 1;
+        rc = pkiws__fail_remedy(PKIWS_E_CONNECT, PKIWS__REMEDY_PROXY_REFUSED,
+                                "%s refused the tunnel to %s:%d: HTTP %d", what, host, port,
+                                resp.status);
+    } else if (!rc && (resp.status < 200 || resp.status > 299)) {
+        rc = pkiws__fail(PKIWS_E_CONNECT, "%s refused the tunnel to %s:%d: HTTP %d", what, host,
+                         port, resp.status);
+    } else if (!rc && pkiws__http1_reader_pending(r)) {
         rc = pkiws__fail(PKIWS_E_PROTOCOL,
                          "%s sent %zu unexpected bytes after accepting the tunnel to %s:%d", what,
-                         pkiws__http1_reader_pending(r), u->host, u->port);
+                         pkiws__http1_reader_pending(r), host, port);
+    }
     pkiws__free(r);
     return rc;
 }
 
-static int conn_open(native_ctx *c, const pkiws__http1_url *u, int64_t deadline, nconn **out)
+static int conn_open(native_ctx *c, const pkiws__http1_url *u, int64_t deadline, nconn **out,
+                     int *permanent)
 {
     *out = NULL;
+    *permanent = 0;
     int64_t t0 = pkiws__tls_now_ms();
     int64_t cdl = t0 + c->connect_timeout_ms, budget = c->connect_timeout_ms;
     if (deadline && deadline < cdl) {
@@ -193,7 +216,8 @@ static int conn_open(native_ctx *c, const pkiws__http1_url *u, int64_t deadline,
     if (c->have_proxy) {
         pkiws__tls_io_init(&n->io, fd, thost, tport);
         pkiws__tls_io_set_deadline(&n->io, cdl, budget, "setting up the tunnel through proxy");
-        if ((rc = proxy_tunnel(c, n, u))) {
+        if ((rc = pkiws__http_proxy_tunnel(&n->io, u->host, u->port, c->proxy_credentials,
+                                           permanent))) {
             conn_free(n);
             return rc;
         }
@@ -253,11 +277,12 @@ static int native_perform(void *p, const pkiws__http_request *req, pkiws__http_r
     for (int attempt = 0; attempt < 2; attempt++) {
         nconn *n = attempt == 0 ? pool_take(c, u.host, u.port) : NULL;
         reused = n != NULL;
-        if (!n && (rc = conn_open(c, &u, deadline, &n)))
+        if (!n && (rc = conn_open(c, &u, deadline, &n, &resp->permanent)))
             break;
         n->uses++;
         pkiws__tls_io_set_deadline(&n->io, deadline, c->timeout_ms, "sending the request to");
         resp->request_sent = 1; /* from here on the server may have seen it */
+        resp->sends++;
         rc = pkiws__tls_write_all(n->tls, out.data, out.len);
         pkiws__http1_reader_init(r, tls_read_fn, n->tls);
         if (!rc) {
@@ -320,6 +345,13 @@ int pkiws__http_native_open(pkiws__http *h, pkiws__tls *tls, const pkiws__http_c
         if (rc)
             pkiws__fail_context(rc, "proxy setting");
         c->have_proxy = !rc;
+    }
+    if (!rc && cfg->proxy_credentials) {
+        if (!c->have_proxy)
+            rc = pkiws__fail(PKIWS_E_CONFIG, "proxy credentials are set, but no proxy");
+        else if (!(rc = pkiws__http1_check_credentials(cfg->proxy_credentials)) &&
+                 !(c->proxy_credentials = pkiws__strdup(cfg->proxy_credentials)))
+            rc = PKIWS_E_NOMEM;
     }
     if (!rc) {
         pkiws__tls_settings s = {cfg->client_cert_pem, cfg->client_cert_len, cfg->client_key_pem,

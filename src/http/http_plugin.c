@@ -7,11 +7,14 @@
  */
 #include "pkiws_internal.h"
 
+#include "util/callback.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
 #include "http/backends.h"
+#include "http/http1.h"
 #include "util/log.h"
 
 #define HTTP_V1_SIZE (offsetof(pkiws_http_methods, close_idle) + sizeof(void (*)(void)))
@@ -28,7 +31,7 @@ struct pkiws__http_plugin {
 };
 
 struct pkiws_http_req {
-    const char *url, *proxy, *txid;
+    const char *url, *proxy, *txid, *proxy_credentials;
     const uint8_t *body;
     size_t body_len;
     const uint8_t *cert, *key, *trust;
@@ -44,7 +47,7 @@ struct pkiws_http_resp {
     int limit_hit;
     int status_set;
     size_t nheaders;
-    int request_sent, reused;
+    int request_sent, reused, resent;
 };
 
 /* ---- tables ---- */
@@ -164,6 +167,9 @@ int pkiws__http_req_str(const pkiws_http_req *req, int item, const char **out)
         return PKIWS_OK;
     case PKIWS_HTTP_TXID:
         *out = req->txid ? req->txid : "";
+        return PKIWS_OK;
+    case PKIWS__HTTP_PROXY_CREDENTIALS:
+        *out = req->proxy_credentials;
         return PKIWS_OK;
     default:
         break;
@@ -312,6 +318,9 @@ int pkiws__http_resp_set_int(pkiws_http_resp *resp, int item, int64_t value)
     case PKIWS_HTTP_RESP_REUSED:
         resp->reused = (int)value;
         return PKIWS_OK;
+    case PKIWS__HTTP_RESP_RESENT:
+        resp->resent = (int)value;
+        return PKIWS_OK;
     default:
         return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "HTTP response item %d is unknown to this pkiws",
                            item);
@@ -325,6 +334,7 @@ typedef struct plugin_ctx {
     uint8_t *cert, *key, *trust;
     size_t cert_len, key_len, trust_len;
     char *proxy;
+    char *proxy_credentials; /* secret */
     int64_t connect_timeout_ms, timeout_ms;
     size_t max_response;
     const pkiws__logger *log;
@@ -342,6 +352,7 @@ static void plugin_destroy(void *v)
     pkiws__free_secret(c->key, c->key_len);
     pkiws__free(c->trust);
     pkiws__free(c->proxy);
+    pkiws__free_secret(c->proxy_credentials, 0);
     pkiws__free(c);
 }
 
@@ -366,6 +377,7 @@ static int plugin_perform(void *v, const pkiws__http_request *req, pkiws__http_r
         req->url,
         c->proxy,
         req->txid,
+        c->proxy_credentials,
         req->body,
         req->body_len,
         c->cert,
@@ -380,19 +392,20 @@ static int plugin_perform(void *v, const pkiws__http_request *req, pkiws__http_r
         {"Content-Type", "SOAPAction", "User-Agent"},
         {"text/xml; charset=utf-8", pkiws__buf_cstr(&quoted), USER_AGENT},
     };
-    struct pkiws_http_resp rs = {resp, c->max_response, 0, 0, 0, 0, 0};
+    struct pkiws_http_resp rs = {resp, c->max_response, 0, 0, 0, 0, 0, 0};
     int threadsafe = (p->m.caps & PKIWS_HTTP_CAP_THREADSAFE) != 0;
     unsigned seq = pkiws__backend_fail_seq();
     int64_t t0 = pkiws__tls_now_ms();
     if (!threadsafe)
         pthread_mutex_lock(&p->lock);
-    int rc = p->m.perform(p->backend, &rq, &rs);
+    int rc = PKIWS__HOOK(p->m.perform(p->backend, &rq, &rs));
     if (!threadsafe)
         pthread_mutex_unlock(&p->lock);
     pkiws__buf_dispose(&quoted);
     resp->seconds = (double)(pkiws__tls_now_ms() - t0) / 1000.0;
     resp->reused = rs.reused;
     resp->request_sent = rs.request_sent || rc == PKIWS_OK;
+    resp->sends = resp->request_sent ? 1 + (rs.resent != 0) : 0;
     if (rs.limit_hit) {
         rc = pkiws__fail(PKIWS_E_LIMIT, "the answer from %s exceeds %zu bytes (HTTP backend '%s')",
                          req->url, c->max_response, p->name);
@@ -450,6 +463,13 @@ int pkiws__http_plugin_open(pkiws__http *h, pkiws__http_plugin *p, const pkiws__
                            "HTTP backend '%s' cannot use a proxy (no PKIWS_HTTP_CAP_PROXY), and "
                            "proxy '%.200s' is configured",
                            p->name, cfg->proxy);
+    if (cfg->proxy_credentials) {
+        int rc = !cfg->proxy
+                     ? pkiws__fail(PKIWS_E_CONFIG, "proxy credentials are set, but no proxy")
+                     : pkiws__http1_check_credentials(cfg->proxy_credentials);
+        if (rc)
+            return rc;
+    }
     if (cfg->client_cert_pem && !cfg->client_key_pem)
         return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
                                   "HTTP backend '%s' needs the RA private key with the RA "
@@ -467,8 +487,11 @@ int pkiws__http_plugin_open(pkiws__http *h, pkiws__http_plugin *p, const pkiws__
     c->trust = dup_blob(cfg->trust_pem, cfg->trust_len);
     c->trust_len = c->trust ? cfg->trust_len : 0;
     c->proxy = cfg->proxy ? pkiws__strdup(cfg->proxy) : NULL;
+    c->proxy_credentials =
+        cfg->proxy && cfg->proxy_credentials ? pkiws__strdup(cfg->proxy_credentials) : NULL;
     if ((cfg->client_cert_pem && !c->cert) || (cfg->client_key_pem && !c->key) ||
-        (cfg->trust_pem && !c->trust) || (cfg->proxy && !c->proxy)) {
+        (cfg->trust_pem && !c->trust) || (cfg->proxy && !c->proxy) ||
+        (cfg->proxy && cfg->proxy_credentials && !c->proxy_credentials)) {
         plugin_destroy(c);
         return pkiws__fail(PKIWS_E_NOMEM, "out of memory opening HTTP backend '%s'", p->name);
     }

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 
+#include "http/backends.h"
 #include "http/probe.h"
 
 int pkiws__url_host_port(const char *url, char *host, size_t host_cap, unsigned *port)
@@ -106,4 +107,21 @@ int pkiws__probe_connect(const char *host, unsigned port, int64_t timeout_ms)
                            port, (long long)timeout_ms);
     return pkiws__fail(PKIWS_E_CONNECT, "TCP connect to %s:%u failed: %s", host, port,
                        strerror(err));
+}
+
+int pkiws__probe_tunnel(const char *proxy_host, unsigned proxy_port, const char *credentials,
+                        const char *host, unsigned port, int64_t timeout_ms, int *permanent)
+{
+    *permanent = 0;
+    int64_t deadline = pkiws__tls_now_ms() + timeout_ms;
+    int fd = -1;
+    int rc = pkiws__tls_tcp_connect(proxy_host, (int)proxy_port, deadline, timeout_ms, &fd);
+    if (rc)
+        return pkiws__fail_context(rc, "proxy");
+    pkiws_tls_io io;
+    pkiws__tls_io_init(&io, fd, proxy_host, (int)proxy_port);
+    pkiws__tls_io_set_deadline(&io, deadline, timeout_ms, "setting up the tunnel through proxy");
+    rc = pkiws__http_proxy_tunnel(&io, host, (int)port, credentials, permanent);
+    pkiws__tls_tcp_close(fd);
+    return rc;
 }

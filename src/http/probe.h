@@ -12,5 +12,12 @@ int pkiws__url_host_port(const char *url, char *host, size_t host_cap, unsigned 
 int pkiws__probe_resolve(const char *host, unsigned port, char *addr, size_t addr_cap);
 /* PKIWS_OK when a TCP connection to host:port opens within timeout_ms. */
 int pkiws__probe_connect(const char *host, unsigned port, int64_t timeout_ms);
+/* PKIWS_OK when the HTTP proxy at proxy_host:proxy_port accepts a TCP connection and opens a
+ * CONNECT tunnel to host:port within timeout_ms, authenticating with credentials
+ * ("user:password", Basic; NULL: none). Failures name the proxy (PKIWS_E_CONNECT with the
+ * proxy-authentication remedy for a 407, PKIWS_E_TIMEOUT, ...); *permanent as for
+ * pkiws__http_proxy_tunnel. */
+int pkiws__probe_tunnel(const char *proxy_host, unsigned proxy_port, const char *credentials,
+                        const char *host, unsigned port, int64_t timeout_ms, int *permanent);
 
 #endif

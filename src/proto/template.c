@@ -307,6 +307,7 @@ static void attr_clear(pkiws__tpl_attr *a)
     pkiws__free(a->ext_oid);
     pkiws__free(a->rdn);
     pkiws__free(a->othername_oid);
+    pkiws__free(a->source_attr);
     memset(a, 0, sizeof *a);
 }
 
@@ -340,6 +341,8 @@ static int read_pair(ctx *c, pkiws__tpl_attr *a, const pkiws_xml_node *pair, con
             return rc;
         if (!fixed)
             fixed = nonempty(c, pc(prop, "value"));
+        if ((rc = set_str(&a->source_attr, nonempty(c, pc(prop, "sourceAttributeName")))))
+            return rc;
     }
     const char *on = pkiws__role_type_othername_oid(a->type);
     const char *why = NULL;

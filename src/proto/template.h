@@ -39,6 +39,11 @@ typedef struct pkiws__tpl_attr {
     int role;            /* enum pkiws__role, from type/alias (before per-profile overrides) */
     char *rdn;           /* SUBJECT_OTHER: "O", "OU", ...; CN/E for those roles; else NULL */
     char *othername_oid; /* SAN_UPN / SAN_OTHERNAME from a type "otherName:<oid>"; else NULL */
+    /* attributeNameValueProperty/sourceAttributeName (trimmed, non-empty), or NULL: the
+     * attribute whose value this one takes, e.g. mail_email on a CN that holds the e-mail
+     * address. The vendor schema gives no length limits or patterns for attribute values (it
+     * has none to parse); the limits pre-flight applies are RFC 5280's (core/san.c). */
+    char *source_attr;
 } pkiws__tpl_attr;
 
 typedef struct pkiws__template {

@@ -12,6 +12,7 @@ static void attr_dispose(pkiws__tpl_attr *a)
     pkiws__free(a->ext_oid);
     pkiws__free(a->rdn);
     pkiws__free(a->othername_oid);
+    pkiws__free(a->source_attr);
 }
 
 void pkiws__template_free(pkiws__template *t)
@@ -64,6 +65,7 @@ static int dup_attr(pkiws__tpl_attr *d, const pkiws__tpl_attr *s)
     bad |= dup_str(&d->ext_oid, s->ext_oid);
     bad |= dup_str(&d->rdn, s->rdn);
     bad |= dup_str(&d->othername_oid, s->othername_oid);
+    bad |= dup_str(&d->source_attr, s->source_attr);
     return bad;
 }
 

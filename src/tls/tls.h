@@ -48,6 +48,15 @@ void pkiws__tls_tcp_close(int fd);
 
 /* ---- backends (tls_plugin.c) ------------------------------------------------------------- */
 
+/* Causes beyond the first four (public in backend.h); each selects its own remedy. */
+#define PKIWS__CAUSE_TLS_PROTOCOL PKIWS_CAUSE_TLS_PROTOCOL
+#define PKIWS__CAUSE_TLS_SERVER_EXPIRED PKIWS_CAUSE_TLS_SERVER_EXPIRED
+#define PKIWS__CAUSE_TLS_SERVER_NOT_YET_VALID PKIWS_CAUSE_TLS_SERVER_NOT_YET_VALID
+#define PKIWS__CAUSE_TLS_HANDSHAKE PKIWS_CAUSE_TLS_HANDSHAKE
+#define PKIWS__CAUSE_TLS_NOT_TLS PKIWS_CAUSE_TLS_NOT_TLS
+#define PKIWS__CAUSE_RA_EXPIRED PKIWS_CAUSE_RA_EXPIRED
+#define PKIWS__CAUSE_PROXY_AUTH PKIWS_CAUSE_PROXY_AUTH
+
 /* Check the size-first header of a plug-in table (xkbcommon rule): v1_size <= size <=
  * PKIWS_BACKEND_TABLE_MAX, bytes beyond ours zero. *copy_len = min(size, ours). */
 int pkiws__backend_table_check(const void *table, size_t ours, size_t v1_size, const char *kind,

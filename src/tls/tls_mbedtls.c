@@ -49,6 +49,9 @@ typedef struct mb_conn {
     char leaf_subject[256];
     char leaf_names[256];
     char top_issuer[256];
+    /* the certificate nearest the leaf that is expired or not yet valid */
+    char time_subject[256];
+    char time_from[32], time_to[32];
 } mb_conn;
 
 /* The sign hook's failure inside a handshake (the RSA_ALT callback has no connection). */
@@ -402,15 +405,26 @@ static void append_names(char *out, size_t cap, const mbedtls_x509_crt *crt)
     }
 }
 
-/* Per-connection verify callback: only notes what the server presented. */
+static void time_text(char *out, size_t cap, const mbedtls_x509_time *t)
+{
+    snprintf(out, cap, "%04d-%02d-%02d %02d:%02d:%02d UTC", t->year, t->mon, t->day, t->hour,
+             t->min, t->sec);
+}
+
+/* Per-connection verify callback: only notes what the server presented. mbedTLS calls it from
+ * the top of the chain down to the leaf (depth 0). */
 static int on_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-    (void)flags;
     mb_conn *c = ctx;
     if (depth == 0) {
         mbedtls_x509_dn_gets(c->leaf_subject, sizeof c->leaf_subject, &crt->subject);
         c->leaf_names[0] = 0;
         append_names(c->leaf_names, sizeof c->leaf_names, crt);
+    }
+    if (*flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) {
+        mbedtls_x509_dn_gets(c->time_subject, sizeof c->time_subject, &crt->subject);
+        time_text(c->time_from, sizeof c->time_from, &crt->valid_from);
+        time_text(c->time_to, sizeof c->time_to, &crt->valid_to);
     }
     mbedtls_x509_dn_gets(c->top_issuer, sizeof c->top_issuer, &crt->issuer);
     return 0;
@@ -577,13 +591,29 @@ static int verify_failed(mb_conn *c, int ret)
     size_t n = strlen(info);
     while (n && (info[n - 1] == ';' || info[n - 1] == ' '))
         info[--n] = 0;
-    if (flags & ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH)
+    const uint32_t time_flags = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE;
+    /* one cause, the gravest first: no trust, then the dates, then the name */
+    if (flags & ~(uint32_t)(MBEDTLS_X509_BADCERT_CN_MISMATCH | time_flags))
         return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_SERVER_UNTRUSTED, ret,
                        "could not create SSL/TLS secure channel to %s: server not trusted: its "
                        "certificate (%s, issued by %s) does not verify against the trust "
                        "anchors: %s",
                        c->where, c->leaf_subject[0] ? c->leaf_subject : "?",
                        c->top_issuer[0] ? c->top_issuer : "?", info);
+    if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_SERVER_EXPIRED, ret,
+                       "could not create SSL/TLS secure channel to %s: the server certificate "
+                       "has expired: %s was valid until %s (from %s): %s",
+                       c->where, c->time_subject[0] ? c->time_subject : "?",
+                       c->time_to[0] ? c->time_to : "?", c->time_from[0] ? c->time_from : "?",
+                       info);
+    if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_SERVER_NOT_YET_VALID, ret,
+                       "could not create SSL/TLS secure channel to %s: the server certificate "
+                       "is not valid yet: %s is valid from %s (until %s): %s",
+                       c->where, c->time_subject[0] ? c->time_subject : "?",
+                       c->time_from[0] ? c->time_from : "?", c->time_to[0] ? c->time_to : "?",
+                       info);
     if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
         return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_HOSTNAME, ret,
                        "could not create SSL/TLS secure channel to %s: host name mismatch: the "
@@ -609,6 +639,11 @@ static int refused(mb_conn *c, int ret)
     const char *ours = c->cfg->have_own ? c->cfg->subject : NULL;
     int cert_alert = alert == 42 || alert == 43 || alert == 44 || alert == 45 || alert == 46 ||
                      alert == 48 || alert == 49 || alert == 116;
+    if (alert == 45 && cert_sent)
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_RA_EXPIRED, ret,
+                       "could not create SSL/TLS secure channel to %s: the server refused the RA "
+                       "client certificate (%s) as expired: alert certificate_expired",
+                       c->where, ours ? ours : "none sent");
     if (c->ssl.client_auth && !ours && (cert_alert || alert == 40 || !fatal_alert))
         return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_CLIENT_REFUSED, ret,
                        "could not create SSL/TLS secure channel to %s: the server requires a "
@@ -622,13 +657,23 @@ static int refused(mb_conn *c, int ret)
                        c->where, ours ? ours : "none sent",
                        fatal_alert ? "alert " : "it closed the connection",
                        fatal_alert ? alert_name(alert) : "");
+    if (alert == 70)
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_PROTOCOL, ret,
+                       "could not create SSL/TLS secure channel to %s: no TLS version in common: "
+                       "the server sent alert %s (%d) to TLS 1.2; the server must allow TLS 1.2",
+                       c->where, alert_name(alert), alert);
+    if (alert == 40 || alert == 71)
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_HANDSHAKE, ret,
+                       "could not create SSL/TLS secure channel to %s: no TLS parameters in "
+                       "common: the server sent alert %s (%d); the server must allow TLS 1.2 with "
+                       "an ECDHE suite",
+                       c->where, alert_name(alert), alert);
     if (fatal_alert)
-        return mb_fail(PKIWS_E_TLS, NULL, ret,
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS, ret,
                        "could not create SSL/TLS secure channel to %s: the server sent alert %s "
-                       "(%d)%s",
-                       c->where, alert_name(alert), alert,
-                       alert == 70 || alert == 40 ? "; the server must allow TLS 1.2" : "");
-    return mb_fail(PKIWS_E_CONNECT, NULL, ret,
+                       "(%d)",
+                       c->where, alert_name(alert), alert);
+    return mb_fail(PKIWS_E_CONNECT, PKIWS__REMEDY_TLS_NOT_TLS, ret,
                    "%s closed the connection during the TLS handshake (does it speak TLS?)",
                    c->where);
 }
@@ -649,16 +694,30 @@ static int handshake_error(mb_conn *c, int ret)
     case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
         return refused(c, ret);
     case MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION:
-        return mb_fail(PKIWS_E_TLS, NULL, ret,
-                       "could not create SSL/TLS secure channel to %s: the server does not speak "
-                       "TLS 1.2",
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_PROTOCOL, ret,
+                       "could not create SSL/TLS secure channel to %s: no TLS version in common: "
+                       "the server does not speak TLS 1.2%s",
+                       c->where,
+                       c->ssl.minor_ver && c->ssl.minor_ver < MBEDTLS_SSL_MINOR_VERSION_3
+                           ? " (it chose an older version)"
+                           : "");
+    case MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE:
+    case MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE:
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_HANDSHAKE, ret,
+                       "could not create SSL/TLS secure channel to %s: no TLS parameters in "
+                       "common with the server",
+                       c->where);
+    case MBEDTLS_ERR_SSL_INVALID_RECORD:
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS_NOT_TLS, ret,
+                       "could not create SSL/TLS secure channel to %s: the server's answer is not "
+                       "a TLS handshake (does it speak TLS on this port?)",
                        c->where);
     case MBEDTLS_ERR_SSL_ALLOC_FAILED:
         return mb_fail(PKIWS_E_NOMEM, NULL, ret, "out of memory in the TLS handshake with %s",
                        c->where);
     default:
-        return mb_fail(PKIWS_E_TLS, NULL, ret, "could not create SSL/TLS secure channel to %s",
-                       c->where);
+        return mb_fail(PKIWS_E_TLS, PKIWS__REMEDY_TLS, ret,
+                       "could not create SSL/TLS secure channel to %s", c->where);
     }
 }
 
@@ -695,9 +754,10 @@ static int mb_read(void *p, uint8_t *buf, size_t cap, size_t *n_out)
     if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
         int alert = c->ssl.in_msg ? c->ssl.in_msg[1] : -1;
         return mb_fail(PKIWS_E_TLS,
-                       alert == 42 || alert == 46 || alert == 48 || alert == 116
+                       alert == 45 ? PKIWS__REMEDY_RA_EXPIRED
+                       : alert == 42 || alert == 46 || alert == 48 || alert == 116
                            ? PKIWS__REMEDY_TLS_CLIENT_REFUSED
-                           : NULL,
+                           : PKIWS__REMEDY_TLS,
                        ret, "%s sent TLS alert %s (%d) while the answer was awaited", c->where,
                        alert_name(alert), alert);
     }

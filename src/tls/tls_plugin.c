@@ -7,6 +7,8 @@
  */
 #include "pkiws_internal.h"
 
+#include "util/callback.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -37,8 +39,22 @@ static const char *cause_remedy(int cause)
         return PKIWS__REMEDY_TLS_CLIENT_REFUSED;
     case PKIWS_CAUSE_RA_KEY:
         return PKIWS__REMEDY_RA_KEY;
+    case PKIWS__CAUSE_TLS_PROTOCOL:
+        return PKIWS__REMEDY_TLS_PROTOCOL;
+    case PKIWS__CAUSE_TLS_SERVER_EXPIRED:
+        return PKIWS__REMEDY_TLS_SERVER_EXPIRED;
+    case PKIWS__CAUSE_TLS_SERVER_NOT_YET_VALID:
+        return PKIWS__REMEDY_TLS_SERVER_NOT_YET_VALID;
+    case PKIWS__CAUSE_TLS_HANDSHAKE:
+        return PKIWS__REMEDY_TLS_HANDSHAKE;
+    case PKIWS__CAUSE_TLS_NOT_TLS:
+        return PKIWS__REMEDY_TLS_NOT_TLS;
+    case PKIWS__CAUSE_RA_EXPIRED:
+        return PKIWS__REMEDY_RA_EXPIRED;
+    case PKIWS__CAUSE_PROXY_AUTH:
+        return PKIWS__REMEDY_PROXY_AUTH;
     default:
-        return NULL;
+        return NULL; /* the code's default remedy */
     }
 }
 
@@ -386,7 +402,7 @@ int pkiws__tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_
     const pkiws__tls *t = c->tls;
     unsigned seq = tl_fail_seq;
     size_t n = 0;
-    int rc = t->m.sign(t->backend, alg, hash, hash_len, sig, cap, &n);
+    int rc = PKIWS__HOOK(t->m.sign(t->backend, alg, hash, hash_len, sig, cap, &n));
     if (rc == PKIWS_OK) {
         if (n == 0 || n > cap)
             return pkiws__fail(PKIWS_E_BACKEND,
@@ -480,8 +496,8 @@ int pkiws__tls_config_new(pkiws__tls *t, const pkiws__tls_settings *s, pkiws__tl
     }
     unsigned seq = tl_fail_seq;
     void *impl = NULL;
-    int rc =
-        hook_result(t, NULL, 0, seq, t->m.config_new(t->backend, &c->params, &impl), "config_new");
+    int rc = hook_result(t, NULL, 0, seq,
+                         PKIWS__HOOK(t->m.config_new(t->backend, &c->params, &impl)), "config_new");
     if (rc == PKIWS_OK && !impl)
         rc = pkiws__fail(PKIWS_E_BACKEND, "TLS backend '%s': config_new gave no configuration",
                          t->name);
@@ -528,8 +544,8 @@ int pkiws__tls_connect(pkiws__tls_config *cfg, const char *host, int port, pkiws
     c->params.port = port;
     unsigned seq = tl_fail_seq, io_seq = io->fail_seq;
     void *impl = NULL;
-    int rc =
-        hook_result(t, io, io_seq, seq, t->m.connect(cfg->impl, &c->params, io, &impl), "connect");
+    int rc = hook_result(t, io, io_seq, seq,
+                         PKIWS__HOOK(t->m.connect(cfg->impl, &c->params, io, &impl)), "connect");
     if (rc == PKIWS_OK && !impl)
         rc = pkiws__fail(PKIWS_E_BACKEND, "TLS backend '%s': connect gave no connection", t->name);
     if (rc) {
@@ -539,7 +555,7 @@ int pkiws__tls_connect(pkiws__tls_config *cfg, const char *host, int port, pkiws
     c->impl = impl;
     seq = tl_fail_seq;
     io_seq = io->fail_seq;
-    rc = hook_result(t, io, io_seq, seq, t->m.handshake(impl), "the TLS handshake");
+    rc = hook_result(t, io, io_seq, seq, PKIWS__HOOK(t->m.handshake(impl)), "the TLS handshake");
     if (rc) {
         pkiws__tls_close(c);
         return rc;
@@ -554,7 +570,8 @@ int pkiws__tls_read(pkiws__tls_conn *c, uint8_t *buf, size_t cap, size_t *n)
     const pkiws__tls *t = c->cfg->tls;
     unsigned seq = tl_fail_seq, io_seq = c->io->fail_seq;
     size_t got = 0;
-    int rc = hook_result(t, c->io, io_seq, seq, t->m.read(c->impl, buf, cap, &got), "read");
+    int rc =
+        hook_result(t, c->io, io_seq, seq, PKIWS__HOOK(t->m.read(c->impl, buf, cap, &got)), "read");
     if (rc)
         return rc;
     if (got > cap)
@@ -570,7 +587,8 @@ int pkiws__tls_write_all(pkiws__tls_conn *c, const uint8_t *buf, size_t len)
     while (len) {
         unsigned seq = tl_fail_seq, io_seq = c->io->fail_seq;
         size_t n = 0;
-        int rc = hook_result(t, c->io, io_seq, seq, t->m.write(c->impl, buf, len, &n), "write");
+        int rc = hook_result(t, c->io, io_seq, seq, PKIWS__HOOK(t->m.write(c->impl, buf, len, &n)),
+                             "write");
         if (rc)
             return rc;
         if (n == 0 || n > len)
@@ -590,7 +608,7 @@ int pkiws__tls_peer_chain(pkiws__tls_conn *c, pkiws_blob_cb cb, void *user_data)
         return pkiws__fail(PKIWS_E_UNSUPPORTED,
                            "TLS backend '%s' cannot report the server's certificates", t->name);
     unsigned seq = tl_fail_seq;
-    int rc = t->m.peer_chain(c->impl, cb, user_data);
+    int rc = PKIWS__HOOK(t->m.peer_chain(c->impl, cb, user_data));
     if (rc == PKIWS_OK || rc == pkiws__err_code())
         return rc; /* a callback's own code passes through */
     return hook_result(t, NULL, 0, seq, rc, "peer_chain");

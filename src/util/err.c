@@ -57,6 +57,42 @@ const char pkiws__remedy_thumbprint[] =
 const char pkiws__remedy_ra_expired[] =
     "Request a new RA certificate from the DigiCert (Symantec) CA portal (Get an RA Cert) "
     "and install it with its private key.";
+const char pkiws__remedy_tls_protocol[] =
+    "The CA's server and pkiws have no TLS version in common: pkiws needs TLS 1.2 at least "
+    "(TLS 1.0 and 1.1 are refused) and the server offered only an older one (or, to the native "
+    "transport, which speaks TLS 1.2, only TLS 1.3). Check that the CA address is exactly "
+    "pki-ws.symauth.com and that no proxy or security appliance intercepts TLS with old "
+    "settings; a server of your own must enable TLS 1.2.";
+const char pkiws__remedy_tls_server_expired[] =
+    "The CA's server certificate has expired, or this host's clock is ahead. Check the date, "
+    "time and time zone of this host (enable NTP). If the clock is right, the server presents an "
+    "outdated certificate: when a proxy or security appliance intercepts TLS, have its "
+    "certificate renewed; otherwise contact DigiCert support.";
+const char pkiws__remedy_tls_server_not_yet_valid[] =
+    "The CA's server certificate is not valid yet: this host's clock is most likely behind. Set "
+    "the correct date, time and time zone (enable NTP) and try again.";
+const char pkiws__remedy_tls_handshake[] =
+    "The CA's server and pkiws found no TLS parameters in common (cipher suite, key exchange or "
+    "signature algorithm). pkiws offers TLS 1.2 or later with ECDHE and AES-GCM or "
+    "ChaCha20-Poly1305: check that the CA address is right and that no proxy or security "
+    "appliance intercepts TLS with weak settings.";
+const char pkiws__remedy_tls_not_tls[] =
+    "The server at the CA address does not speak TLS on that port. Check the port of the CA "
+    "address (HTTPS: 443 for pki-ws.symauth.com), and set the proxy if this network requires "
+    "one (PKIWS_SESSION_OPT_PROXY, pkiws --proxy).";
+const char pkiws__remedy_tls[] =
+    "The TLS connection to the CA failed (the message gives the TLS library's reason). Check "
+    "the CA address and port, this host's clock, and whether a proxy or security appliance "
+    "intercepts TLS; the log at DEBUG level shows the exchange.";
+const char pkiws__remedy_proxy_auth[] =
+    "The proxy requires authentication (HTTP 407; some proxies answer 401) and refused the "
+    "credentials given, or none were given. Set the proxy user name and password as "
+    "\"user:password\" (PKIWS_SESSION_OPT_PROXY_CREDENTIALS). pkiws authenticates with Basic "
+    "only, so the proxy must accept Basic for this host (not only NTLM, Negotiate or Digest).";
+const char pkiws__remedy_proxy_refused[] =
+    "The proxy refused to open a tunnel to the CA. Ask the proxy's administrator to allow HTTPS "
+    "(CONNECT) to the CA, pki-ws.symauth.com port 443, from this host, and check the proxy "
+    "address (PKIWS_SESSION_OPT_PROXY).";
 
 struct err_entry {
     int code;
@@ -78,13 +114,15 @@ static const struct err_entry err_table[] = {
     {PKIWS_E_LIMIT, "PKIWS_E_LIMIT", "input exceeds a limit", NULL, 0},
     {PKIWS_E_INTERNAL, "PKIWS_E_INTERNAL", "internal error", NULL, 0},
     {PKIWS_E_IO, "PKIWS_E_IO", "file could not be read or written", NULL, 0},
+    {PKIWS_E_RECURSIVE_API_CALL, "PKIWS_E_RECURSIVE_API_CALL",
+     "called from inside a pkiws callback", NULL, 0},
     {PKIWS_E_CONFIG, "PKIWS_E_CONFIG", "invalid configuration", NULL, 0},
     {PKIWS_E_RA_CREDENTIAL, "PKIWS_E_RA_CREDENTIAL", "RA credential missing or unusable",
      PKIWS__REMEDY_RA_MISSING, 0},
     {PKIWS_E_CRYPTO, "PKIWS_E_CRYPTO", "cryptographic processing failed", NULL, 0},
     {PKIWS_E_CONNECT, "PKIWS_E_CONNECT", "could not connect to the CA", PKIWS__REMEDY_CONNECT, 1},
     {PKIWS_E_TIMEOUT, "PKIWS_E_TIMEOUT", "the operation has timed out", PKIWS__REMEDY_TIMEOUT, 1},
-    {PKIWS_E_TLS, "PKIWS_E_TLS", "could not create SSL/TLS secure channel", NULL, 0},
+    {PKIWS_E_TLS, "PKIWS_E_TLS", "could not create SSL/TLS secure channel", PKIWS__REMEDY_TLS, 0},
     {PKIWS_E_HTTP, "PKIWS_E_HTTP", "unexpected HTTP answer", NULL, 1},
     {PKIWS_E_BACKEND, "PKIWS_E_BACKEND", "transport backend failed", NULL, 0},
     {PKIWS_E_PROTOCOL, "PKIWS_E_PROTOCOL", "unexpected answer from the CA", NULL, 0},
@@ -141,6 +179,7 @@ static _Thread_local struct {
     int code;
     char msg[PKIWS_ERR_MSG_MAX];
     const char *remedy;
+    int retryable;
     char native_domain[16];
     long long native_code;
 } tl_err;
@@ -152,6 +191,7 @@ static void err_set(int code, const char *remedy, const char *fmt, va_list ap)
     memcpy(tl_err.msg, tmp, sizeof tmp);
     tl_err.code = code;
     tl_err.remedy = remedy ? remedy : pkiws__default_remedy(code);
+    tl_err.retryable = pkiws__error_retryable(code);
 }
 
 int pkiws__fail(int code, const char *fmt, ...)
@@ -180,6 +220,7 @@ int pkiws__fail_context(int code, const char *fmt, ...)
     vsnprintf(ctx, sizeof ctx, fmt, ap);
     va_end(ap);
     const char *remedy = tl_err.code == code ? tl_err.remedy : pkiws__default_remedy(code);
+    int retryable = tl_err.code == code ? tl_err.retryable : pkiws__error_retryable(code);
     if (tl_err.code != PKIWS_OK && tl_err.msg[0])
         snprintf(out, sizeof out, "%s: %s", ctx, tl_err.msg);
     else
@@ -188,6 +229,7 @@ int pkiws__fail_context(int code, const char *fmt, ...)
     tl_err.msg[sizeof tl_err.msg - 1] = 0;
     tl_err.code = code;
     tl_err.remedy = remedy;
+    tl_err.retryable = retryable;
     return code;
 }
 
@@ -212,6 +254,17 @@ const char *pkiws__err_remedy(void)
     return tl_err.code == PKIWS_OK ? NULL : tl_err.remedy;
 }
 
+int pkiws__err_retryable(void)
+{
+    return tl_err.code == PKIWS_OK ? 0 : tl_err.retryable;
+}
+
+void pkiws__err_set_retryable(int retryable)
+{
+    if (tl_err.code != PKIWS_OK)
+        tl_err.retryable = retryable != 0;
+}
+
 const char *pkiws__err_native_domain(void)
 {
     return tl_err.native_domain;
@@ -227,6 +280,7 @@ void pkiws__err_clear(void)
     tl_err.code = PKIWS_OK;
     tl_err.msg[0] = 0;
     tl_err.remedy = NULL;
+    tl_err.retryable = 0;
     tl_err.native_domain[0] = 0;
     tl_err.native_code = 0;
 }

@@ -22,6 +22,12 @@ void pkiws__err_native(const char *domain, long long code);
 int pkiws__err_code(void);
 const char *pkiws__err_message(void);
 const char *pkiws__err_remedy(void); /* NULL when none */
+/* Whether the last failure may heal on retry. The one rule: every failure recorded starts with
+ * its code's default (pkiws__error_retryable); only the transport that saw the failure
+ * overrides it (pkiws__err_set_retryable, from core/client.c), and the override survives
+ * pkiws__fail_context on the same code. Results and the CLI read it from here. */
+int pkiws__err_retryable(void);
+void pkiws__err_set_retryable(int retryable);
 const char *pkiws__err_native_domain(void);
 long long pkiws__err_native_code(void);
 void pkiws__err_clear(void);
@@ -66,5 +72,23 @@ extern const char pkiws__remedy_thumbprint[];
 #define PKIWS__REMEDY_THUMBPRINT pkiws__remedy_thumbprint
 extern const char pkiws__remedy_ra_expired[];
 #define PKIWS__REMEDY_RA_EXPIRED pkiws__remedy_ra_expired
+/* One remedy per TLS cause (besides the untrusted / host-name / client-refused / RA-key ones). */
+extern const char pkiws__remedy_tls_protocol[];
+#define PKIWS__REMEDY_TLS_PROTOCOL pkiws__remedy_tls_protocol
+extern const char pkiws__remedy_tls_server_expired[];
+#define PKIWS__REMEDY_TLS_SERVER_EXPIRED pkiws__remedy_tls_server_expired
+extern const char pkiws__remedy_tls_server_not_yet_valid[];
+#define PKIWS__REMEDY_TLS_SERVER_NOT_YET_VALID pkiws__remedy_tls_server_not_yet_valid
+extern const char pkiws__remedy_tls_handshake[];
+#define PKIWS__REMEDY_TLS_HANDSHAKE pkiws__remedy_tls_handshake
+extern const char pkiws__remedy_tls_not_tls[];
+#define PKIWS__REMEDY_TLS_NOT_TLS pkiws__remedy_tls_not_tls
+extern const char pkiws__remedy_tls[];
+#define PKIWS__REMEDY_TLS pkiws__remedy_tls /* any other TLS failure (the code's default) */
+/* The proxy asked for credentials (HTTP 407) or refused the tunnel. */
+extern const char pkiws__remedy_proxy_auth[];
+#define PKIWS__REMEDY_PROXY_AUTH pkiws__remedy_proxy_auth
+extern const char pkiws__remedy_proxy_refused[];
+#define PKIWS__REMEDY_PROXY_REFUSED pkiws__remedy_proxy_refused
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "util/callback.h"
 #include "util/log.h"
 
 void pkiws__log(const pkiws__logger *lg, int level, const char *domain, const char *txid,
@@ -18,7 +19,10 @@ void pkiws__log(const pkiws__logger *lg, int level, const char *domain, const ch
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = 0;
+    pkiws__callback_frame f;
+    pkiws__callback_enter(&f);
     lg->cb(level, domain ? domain : "core", txid ? txid : "", msg, lg->user_data);
+    pkiws__callback_leave(&f);
 }
 
 const char *pkiws__log_ident(const pkiws__logger *lg, const char *value, char *tmp, size_t cap)

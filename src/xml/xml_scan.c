@@ -76,7 +76,9 @@ static size_t name_len(const scan *s, size_t off)
     size_t i = off;
     if (i >= s->len || !is_name_start((unsigned char)s->d[i]))
         return 0;
-    while (i < s->len && is_name_char((unsigned char)s->d[i]))
+    /* ends at U+FEFF too: mxml drops it, fails on the rest of the tag and leaks the element */
+    while (i < s->len && is_name_char((unsigned char)s->d[i]) &&
+           (s->len - i < 3 || memcmp(s->d + i, "\xEF\xBB\xBF", 3)))
         i++;
     return i - off;
 }

@@ -10,7 +10,7 @@ expect_rc 0 "--version"
 contains "$WORK/out" "pkiws 0.1.0 (libpkiws 0.1.0)" "--version names tool and library"
 run --help
 expect_rc 0 "--help"
-for sub in issue preflight poll revoke policy check ra-csr thumbprint pfx import-config; do
+for sub in issue preflight poll revoke search policy check ra-csr thumbprint pfx import-config; do
     contains "$WORK/out" "  $sub " "--help lists $sub"
 done
 run help pfx

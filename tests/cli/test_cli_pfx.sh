@@ -90,6 +90,60 @@ run pfx --info "$WORK/ossl-legacy.pfx" --pfx-pass-env PKIWS_TEST_PFX_PASS --json
 expect_rc 0 "pfx --info --json of an openssl -legacy PFX"
 jcheck "openssl -legacy PFX JSON" "d['subject'].find('CN=Alice Example') >= 0 and d['chain_length'] == 2 and d['thumbprint'] == '$thumb' and d['friendly_name'] == 'Legacy Alice' and 'rc2' in d['cert_bag_alg'].lower()"
 
+# A PFX without an end-entity certificate (the CA certificates alone, as exported for a
+# trust store) is described as such: every certificate listed, no end-entity, no key.
+"$OPENSSL" pkcs12 -export -nokeys -in "$P/ca.pem" -certfile "$P/root.pem" \
+    -passout pass:Ca-Pass1 -out "$WORK/ca-only.pfx" 2>/dev/null || fail "openssl -nokeys"
+run pfx --info "$WORK/ca-only.pfx" --pfx-pass Ca-Pass1
+expect_rc 0 "pfx --info of a PFX of CA certificates"
+contains "$WORK/out" "end-entity      none: no end-entity certificate in the PFX" \
+    "CA-only PFX: no end-entity certificate"
+contains "$WORK/out" "key             none: no private key in the PFX" "CA-only PFX: no key"
+contains "$WORK/out" "certificate     1: $ca_thumb" "CA-only PFX: the issuing CA listed"
+contains "$WORK/out" "certificate     2: $root_thumb" "CA-only PFX: the root listed"
+contains "$WORK/out" "chain_length    2" "CA-only PFX: two certificates"
+lacks "$WORK/err" "holds no certificate" "CA-only PFX: not called empty"
+run pfx --info "$WORK/ca-only.pfx" --pfx-pass Ca-Pass1 --json
+expect_rc 0 "pfx --info --json of a PFX of CA certificates"
+jcheck "CA-only PFX JSON" "d['status'] == 'ok' and d['has_end_entity'] is False and d['has_key'] is False and d['subject'] is None and d['thumbprint'] is None and d['key_bag_alg'] is None and d['chain_length'] == 2 and [c['thumbprint'] for c in d['chain']] == ['$ca_thumb', '$root_thumb']"
+run thumbprint "$WORK/ca-only.pfx" --pass Ca-Pass1
+expect_rc 1 "thumbprint of a PFX of CA certificates"
+contains "$WORK/err" "no end-entity certificate: 2 CA certificates (first: " \
+    "thumbprint of a CA-only PFX: says what it holds"
+contains "$WORK/err" "$ca_thumb" "thumbprint of a CA-only PFX: names the first certificate"
+# An end-entity certificate without its key.
+"$OPENSSL" pkcs12 -export -nokeys -in "$P/alice.pem" -passout pass:Ee-Pass1 \
+    -out "$WORK/cert-only.pfx" 2>/dev/null || fail "openssl -nokeys (end-entity)"
+run pfx --info "$WORK/cert-only.pfx" --pfx-pass Ee-Pass1 --json
+expect_rc 0 "pfx --info of a certificate without key"
+jcheck "certificate without key JSON" "d['has_end_entity'] is True and d['has_key'] is False and d['thumbprint'] == '$thumb' and d['key_bag_alg'] is None and d['chain_length'] == 0"
+run pfx --info "$WORK/ossl-legacy.pfx" --pfx-pass Legacy-Pass1 --json
+jcheck "PFX with key JSON" "d['has_end_entity'] is True and d['has_key'] is True"
+
+# A PFX with two keys (two openssl files merged under one MAC, see pfx_merge.py): refused,
+# naming the count and both certificates, never one of them silently.
+"$OPENSSL" pkcs12 -export -legacy -in "$P/alice.pem" -inkey "$P/alice.key" \
+    -passout pass:Two-Pass1 -out "$WORK/alice-two.pfx" 2>/dev/null || fail "openssl -export"
+"$OPENSSL" pkcs12 -export -in "$P/ca.pem" -inkey "$P/ca.key" -passout pass:Two-Pass1 \
+    -out "$WORK/ca-with-key.pfx" 2>/dev/null || fail "openssl pkcs12 -export (CA)"
+"$PYTHON" "$(dirname "$0")/pfx_merge.py" "$WORK/alice-two.pfx" "$WORK/ca-with-key.pfx" \
+    Two-Pass1 "$WORK/two-keys.pfx" 2>"$WORK/merge.err" || fail "pfx_merge.py: $(cat "$WORK/merge.err")"
+checks=$((checks + 1))
+if "$OPENSSL" pkcs12 -legacy -in "$WORK/two-keys.pfx" -passin pass:Two-Pass1 -noenc \
+    -out "$WORK/two.pem" 2>"$WORK/openssl.err"; then
+    equal "$(grep -c 'BEGIN PRIVATE KEY' "$WORK/two.pem")" 2 "two-key PFX: openssl finds two keys"
+else
+    fail "openssl cannot read the two-key PFX: $(cat "$WORK/openssl.err")"
+fi
+run pfx --info "$WORK/two-keys.pfx" --pfx-pass Two-Pass1 --json
+expect_rc 1 "pfx --info of a PFX with two keys"
+jcheck "two keys JSON" "d['error'] == 'PKIWS_E_CRYPTO' and 'holds 2 private keys' in d['message'] and '$thumb' in d['message'] and '$ca_thumb' in d['message'] and 'thumbprint' in d['remedy'] and d['subject'] is None"
+run thumbprint "$WORK/two-keys.pfx" --pass Two-Pass1
+expect_rc 1 "thumbprint of a PFX with two keys"
+contains "$WORK/err" "the PFX holds 2 private keys" "thumbprint of a two-key PFX: the count"
+checks=$((checks + 1))
+[ -s "$WORK/out" ] && fail "thumbprint of a two-key PFX printed a thumbprint"
+
 # Failures.
 run pfx --info "$WORK/ossl-legacy.pfx" --pfx-pass wrong --json
 expect_rc 1 "pfx --info, wrong password"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# pkiws ra-csr: the RA key and CSR, verified by openssl (signature, KU 0xa0, EKU clientAuth).
+# pkiws ra-csr: the RA key and CSR, verified by openssl (signature, KU 0xa0 for RSA and
+# digitalSignature for EC, EKU clientAuth).
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -8,6 +9,7 @@ subject="CN=Contoso Intune RA,O=Contoso Ltd,C=US"
 run ra-csr --subject "$subject" --key-out "$WORK/ra.key" --out "$WORK/ra.csr"
 expect_rc 0 "ra-csr"
 contains "$WORK/out" "$WORK/ra.key" "human output names the key file"
+contains "$WORK/out" "key usage: digitalSignature keyEncipherment, EKU: clientAuth" "human output: RSA key usage"
 equal "$(stat -c %a "$WORK/ra.key")" 600 "key file mode"
 head -n 1 "$WORK/ra.key" >"$WORK/first"
 contains "$WORK/first" "-----BEGIN PRIVATE KEY-----" "key is PKCS#8 PEM"
@@ -40,11 +42,23 @@ echo old >"$WORK/ec.key"
 chmod 644 "$WORK/ec.key"
 run ra-csr --subject "CN=ec ra" --key p256 --key-out "$WORK/ec.key" --out "$WORK/ec.csr" --json
 expect_rc 0 "ra-csr --key p256"
-jcheck "ra-csr JSON" "d['status'] == 'ok' and d['key_type'] == 'p256' and d['key_file'] == '$WORK/ec.key' and d['csr_file'] == '$WORK/ec.csr' and d['subject'] == 'CN=ec ra' and d['csr_pem'].startswith('-----BEGIN CERTIFICATE REQUEST-----')"
+jcheck "ra-csr JSON" "d['status'] == 'ok' and d['key_type'] == 'p256' and d['key_usage'] == 'digitalSignature' and d['key_file'] == '$WORK/ec.key' and d['csr_file'] == '$WORK/ec.csr' and d['subject'] == 'CN=ec ra' and d['csr_pem'].startswith('-----BEGIN CERTIFICATE REQUEST-----')"
 equal "$(stat -c %a "$WORK/ec.key")" 600 "replaced key file mode"
 "$OPENSSL" req -in "$WORK/ec.csr" -verify -noout -text >"$WORK/ec.txt" 2>&1 || fail "EC CSR"
 contains "$WORK/ec.txt" "prime256v1" "EC P-256 key"
 contains "$WORK/ec.txt" "ecdsa-with-SHA256" "ECDSA signature"
+# An EC key cannot encipher: its key usage is digitalSignature alone (RFC 5480 §3), the RSA
+# key's is 0xa0.
+grep -A1 "X509v3 Key Usage" "$WORK/ec.txt" | tail -n 1 | sed 's/^ *//' >"$WORK/ec-ku.txt"
+equal "$(cat "$WORK/ec-ku.txt")" "Digital Signature" "EC key usage: digitalSignature only"
+lacks "$WORK/ec.txt" "Key Encipherment" "EC key usage: no keyEncipherment"
+contains "$WORK/ec.txt" "TLS Web Client Authentication" "EC: EKU clientAuth"
+run ra-csr --subject "CN=ec ra 384" --key p384 --key-out "$WORK/ec384.key" --out "$WORK/ec384.csr"
+expect_rc 0 "ra-csr --key p384"
+contains "$WORK/out" "key usage: digitalSignature, EKU: clientAuth" "human output: EC key usage"
+"$OPENSSL" req -in "$WORK/ec384.csr" -noout -text >"$WORK/ec384.txt" 2>&1 || fail "P-384 CSR"
+contains "$WORK/ec384.txt" "secp384r1" "EC P-384 key"
+lacks "$WORK/ec384.txt" "Key Encipherment" "P-384 key usage: no keyEncipherment"
 
 # Usage errors.
 run ra-csr --key-out "$WORK/a.key" --out "$WORK/a.csr"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Runs the shell commands of a Markdown document, in order, as a reader would.
 
-    run_doc.py [--sim PKIWS_SIM] [--print] SOURCE_ROOT BUILD_ROOT DOC.md
+    run_doc.py [--sim PKIWS_SIM] [--outside] [--print] SOURCE_ROOT BUILD_ROOT DOC.md
 
 Every fenced block whose info string is `sh` is run; other blocks (`text`, `c`, `ini`,
 `xml`, `powershell`, ...) are not. HTML comments steer the test without showing in the
@@ -21,11 +21,14 @@ rendered page:
 The blocks run in one bash process (`set -euo pipefail`; variables carry over from block to
 block) in a fresh temporary directory that holds symbolic links to the tree's top-level
 entries and `build` -> BUILD_ROOT, so `docs/examples/issue.c`, `bindings/python` and
-`build/src/cli/pkiws` resolve as in a clone with a build directory named `build`. With --sim,
+`build/src/cli/pkiws` resolve as in a clone with a build directory named `build`. With
+--outside that clone is `~/pkiws` instead ($HOME is a fresh directory too) and the blocks start
+in `~`, outside the tree, for documents written for a folder of the reader's own. With --sim,
 a pkiws-sim is started first (state in $SIM_STATE, base URL in $SIM_URL) for documents that
-talk to a CA. Whatever the document leaves running (its process group) is killed at the end.
-A failing block is reported with its line number and its output. --print only prints the
-script.
+talk to a CA. The environment has no PYTHONPATH, PKIWS_LIBRARY, LD_LIBRARY_PATH or
+PKG_CONFIG_PATH: what a document needs of them, it sets. Whatever the document leaves running
+(its process group) is killed at the end. A failing block is reported with its line number
+and its output. --print only prints the script.
 """
 from __future__ import annotations
 
@@ -199,6 +202,8 @@ def start_sim(sim: str, work: Path) -> tuple[subprocess.Popen, str, Path]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sim", help="pkiws-sim to start for the document ($SIM_URL, $SIM_STATE)")
+    ap.add_argument("--outside", action="store_true",
+                    help="the clone is ~/pkiws and the blocks start in ~, outside it")
     ap.add_argument("--print", action="store_true", help="print the script, do not run it")
     ap.add_argument("source_root", type=Path)
     ap.add_argument("build_root", type=Path)
@@ -215,20 +220,24 @@ def main() -> int:
         print(f"doc-test: {doc}: no sh block to run", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="pkiws-doc-test.") as tmp:
-        work = Path(tmp) / "clone"
+        home = Path(tmp) / "home" if args.outside else Path(tmp)
+        clone = home / "pkiws" if args.outside else Path(tmp) / "clone"
+        work = home if args.outside else clone
         outdir = Path(tmp) / "out"
-        work.mkdir()
+        clone.mkdir(parents=True)
         outdir.mkdir()
         for entry in src.iterdir():
             if entry.name not in (".git", "build") and not entry.name.startswith("build-"):
-                (work / entry.name).symlink_to(entry)
-        (work / "build").symlink_to(build)
+                (clone / entry.name).symlink_to(entry)
+        (clone / "build").symlink_to(build)
         text = script(doc, blocks, outdir)
         if args.print:
             print(text)
             return 0
         shown = doc.relative_to(src) if src in doc.parents else doc.name
-        env = dict(os.environ, DOC_FILE=str(shown), HOME=str(Path(tmp)))
+        env = {k: v for k, v in os.environ.items() if k not in
+               ("PYTHONPATH", "PKIWS_LIBRARY", "LD_LIBRARY_PATH", "PKG_CONFIG_PATH")}
+        env.update(DOC_FILE=str(shown), HOME=str(home))
         sim = None
         if args.sim:
             sim, env["SIM_URL"], state = start_sim(args.sim, Path(tmp))

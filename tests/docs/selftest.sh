@@ -123,3 +123,21 @@ for bad in 's/^greeting=hello$/greeting=hello; false/' 's/exit 3$/exit 4/' 's/\^
     expect_grep "doc-test: .*bad.md:[0-9]+: "
 done
 echo "ok - run_doc.py fails a failing block, a wrong exit status and an unmatched expectation"
+
+# --outside: the clone is ~/pkiws, the blocks start in ~ (outside it), and variables that
+# would make a walk-through pass only on the tester's machine are not passed on.
+cat >"$T/outside.md" <<'EOF'
+# Outside
+
+<!-- doc-test: expect ^home ok$ -->
+```sh
+[ "$PWD" = "$HOME" ] && [ -d ~/pkiws/build ] && [ -f ~/pkiws/README.md ] && echo home ok
+[ ! -e README.md ] && [ -z "${PYTHONPATH:-}" ] && [ -z "${PKIWS_LIBRARY:-}" ]
+```
+EOF
+PYTHONPATH=/nowhere PKIWS_LIBRARY=/nowhere/libpkiws.so.1 \
+    "$py" "$rundoc" --outside "$T/root" "$T/build" "$T/outside.md" >"$T/out" 2>&1 ||
+    fail "run_doc.py --outside: the clone is not ~/pkiws, or the blocks do not start in ~"
+"$py" "$rundoc" "$T/root" "$T/build" "$T/outside.md" >"$T/out" 2>&1 &&
+    fail "run_doc.py without --outside starts in ~"
+echo "ok - run_doc.py --outside: blocks start in ~, the clone is ~/pkiws, no PYTHONPATH/PKIWS_LIBRARY"

@@ -7,11 +7,14 @@
 # linked to the shared library (also under valgrind when PKIWS_TEST_VALGRIND is set) and then,
 # with `pkg-config --static`, to libpkiws.a; without --static that link must fail.
 #
+# The Python package lands in PYTHON_DIR (meson.build: a directory python3 searches under the
+# prefix). A real install, run from a clean environment, is install_system (system.sh).
+#
 # usage: install.sh MESON BUILD_DIR SOURCE_DIR CONSUMER_C VERSION PREFIX LIBDIR INCLUDEDIR
-#                   BINDIR MANDIR CLI(true|false) CURL(true|false)
+#                   BINDIR MANDIR CLI(true|false) CURL(true|false) [PYTHON_DIR]
 set -u
 meson=$1 build=$2 src=$3 consumer=$4 version=$5 prefix=$6 libdir=$7 includedir=$8
-bindir=$9 mandir=${10} cli=${11} curl=${12}
+bindir=$9 mandir=${10} cli=${11} curl=${12} pydir=${13:-}
 cc=${PKIWS_TEST_CC:-cc} # with -fsanitize=... when the library is sanitized
 fail=0
 bad() { echo "install: FAIL: $*"; fail=1; }
@@ -52,6 +55,12 @@ if [ "$cli" = true ]; then
   out=$(LD_LIBRARY_PATH=$L "$B/pkiws" --version 2>&1)
   [ "$out" = "pkiws $version (libpkiws $version)" ] \
     || bad "installed 'pkiws --version' says '$out', expected 'pkiws $version (libpkiws $version)'"
+fi
+if [ -n "$pydir" ]; then
+  for f in "$src"/bindings/python/pkiws/*.py; do
+    [ -f "$D$(abs "$pydir")/pkiws/$(basename "$f")" ] \
+      || bad "the Python module pkiws/$(basename "$f") is not installed in $(abs "$pydir")/pkiws"
+  done
 fi
 # nothing outside the prefix, and no run path into the build tree
 outside=$(cd "$D" && find . \( -type f -o -type l \) | sed 's/^\.//' | grep -v "^$prefix/" || true)

@@ -32,6 +32,7 @@ static const struct pin pins[] = {
     PIN(PKIWS_E_LIMIT, -8),
     PIN(PKIWS_E_INTERNAL, -9),
     PIN(PKIWS_E_IO, -10),
+    PIN(PKIWS_E_RECURSIVE_API_CALL, -11),
     PIN(PKIWS_E_CONFIG, -100),
     PIN(PKIWS_E_RA_CREDENTIAL, -101),
     PIN(PKIWS_E_CRYPTO, -102),

@@ -25,8 +25,8 @@ static const char *policy_oid(pkiws_xml_doc *doc, const pkiws_xml_node *resp,
     return NULL;
 }
 
-/* What the template struct does not carry: approval (PENDING), seat mandatory flag, CN
- * attributes that take the e-mail address (sourceAttributeName mail_email). */
+/* What the template struct does not carry: approval (PENDING), seat mandatory flag. (A CN
+ * that takes the e-mail address is the template's sourceAttributeName, see issue.c.) */
 static int read_extras(pkiws_xml_doc *doc, sim_profile *p)
 {
     const pkiws_xml_node *attrs = pkiws__xml_child(p->policy, PKIWS_NS_POLICY, "attributes");
@@ -41,29 +41,6 @@ static int read_extras(pkiws_xml_doc *doc, sim_profile *p)
             pkiws__xml_child(seat, PKIWS_NS_POLICY, "attributeNameValueProperty");
         p->seat_mandatory = is_true(v ? pkiws__xml_attr(v, "", "mandatory") : NULL) ||
                             is_true(sim_child_text(doc, prop, PKIWS_NS_POLICY, "mandatory"));
-    }
-    const pkiws_xml_node *sni = pkiws__xml_child(attrs, PKIWS_NS_POLICY, "subjectNameInfo");
-    for (const pkiws_xml_node *sa =
-             sni ? pkiws__xml_child(sni, PKIWS_NS_POLICY, "subjectNameAttribute") : NULL;
-         sa; sa = pkiws__xml_next_named(sa, PKIWS_NS_POLICY, "subjectNameAttribute")) {
-        for (const pkiws_xml_node *pair =
-                 pkiws__xml_child(sa, PKIWS_NS_POLICY, "subjectNameAttributeNameValuePair");
-             pair; pair = pkiws__xml_next_named(pair, PKIWS_NS_POLICY,
-                                                "subjectNameAttributeNameValuePair")) {
-            const char *name = sim_child_text(doc, pair, PKIWS_NS_POLICY, "attributeName");
-            const pkiws_xml_node *prop =
-                pkiws__xml_child(pair, PKIWS_NS_POLICY, "attributeNameValueProperty");
-            const char *src = sim_child_text(doc, prop, PKIWS_NS_POLICY, "sourceAttributeName");
-            if (name && src && pkiws__strcaseeq(src, "mail_email")) {
-                char **nv = pkiws__realloc(p->email_cn, (p->n_email_cn + 1) * sizeof *nv);
-                if (!nv)
-                    return -1;
-                p->email_cn = nv;
-                if (!(nv[p->n_email_cn] = pkiws__strdup(name)))
-                    return -1;
-                p->n_email_cn++;
-            }
-        }
     }
     return 0;
 }
@@ -178,9 +155,6 @@ void sim_catalogue_free(sim_catalogue *cat)
         sim_profile *p = &cat->profiles[i];
         pkiws__free(p->oid);
         pkiws__template_free(p->tpl);
-        for (size_t k = 0; k < p->n_email_cn; k++)
-            pkiws__free(p->email_cn[k]);
-        pkiws__free(p->email_cn);
     }
     pkiws__free(cat->profiles);
     pkiws__free(cat->account_id);

@@ -5,7 +5,8 @@
 #include "sim.h"
 
 #include <time.h>
-#include <wctype.h>
+
+#include "core/san_int.h"
 
 #define POLICY_FAILED "Policy Verification failed. "
 
@@ -81,81 +82,28 @@ static size_t cp_count(const char *s)
     return n;
 }
 
-/* E-mail shaped per product.md §5, and ASCII (rfc822Name and emailAddress are IA5String). */
-static int email_shaped(const char *s, const char **why)
+/* E-mail shaped per product.md §5 (the library's definition, so that pre-flight and the
+ * simulator agree exactly: exactly one '@', a non-empty local part without white space or
+ * control characters, a domain of two or more labels of ASCII letters, digits and inner
+ * hyphens); ia5: ASCII only too, for rfc822Name and emailAddress (IA5String). */
+static int email_shaped(const char *s, int ia5, const char **why)
 {
-    const char *at = strchr(s, '@');
-    if (!at || strchr(at + 1, '@')) {
-        *why = "it must contain exactly one '@'";
+    if ((*why = pkiws__san_email_why(s)) != NULL)
         return 0;
-    }
-    if (at == s) {
-        *why = "the part before '@' is empty";
-        return 0;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; ia5 && *p; p++)
         if (*p >= 0x80) {
             *why = "it has non-ASCII characters (an IA5String cannot hold them)";
             return 0;
         }
-        if (*p <= ' ' || *p == 0x7F) {
-            *why = "it has white space or control characters";
-            return 0;
-        }
-    }
-    int labels = 0;
-    const char *p = at + 1;
-    for (;;) {
-        const char *q = p;
-        while (*q && *q != '.') {
-            if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                  (*q >= '0' && *q <= '9') || *q == '-')) {
-                *why = "the domain has a character other than letters, digits, '-' and '.'";
-                return 0;
-            }
-            q++;
-        }
-        if (q == p) {
-            *why = "the domain has an empty label";
-            return 0;
-        }
-        labels++;
-        if (!*q)
-            break;
-        p = q + 1;
-    }
-    if (labels < 2) {
-        *why = "the domain needs at least two labels";
-        return 0;
-    }
     return 1;
 }
 
-/* mail_firstname / mail_lastname: letters of any script, digits, space, '.', '-', '\''.
- * Returns 1, or 0 with the offending code point and its character position. */
+/* mail_firstname / mail_lastname: letters of any script, digits, space, '.', '-', '\'' (the
+ * library's table of letters, so that pre-flight and the simulator agree exactly). Returns 1,
+ * or 0 with the offending code point and its character position. */
 static int name_ok(const char *s, uint32_t *bad, size_t *pos)
 {
-    size_t len = strlen(s), i = 0, n = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t k = pkiws__utf8_next(s + i, len - i, &cp);
-        if (!k) {
-            *bad = (unsigned char)s[i];
-            *pos = n + 1;
-            return 0;
-        }
-        int ok = (cp >= '0' && cp <= '9') || cp == ' ' || cp == '.' || cp == '-' || cp == '\'' ||
-                 (cp > 0x7F ? iswalpha((wint_t)cp) != 0
-                            : ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')));
-        if (!ok) {
-            *bad = cp;
-            *pos = n + 1;
-            return 0;
-        }
-        i += k;
-        n++;
-    }
-    return 1;
+    return pkiws__san_name_chars_find(s, bad, pos);
 }
 
 static int hostname_ok(const char *s)
@@ -177,7 +125,7 @@ static const struct {
     const char *oid;
     size_t oid_len;
     int tag;
-    size_t max; /* upper bound in characters (RFC 5280 ub-*) */
+    size_t max; /* upper bound in characters (RFC 5280 Appendix A ub-*) */
 } rdns[] = {
     {"CN", "\x55\x04\x03", 3, MBEDTLS_ASN1_UTF8_STRING, 64},
     {"E", "\x2A\x86\x48\x86\xF7\x0D\x01\x09\x01", 9, MBEDTLS_ASN1_IA5_STRING, 255},
@@ -186,8 +134,8 @@ static const struct {
     {"L", "\x55\x04\x07", 3, MBEDTLS_ASN1_UTF8_STRING, 128},
     {"ST", "\x55\x04\x08", 3, MBEDTLS_ASN1_UTF8_STRING, 128},
     {"C", "\x55\x04\x06", 3, MBEDTLS_ASN1_PRINTABLE_STRING, 2},
-    {"GN", "\x55\x04\x2A", 3, MBEDTLS_ASN1_UTF8_STRING, 64},
-    {"SN", "\x55\x04\x04", 3, MBEDTLS_ASN1_UTF8_STRING, 64},
+    {"GN", "\x55\x04\x2A", 3, MBEDTLS_ASN1_UTF8_STRING, 32768}, /* X520name: ub-name */
+    {"SN", "\x55\x04\x04", 3, MBEDTLS_ASN1_UTF8_STRING, 32768},
 };
 
 static int rdn_index(const char *rdn)
@@ -242,18 +190,45 @@ static int add_dn(plan *pl, int ri, const char *value, const char *attr, sim_err
     return 0;
 }
 
+/*
+ * The key against the template, by the rule of the library's pre-flight (pkiws__verify_key),
+ * written out again here: the template's algorithm is EC for id-ecPublicKey, RSA for
+ * rsaEncryption, any other OID allows neither; without algorithmOIDReference the keysize says
+ * (256, 384, 521: EC; another size: RSA; 0: any). EC: the curve must be the keysize (P-256 or
+ * P-384 only; any of the two without a keysize). RSA: at least the keysize, and 2048 bits.
+ */
+#define SIM_OID_RSA "1.2.840.113549.1.1.1"
+
 static int key_check(const pkiws__template *t, mbedtls_pk_context *pk, sim_error *e)
 {
     mbedtls_pk_type_t type = mbedtls_pk_get_type(pk);
     size_t bits = mbedtls_pk_get_bitlen(pk);
-    int want_ec = t->key_is_ec, any = t->key_alg_oid == NULL;
-    if (type == MBEDTLS_PK_RSA) {
-        if (want_ec && !any)
+    unsigned size = t->key_size;
+    enum { ANY, RSA, EC, OTHER } want;
+    if (t->key_is_ec)
+        want = EC;
+    else if (t->key_alg_oid && t->key_alg_oid[0])
+        want = strcmp(t->key_alg_oid, SIM_OID_RSA) ? OTHER : RSA;
+    else if (size == 256 || size == 384 || size == 521)
+        want = EC;
+    else
+        want = size ? RSA : ANY;
+    int is_rsa = type == MBEDTLS_PK_RSA,
+        is_ec = type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA;
+    if (!is_rsa && !is_ec)
+        return sim_err(e, SIM_EC_KEY, "The CSR carries neither an RSA nor an EC key");
+    if (want == OTHER)
+        return sim_err(e, SIM_EC_KEY,
+                       "The key algorithm does not match the certificate profile: the profile "
+                       "wants %s, the CSR has %s",
+                       t->key_alg_oid, is_rsa ? "RSA" : "an EC key");
+    if (is_rsa) {
+        if (want == EC)
             return sim_err(e, SIM_EC_KEY,
                            "The key algorithm does not match the certificate profile: the "
                            "profile wants an EC key, the CSR has RSA-%zu",
                            bits);
-        size_t min = t->key_size > 2048 && !want_ec ? t->key_size : 2048;
+        size_t min = want == RSA && size > 2048 ? size : 2048;
         if (bits < min)
             return sim_err(e, SIM_EC_KEY,
                            "The key size does not match the certificate profile: RSA-%zu is "
@@ -261,42 +236,40 @@ static int key_check(const pkiws__template *t, mbedtls_pk_context *pk, sim_error
                            bits, min);
         return 0;
     }
-    if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
-        if (!want_ec && !any)
-            return sim_err(e, SIM_EC_KEY,
-                           "The key algorithm does not match the certificate profile: the "
-                           "profile wants RSA (%u bits), the CSR has an EC key",
-                           t->key_size ? t->key_size : 2048);
-        mbedtls_ecp_group_id g = mbedtls_pk_ec(*pk)->grp.id;
-        if (g != MBEDTLS_ECP_DP_SECP256R1 && g != MBEDTLS_ECP_DP_SECP384R1)
-            return sim_err(e, SIM_EC_KEY, "The EC curve of the CSR is not P-256 or P-384");
-        if (want_ec && t->key_size && t->key_size != bits)
-            return sim_err(e, SIM_EC_KEY,
-                           "The key size does not match the certificate profile: P-%zu instead "
-                           "of P-%u",
-                           bits, t->key_size);
-        return 0;
-    }
-    return sim_err(e, SIM_EC_KEY, "The CSR carries neither an RSA nor an EC key");
-}
-
-static int is_email_cn(const sim_profile *p, const char *name)
-{
-    for (size_t i = 0; i < p->n_email_cn; i++)
-        if (pkiws__strcaseeq(p->email_cn[i], name))
-            return 1;
+    if (want == RSA)
+        return sim_err(e, SIM_EC_KEY,
+                       "The key algorithm does not match the certificate profile: the "
+                       "profile wants RSA (%u bits), the CSR has an EC key",
+                       size ? size : 2048);
+    mbedtls_ecp_group_id g = mbedtls_pk_ec(*pk)->grp.id;
+    if (g != MBEDTLS_ECP_DP_SECP256R1 && g != MBEDTLS_ECP_DP_SECP384R1)
+        return sim_err(e, SIM_EC_KEY, "The EC curve of the CSR is not P-256 or P-384");
+    if (want == EC && size && size != bits)
+        return sim_err(e, SIM_EC_KEY,
+                       "The key size does not match the certificate profile: P-%zu instead "
+                       "of P-%u",
+                       bits, size);
     return 0;
 }
 
+/* A CN attribute that takes the e-mail address: its sourceAttributeName is an e-mail attribute
+ * by the alias table (mail_email, emailAddress, mail, san_email, rfc822Name, UPN names). */
+static int is_email_cn(const pkiws__tpl_attr *a)
+{
+    if (!a->source_attr)
+        return 0;
+    int r = pkiws__role_from_type(NULL, a->source_attr);
+    return r == PKIWS__ROLE_SUBJECT_EMAIL || r == PKIWS__ROLE_SAN_EMAIL || r == PKIWS__ROLE_SAN_UPN;
+}
+
 /* One template attribute with its value: check it and put it in the subject or the SAN. */
-static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, plan *pl,
-                 sim_error *e)
+static int place(const pkiws__tpl_attr *a, const char *v, plan *pl, sim_error *e)
 {
     char clip[120];
     const char *why;
     switch (a->role) {
     case PKIWS__ROLE_CN:
-        if (is_email_cn(p, a->name) && !email_shaped(v, &why))
+        if (is_email_cn(a) && !email_shaped(v, 0, &why))
             return sim_err(e, SIM_EC_BAD_VALUE,
                            "Invalid value of attribute %s: the profile puts the e-mail address in "
                            "the common name, and '%s' is not one: %s",
@@ -305,7 +278,7 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
             pl->cn = v;
         return add_dn(pl, rdn_index("CN"), v, a->name, e);
     case PKIWS__ROLE_SUBJECT_EMAIL:
-        if (!email_shaped(v, &why))
+        if (!email_shaped(v, 1, &why))
             return sim_err(e, SIM_EC_BAD_VALUE,
                            "Invalid value of attribute %s: '%s' is not an e-mail address: %s",
                            a->name, sim_clip(v, 100, clip, sizeof clip), why);
@@ -338,7 +311,7 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
                       e);
     }
     case PKIWS__ROLE_SAN_EMAIL:
-        if (!email_shaped(v, &why))
+        if (!email_shaped(v, 1, &why))
             return sim_err(e, SIM_EC_BAD_VALUE,
                            "Invalid value of attribute %s: '%s' is not an rfc822Name: %s", a->name,
                            sim_clip(v, 100, clip, sizeof clip), why);
@@ -348,16 +321,11 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
         return sim_san_add_text(&pl->san, 0x81, v) ? sim_err(e, SIM_EC_BAD_VALUE, "out of memory")
                                                    : 0;
     case PKIWS__ROLE_SAN_UPN: {
-        const char *at = strchr(v, '@');
-        int ws = 0;
-        for (const unsigned char *q = (const unsigned char *)v; *q; q++)
-            if (*q <= ' ' || *q == 0x7F)
-                ws = 1;
-        if (!at || at == v || !at[1] || strchr(at + 1, '@') || ws)
+        if (!email_shaped(v, 0, &why))
             return sim_err(e, SIM_EC_BAD_VALUE,
                            "Invalid value of attribute %s: '%s' is not a user principal name "
-                           "(user@suffix)",
-                           a->name, sim_clip(v, 100, clip, sizeof clip));
+                           "(user@suffix): %s",
+                           a->name, sim_clip(v, 100, clip, sizeof clip), why);
         if (!pl->upn)
             pl->upn = v;
         /* otherName 1.3.6.1.4.1.311.20.2.3 with a UTF8String */
@@ -365,19 +333,17 @@ static int place(const sim_profile *p, const pkiws__tpl_attr *a, const char *v, 
                                           0x82, 0x37, 0x14, 0x02, 0x03};
         pkiws_buf val = PKIWS_BUF_INIT;
         size_t n = strlen(v);
-        uint8_t hdr[4] = {0x0C, 0, 0, 0};
+        uint8_t hdr[5] = {0x0C, 0, 0, 0, 0};
         size_t hl = 2;
         if (n < 0x80) {
             hdr[1] = (uint8_t)n;
-        } else if (n < 0x100) {
-            hdr[1] = 0x81;
-            hdr[2] = (uint8_t)n;
-            hl = 3;
         } else {
-            hdr[1] = 0x82;
-            hdr[2] = (uint8_t)(n >> 8);
-            hdr[3] = (uint8_t)n;
-            hl = 4;
+            /* long form: as many length bytes as n needs (the request is at most 1 MiB) */
+            size_t nb = n < 0x100 ? 1 : n < 0x10000 ? 2 : 3;
+            hdr[1] = (uint8_t)(0x80 | nb);
+            for (size_t k = 0; k < nb; k++)
+                hdr[2 + k] = (uint8_t)(n >> (8 * (nb - 1 - k)));
+            hl = 2 + nb;
         }
         pkiws__buf_append(&val, hdr, hl);
         pkiws__buf_append(&val, v, n);
@@ -492,12 +458,6 @@ int sim_issue(sim_server *srv, const sim_profile *p, sim_csr *csr, const sim_nvp
         }
         if (!v)
             v = a->fixed_value;
-        if (v && strlen(v) > 4096) {
-            sim_err(e, SIM_EC_BAD_VALUE,
-                    "Invalid value of attribute %s: %zu bytes; at most 4096 are accepted", a->name,
-                    strlen(v));
-            goto out;
-        }
         if (!v) {
             if (a->mandatory) {
                 sim_err(e, SIM_EC_POLICY_MANDATORY,
@@ -506,7 +466,7 @@ int sim_issue(sim_server *srv, const sim_profile *p, sim_csr *csr, const sim_nvp
             }
             continue;
         }
-        if (place(p, a, v, &pl, e))
+        if (place(a, v, &pl, e))
             goto out;
     }
     if (!pl.seat && p->seat_mandatory) {

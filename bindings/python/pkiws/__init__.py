@@ -28,7 +28,7 @@ from ._enums import (ErrorCode, Feature, Field, KeyType, LogLevel, PfxPreset, Pr
                      Verdict)
 from ._errors import (ApiError, BackendError, ConfigError, ConnectError, CryptoError,
                       HTTPError, IdentityError, InternalError, InvalidArgumentError,
-                      InvalidHandleError, LimitError, LocalIOError, NoMemoryError,
+                      InvalidHandleError, LimitError, LocalIOError, NoMemoryError, RecursiveApiCallError,
                       OptionTypeError, OtherNameEncodingError, PkiwsError, PolicyMismatchError,
                       ProfileError, ProfileNotFoundError, ProtocolError, RACredentialError,
                       RejectedError, SanUnresolvedError, ServiceError, SetupError,
@@ -54,6 +54,7 @@ __all__ = [
     "ApiError", "BackendError", "Check", "ConfigError", "ConnectError", "CryptoError",
     "ErrorCode", "Feature", "Field", "Found", "HTTPError", "IdentityError", "InternalError",
     "InvalidArgumentError", "InvalidHandleError", "KeyType", "LimitError", "LocalIOError",
+    "RecursiveApiCallError",
     "LogLevel", "MIN_VERSION", "NoMemoryError", "OptionTypeError", "OtherNameEncodingError",
     "PfxPreset", "PkiwsError", "PolicyMismatchError", "Profile", "ProfileError",
     "ProfileNotFoundError", "ProfileOpt", "ProtocolError", "RACredentialError", "RaCsr",

@@ -24,6 +24,7 @@ class ErrorCode(enum.IntEnum):
     LIMIT = -8
     INTERNAL = -9
     IO = -10
+    RECURSIVE_API_CALL = -11
     CONFIG = -100
     RA_CREDENTIAL = -101
     CRYPTO = -102
@@ -87,6 +88,7 @@ class SessionOpt(enum.IntEnum):
     CA_NAME = 10002
     PROXY = 10003
     TRUST_FILE = 10004
+    PROXY_CREDENTIALS = 10005
     TRUST_PEM = 20000
 
 
@@ -171,6 +173,7 @@ class RequestOpt(enum.IntEnum):
     PFX_PASSWORD = 10006
     FRIENDLY_NAME = 10007
     PENDING_REF = 10008
+    TRANSACTION_ID = 10009
 
 
 class Status(enum.IntEnum):

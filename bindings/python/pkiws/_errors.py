@@ -6,7 +6,8 @@
     PkiwsError
     ├── ApiError            -1..-99   InvalidArgumentError, NoMemoryError, InvalidHandleError,
     │                                 StateError, UnsupportedError, UnknownOptionError,
-    │                                 OptionTypeError, LimitError, InternalError, LocalIOError
+    │                                 OptionTypeError, LimitError, InternalError, LocalIOError,
+    │                                 RecursiveApiCallError
     ├── SetupError        -100..-199  ConfigError, RACredentialError, CryptoError
     ├── TransportError    -200..-299  ConnectError, TransportTimeoutError, TLSError, HTTPError,
     │                                 BackendError
@@ -102,6 +103,10 @@ class InternalError(ApiError):
 
 class LocalIOError(ApiError):
     """PKIWS_E_IO: a local file could not be read or written."""
+
+
+class RecursiveApiCallError(ApiError):
+    """PKIWS_E_RECURSIVE_API_CALL: called from inside a pkiws callback (log, transport)."""
 
 
 class SetupError(PkiwsError):
@@ -200,6 +205,7 @@ BY_CODE: dict[int, type[PkiwsError]] = {
     -8: LimitError,
     -9: InternalError,
     -10: LocalIOError,
+    -11: RecursiveApiCallError,
     -100: ConfigError,
     -101: RACredentialError,
     -102: CryptoError,

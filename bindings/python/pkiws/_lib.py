@@ -160,6 +160,7 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_last_error_code", c_int, (), None),
     ("pkiws_last_error_message", c_void_p, (), None),
     ("pkiws_last_error_remedy", c_void_p, (), None),
+    ("pkiws_last_error_retryable", c_int, (), None),
     ("pkiws_last_error_clear", None, (), None),
     # library
     ("pkiws_version", c_uint32, (), None),
@@ -272,6 +273,7 @@ def _bind() -> None:
 pkiws_last_error_code: Any
 pkiws_last_error_message: Any
 pkiws_last_error_remedy: Any
+pkiws_last_error_retryable: Any
 pkiws_strerror: Any
 pkiws_error_name: Any
 

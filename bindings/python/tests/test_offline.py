@@ -105,11 +105,15 @@ class TestPreflight(support.TestCase):
         with p.verify() as res:
             self.assertTrue(res.ok)
             self.assertIn("san_email", [c.name for c in res.checks])
+        # a verified profile is immutable (it may be shared by threads)
+        with self.assertRaises(pkiws.StateError):
+            p.set_mapping(pkiws.Field.SAN_EMAIL, "no_such_attribute")
+        p = self.profile(pkiws.SubjectFormat.CN, pkiws.SanType.EMAIL)
         p.set_mapping(pkiws.Field.SAN_EMAIL, "no_such_attribute")
         with self.assertRaises(pkiws.PolicyMismatchError) as cm:
             p.verify()
         self.assertIn("no_such_attribute", cm.exception.message)
-        p.set_mapping(pkiws.Field.SAN_EMAIL, None)  # back to the convention
+        p.set_mapping(pkiws.Field.SAN_EMAIL, None)  # a failed verify leaves it editable
         p.verify().close()
 
     def test_preflight_template_facts(self) -> None:
@@ -221,7 +225,7 @@ class TestCrypto(support.TestCase):
         eku = csr.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         self.assertEqual(list(eku), [ExtendedKeyUsageOID.CLIENT_AUTH])
         ku = csr.extensions.get_extension_for_class(x509.KeyUsage).value
-        self.assertTrue(ku.digital_signature and ku.key_encipherment)
+        self.assertTrue(ku.digital_signature and not ku.key_encipherment)  # EC (RFC 5480)
         self.assertIsInstance(csr.signature_hash_algorithm, hashes.SHA256)
         key = serialization.load_pem_private_key(made.key_pem, None)
         self.assertEqual(public_der(key), public_der(csr))

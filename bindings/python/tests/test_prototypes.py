@@ -32,7 +32,8 @@ _HANDLES = {
 }
 
 #: int-returning functions that report a value, not a PKIWS_E_* code: no errcheck
-_VALUE_RETURNS = {"pkiws_last_error_code", "pkiws_result_status", "pkiws_result_error",
+_VALUE_RETURNS = {"pkiws_last_error_code", "pkiws_last_error_retryable", "pkiws_result_status",
+                  "pkiws_result_error",
                   "pkiws_result_retryable"}
 #: functions for which PKIWS_E_STATE means "absent" and is returned, not raised
 _ABSENT_OK = {"pkiws_result_int", "pkiws_result_blob", "pkiws_session_ra_thumbprint",

@@ -27,7 +27,12 @@ for k in rsa ec; do
   has "$k.txt" "othername: UPN::jürgen@corp.example"
   has "$k.txt" "othername: 1.3.6.1.4.1.99999.1.2::"
   has "$k.txt" "DNS:host.example.com"
-  has "$k.txt" "Digital Signature, Key Encipherment"
+  if [ "$k" = rsa ]; then
+    has "$k.txt" "Digital Signature, Key Encipherment"
+  else # RFC 5480: an EC key does not encipher keys
+    has "$k.txt" "Digital Signature"
+    if grep -q "Key Encipherment" "$k.txt"; then fail "$k.csr asks for keyEncipherment"; fi
+  fi
   has "$k.txt" "TLS Web Client Authentication"
   # the whole SAN on one line, in order
   san="email:juergen@example.com, othername: UPN::jürgen@corp.example, "

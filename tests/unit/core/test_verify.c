@@ -281,6 +281,121 @@ static void test_verify_bad_arguments(void **state)
     pkiws__resolution_dispose(&r);
 }
 
+/* ---- the key type against the template (pkiws__verify_key) ---- */
+
+#define OID_RSA "1.2.840.113549.1.1.1"
+#define OID_EC "1.2.840.10045.2.1"
+
+static const struct key_row {
+    const char *what;
+    const char *alg; /* key_alg_oid; NULL: absent */
+    unsigned size;   /* keysize */
+    int key;         /* PKIWS_KEY_* */
+    int ok;
+    const char *detail; /* fragment of the verdict detail (and of the message when refused) */
+} key_rows[] = {
+    {"EC P-256 template, P-256", OID_EC, 256, PKIWS_KEY_EC_P256, 1, "EC P-256 fits"},
+    {"EC P-256 template, P-384 (the bug of issue 9)", OID_EC, 256, PKIWS_KEY_EC_P384, 0,
+     "asks for EC P-256 keys (keysize 256); the profile selects P-384"},
+    {"EC P-256 template, RSA 2048", OID_EC, 256, PKIWS_KEY_RSA2048, 0,
+     "asks for an EC key (1.2.840.10045.2.1, EC, keysize 256); the profile selects RSA 2048"},
+    {"EC P-384 template, P-384", OID_EC, 384, PKIWS_KEY_EC_P384, 1, "EC P-384 fits"},
+    {"EC P-384 template, P-256", OID_EC, 384, PKIWS_KEY_EC_P256, 0,
+     "asks for EC P-384 keys (keysize 384); the profile selects P-256"},
+    {"EC template without a size, P-256", OID_EC, 0, PKIWS_KEY_EC_P256, 1, "EC, any curve"},
+    {"EC template without a size, P-384", OID_EC, 0, PKIWS_KEY_EC_P384, 1, "EC, any curve"},
+    {"EC P-521 template: no key pkiws makes fits", OID_EC, 521, PKIWS_KEY_EC_P384, 0,
+     "EC keys of 521 bits; pkiws makes P-256 and P-384 only"},
+    {"RSA 2048 template, RSA 2048", OID_RSA, 2048, PKIWS_KEY_RSA2048, 1, "RSA 2048 fits"},
+    {"RSA 2048 template, RSA 4096 (the size is a minimum)", OID_RSA, 2048, PKIWS_KEY_RSA4096, 1,
+     "RSA 4096 fits the template (RSA, at least 2048 bits)"},
+    {"RSA 2048 template, P-256", OID_RSA, 2048, PKIWS_KEY_EC_P256, 0,
+     "EC keys need an EC template"},
+    {"RSA 3072 template, RSA 2048", OID_RSA, 3072, PKIWS_KEY_RSA2048, 0,
+     "RSA keys of at least 3072 bits; the profile selects RSA 2048"},
+    {"RSA 3072 template, RSA 3072", OID_RSA, 3072, PKIWS_KEY_RSA3072, 1, "RSA 3072 fits"},
+    {"no algorithm, keysize 384: EC P-384", NULL, 384, PKIWS_KEY_EC_P384, 1, "EC P-384 fits"},
+    {"no algorithm, keysize 384: P-256 refused", NULL, 384, PKIWS_KEY_EC_P256, 0,
+     "EC P-384 keys (keysize 384) (keysize alone"},
+    {"no algorithm, keysize 384: RSA refused", NULL, 384, PKIWS_KEY_RSA4096, 0,
+     "asks for an EC key"},
+    {"no algorithm, keysize 2048: RSA", NULL, 2048, PKIWS_KEY_RSA2048, 1, "RSA 2048 fits"},
+    {"no algorithm, keysize 2048: EC refused", NULL, 2048, PKIWS_KEY_EC_P256, 0,
+     "RSA keys of at least 2048 bits (keysize alone"},
+    {"no algorithm, no size: anything", NULL, 0, PKIWS_KEY_EC_P384, 1, "any key"},
+    {"no algorithm, no size: anything (RSA)", NULL, 0, PKIWS_KEY_RSA2048, 1, "any key"},
+    {"an algorithm pkiws does not make (Ed25519)", "1.3.101.112", 256, PKIWS_KEY_EC_P256, 0,
+     "key algorithm 1.3.101.112, which is neither RSA"},
+    {"an unknown key type", OID_RSA, 2048, 99, 0, "key type 99 is not one pkiws makes"},
+};
+
+static void test_verify_key_type_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(key_rows); i++) {
+        const struct key_row *k = &key_rows[i];
+        tpl_fx f;
+        tpl_standard(&f);
+        f.t.key_alg_oid = (char *)k->alg;
+        f.t.key_is_ec = k->alg && !strcmp(k->alg, OID_EC);
+        f.t.key_size = k->size;
+        pkiws__resolution r;
+        memset(&r, 0, sizeof r);
+        pkiws__err_clear();
+        int rc = pkiws__verify_key(&f.t, k->key, &r);
+        if (rc != (k->ok ? PKIWS_OK : PKIWS_E_POLICY_MISMATCH))
+            fail_msg("row '%s': rc %d (%s)", k->what, rc, pkiws__err_message());
+        assert_int_equal(r.nverdicts, 1);
+        assert_string_equal(r.verdicts[0].name, "key type");
+        assert_int_equal(r.verdicts[0].verdict, k->ok ? PKIWS_VERDICT_OK : PKIWS_VERDICT_FAIL);
+        if (!strstr(r.verdicts[0].detail, k->detail))
+            fail_msg("row '%s': '%s' not in the verdict: %s", k->what, k->detail,
+                     r.verdicts[0].detail);
+        if (!k->ok) {
+            CONTAINS(pkiws__err_message(), "policy verification failed: key type: ");
+            CONTAINS(pkiws__err_message(), k->detail);
+            assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_POLICY_MISMATCH);
+        }
+        pkiws__resolution_dispose(&r);
+    }
+    pkiws__resolution r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(pkiws__verify_key(NULL, PKIWS_KEY_RSA2048, &r), PKIWS_E_INVALID_ARG);
+}
+
+/* A CN that the template takes from the e-mail address (sourceAttributeName mail_email):
+ * a warning unless the subject format is CN_AS_EMAIL. */
+static void test_verify_cn_takes_email(void **state)
+{
+    (void)state;
+    tpl_fx f;
+    tpl_standard(&f);
+    f.a[0].source_attr = (char *)"mail_email";
+    pkiws__selection sel = sel_make(PKIWS_SUBJECT_CN, EM);
+    pkiws__resolution r;
+    assert_int_equal(pkiws__verify(&f.t, &sel, &r), PKIWS_OK);
+    expect_verdict(&r, "common_name", PKIWS_VERDICT_WARN,
+                   "takes it from the e-mail address (sourceAttributeName mail_email)");
+    pkiws__resolution_dispose(&r);
+    sel = sel_make(PKIWS_SUBJECT_CN_AS_EMAIL, EM);
+    assert_int_equal(pkiws__verify(&f.t, &sel, &r), PKIWS_OK);
+    expect_verdict(&r, "common_name", PKIWS_VERDICT_OK, "filled by the subject CN");
+    pkiws__resolution_dispose(&r);
+    /* any e-mail attribute of the alias table counts; other names do not */
+    const char *mail[] = {"emailAddress", "MAIL", "san_email", "rfc822Name", "upn"};
+    for (size_t i = 0; i < PKIWS_ARRAY_LEN(mail); i++) {
+        f.a[0].source_attr = (char *)mail[i];
+        sel = sel_make(PKIWS_SUBJECT_CN_EMAIL, EM);
+        assert_int_equal(pkiws__verify(&f.t, &sel, &r), PKIWS_OK);
+        expect_verdict(&r, "common_name", PKIWS_VERDICT_WARN, mail[i]);
+        pkiws__resolution_dispose(&r);
+    }
+    f.a[0].source_attr = (char *)"display_name";
+    assert_int_equal(pkiws__verify(&f.t, &sel, &r), PKIWS_OK);
+    expect_verdict(&r, "common_name", PKIWS_VERDICT_OK, NULL);
+    pkiws__resolution_dispose(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +406,8 @@ int main(void)
         cmocka_unit_test(test_verify_lists_every_problem),
         cmocka_unit_test(test_verify_mapping_override),
         cmocka_unit_test(test_verify_bad_arguments),
+        cmocka_unit_test(test_verify_key_type_table),
+        cmocka_unit_test(test_verify_cn_takes_email),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

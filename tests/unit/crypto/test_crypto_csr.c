@@ -40,8 +40,13 @@ static const uint8_t want_san[] = {
     0x01, 0x02, 0xA0, 0x06, 0x04, 0x04, 0x12, 0xB8, 0xBA, 0x65, 0x82, 0x10, 'h',  'o',
     's',  't',  '.',  'e',  'x',  'a',  'm',  'p',  'l',  'e',  '.',  'c',  'o',  'm',
 };
-/* extnID + extnValue of keyUsage (digitalSignature, keyEncipherment) and EKU clientAuth */
-static const uint8_t want_ku[] = {0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04, 0x04, 0x03, 0x02, 0x05, 0xA0};
+/* extnID + extnValue of keyUsage: digitalSignature + keyEncipherment (0xa0) for an RSA key,
+ * digitalSignature alone (0x80) for an EC key (RFC 5480 §3: no keyEncipherment for EC) */
+static const uint8_t want_ku_rsa[] = {0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04,
+                                      0x04, 0x03, 0x02, 0x05, 0xA0};
+static const uint8_t want_ku_ec[] = {0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04,
+                                     0x04, 0x03, 0x02, 0x07, 0x80};
+/* and EKU clientAuth */
 static const uint8_t want_eku[] = {0x06, 0x03, 0x55, 0x1D, 0x25, 0x04, 0x0C, 0x30, 0x0A, 0x06,
                                    0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
 /* extensionRequest 1.2.840.113549.1.9.14 */
@@ -80,7 +85,11 @@ static void check_csr(int key_type)
     /* extensions */
     assert_non_null(memmem(der.data, der.len, want_extreq, sizeof want_extreq));
     assert_non_null(memmem(der.data, der.len, want_san, sizeof want_san));
-    assert_non_null(memmem(der.data, der.len, want_ku, sizeof want_ku));
+    int ec = key_type == PKIWS_KEY_EC_P256 || key_type == PKIWS_KEY_EC_P384;
+    const uint8_t *want_ku = ec ? want_ku_ec : want_ku_rsa;
+    const uint8_t *other_ku = ec ? want_ku_rsa : want_ku_ec;
+    assert_non_null(memmem(der.data, der.len, want_ku, sizeof want_ku_rsa));
+    assert_null(memmem(der.data, der.len, other_ku, sizeof want_ku_rsa));
     assert_non_null(memmem(der.data, der.len, want_eku, sizeof want_eku));
 
     /* the public key is ours and the signature verifies */
@@ -129,6 +138,12 @@ static void test_crypto_csr_p256_content(void **state)
 {
     (void)state;
     check_csr(PKIWS_KEY_EC_P256);
+}
+
+static void test_crypto_csr_p384_content(void **state)
+{
+    (void)state;
+    check_csr(PKIWS_KEY_EC_P384);
 }
 
 /* No SAN and no flags: no extensionRequest at all. */
@@ -206,6 +221,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crypto_csr_rsa2048_content),
         cmocka_unit_test(test_crypto_csr_p256_content),
+        cmocka_unit_test(test_crypto_csr_p384_content),
         cmocka_unit_test(test_crypto_csr_minimal),
         cmocka_unit_test(test_crypto_csr_refuses_bad_input),
     };

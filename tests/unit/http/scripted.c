@@ -253,8 +253,22 @@ static void *tunnel_main(void *v)
         head[len] = 0;
     }
     snprintf(p->last_connect, sizeof p->last_connect, "%.*s", (int)strcspn(head, "\r"), head);
+    const char *auth = strstr(head, "\r\nProxy-Authorization: ");
+    if (auth) {
+        auth += 23;
+        snprintf(p->last_auth, sizeof p->last_auth, "%.*s", (int)strcspn(auth, "\r"), auth);
+    } else {
+        p->last_auth[0] = 0;
+    }
     if (p->answer) {
         write_all(fd, p->answer, strlen(p->answer));
+        goto out;
+    }
+    if (p->want_auth && strcmp(p->last_auth, p->want_auth)) {
+        static const char no[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                 "Proxy-Authenticate: Basic realm=\"test\"\r\n"
+                                 "Content-Length: 0\r\n\r\n";
+        write_all(fd, no, sizeof no - 1);
         goto out;
     }
     int port = 0;
@@ -308,9 +322,15 @@ static void *proxy_main(void *v)
 
 int proxy_start(proxy *p)
 {
+    return proxy_start_auth(p, NULL);
+}
+
+int proxy_start_auth(proxy *p, const char *want_auth)
+{
     const char *answer = p->answer;
     memset(p, 0, sizeof *p);
     p->answer = answer;
+    p->want_auth = want_auth;
     p->lfd = listen_any(&p->port);
     if (p->lfd < 0)
         return -1;

@@ -51,10 +51,15 @@ typedef struct proxy {
     pthread_t thread;
     atomic_int stop, tunnels;
     const char *answer;
+    const char *want_auth; /* set by proxy_start_auth */
     char last_connect[512];
+    char last_auth[256]; /* the Proxy-Authorization value of the last CONNECT ("" if none) */
 } proxy;
 
 int proxy_start(proxy *p);
+/* As proxy_start, answering 407 unless the CONNECT's Proxy-Authorization is exactly want_auth
+ * (e.g. "Basic dXNlcjpwYXNz"). */
+int proxy_start_auth(proxy *p, const char *want_auth);
 void proxy_stop(proxy *p);
 
 #endif

@@ -453,11 +453,51 @@ static void test_http1_request_heads(void **state)
     EXPECT_MSG("line break at offset 1");
     assert_int_equal(pkiws__http1_post_head(&h, &u, "a\"b", "ua", 0), PKIWS_E_INVALID_ARG);
     pkiws__buf_clear(&h);
-    assert_int_equal(pkiws__http1_connect_head(&h, &u, "ua"), PKIWS_OK);
+    assert_int_equal(pkiws__http1_connect_head(&h, &u, "ua", NULL), PKIWS_OK);
     assert_string_equal(pkiws__buf_cstr(&h),
                         "CONNECT localhost:8443 HTTP/1.1\r\nHost: localhost:8443\r\nUser-Agent: "
                         "ua\r\nProxy-Connection: Keep-Alive\r\n\r\n");
+    assert_int_equal(h.secret, 0);
     pkiws__buf_dispose(&h);
+}
+
+/* Basic proxy authentication on the CONNECT head; bad credentials are refused unquoted. */
+static void test_http1_connect_head_credentials(void **state)
+{
+    (void)state;
+    pkiws__http1_url u;
+    pkiws_buf h = PKIWS_BUF_INIT;
+    assert_int_equal(pkiws__http1_url_parse("https://localhost:8443/pki-ws", 80, &u), PKIWS_OK);
+    /* RFC 7617's example: Aladdin:open sesame */
+    assert_int_equal(pkiws__http1_connect_head(&h, &u, "ua", "Aladdin:open sesame"), PKIWS_OK);
+    assert_string_equal(pkiws__buf_cstr(&h),
+                        "CONNECT localhost:8443 HTTP/1.1\r\nHost: localhost:8443\r\nUser-Agent: "
+                        "ua\r\nProxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"
+                        "Proxy-Connection: Keep-Alive\r\n\r\n");
+    assert_int_equal(h.secret, 1); /* wiped when disposed of */
+    pkiws__buf_dispose(&h);
+    /* every padding length; an empty password and a ':' in the password are fine */
+    static const struct {
+        const char *in, *b64;
+    } v[] = {{"u:", "dTo="}, {"us:", "dXM6"}, {"use:r", "dXNlOnI="}, {"a:b:c", "YTpiOmM="}};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        h = (pkiws_buf)PKIWS_BUF_INIT;
+        assert_int_equal(pkiws__http1_connect_head(&h, &u, "ua", v[i].in), PKIWS_OK);
+        char want[80];
+        snprintf(want, sizeof want, "Proxy-Authorization: Basic %s\r\n", v[i].b64);
+        assert_non_null(strstr(pkiws__buf_cstr(&h), want));
+        pkiws__buf_dispose(&h);
+    }
+    static const char *const bad[] = {"s3cr3t-without-colon", ":s3cr3t", "user:s3cr3t\r\nX: 1",
+                                      "user:s3cr3t\x7f"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        h = (pkiws_buf)PKIWS_BUF_INIT;
+        assert_int_equal(pkiws__http1_connect_head(&h, &u, "ua", bad[i]), PKIWS_E_CONFIG);
+        EXPECT_MSG("proxy credentials");
+        EXPECT_MSG("not shown");
+        assert_null(strstr(pkiws__err_message(), "s3cr3t"));
+        pkiws__buf_dispose(&h);
+    }
 }
 
 int main(void)
@@ -473,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_http1_interim_answers),
         cmocka_unit_test(test_http1_url_parse),
         cmocka_unit_test(test_http1_request_heads),
+        cmocka_unit_test(test_http1_connect_head_credentials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

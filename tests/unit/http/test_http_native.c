@@ -30,6 +30,7 @@
             fail_msg("message '%s' lacks '%s'", pkiws__err_message(), (needle));                   \
     } while (0)
 
+#include "core/enroll.h"
 #include "http/backends.h"
 #include "scripted.h"
 #include "tls_plain.h"
@@ -44,8 +45,8 @@ typedef struct fixture {
     char url[128];
 } fixture;
 
-static int open_transport(fixture *f, int64_t timeout_ms, size_t max_response,
-                          const char *proxy_url)
+static int open_transport_creds(fixture *f, int64_t timeout_ms, size_t max_response,
+                                const char *proxy_url, const char *credentials)
 {
     pkiws__http_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -53,7 +54,14 @@ static int open_transport(fixture *f, int64_t timeout_ms, size_t max_response,
     cfg.timeout_ms = timeout_ms;
     cfg.max_response_bytes = max_response;
     cfg.proxy = proxy_url;
+    cfg.proxy_credentials = credentials;
     return pkiws__http_native_open(&f->http, f->tls, &cfg);
+}
+
+static int open_transport(fixture *f, int64_t timeout_ms, size_t max_response,
+                          const char *proxy_url)
+{
+    return open_transport_creds(f, timeout_ms, max_response, proxy_url, NULL);
 }
 
 static int setup(void **state)
@@ -229,6 +237,7 @@ static void test_native_stale_pooled_connection(void **state)
     assert_int_equal(post(f, &resp), PKIWS_OK);
     assert_string_equal(pkiws__buf_cstr(&resp.body), "<ok>one</ok>\n");
     assert_int_equal(resp.reused, 0); /* the answer came on the fresh connection */
+    assert_int_equal(resp.sends, 2);  /* after the request went out twice */
     pkiws__http_response_dispose(&resp);
     assert_int_equal(atomic_load(&f->server.accepts), 3);
     assert_int_equal(atomic_load(&f->server.requests), 4);
@@ -325,6 +334,10 @@ static void test_native_proxy_tunnel(void **state)
     assert_int_equal(open_transport(f, 5000, 1 << 20, purl), PKIWS_OK);
     assert_int_equal(post(f, &resp), PKIWS_E_CONNECT);
     EXPECT_MSG("requires authentication (HTTP 407)");
+    EXPECT_MSG("no proxy credentials are set");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_PROXY_AUTH);
+    assert_int_equal(resp.permanent, 1); /* retrying cannot help */
+    assert_int_equal(resp.sends, 0);     /* the request never left */
     pkiws__http_response_dispose(&resp);
     proxy_stop(&px);
     /* https:// proxies are refused when the transport opens */
@@ -333,6 +346,204 @@ static void test_native_proxy_tunnel(void **state)
                      PKIWS_E_UNSUPPORTED);
     EXPECT_MSG("http:// proxies only");
     assert_int_equal(open_transport(f, 5000, 1 << 20, NULL), PKIWS_OK);
+}
+
+/* Basic proxy authentication: sent on every CONNECT, refused credentials end in a 407 with
+ * its remedy and are never quoted; credentials need a proxy and a user:password shape. */
+static void test_native_proxy_credentials(void **state)
+{
+    fixture *f = *state;
+    proxy px;
+    px.answer = NULL;
+    assert_int_equal(proxy_start_auth(&px, "Basic dXNlcjpzM2NyM3Q="), 0); /* user:s3cr3t */
+    char purl[64];
+    snprintf(purl, sizeof purl, "http://127.0.0.1:%d", px.port);
+    pkiws__http_close(&f->http);
+    assert_int_equal(open_transport_creds(f, 5000, 1 << 20, purl, "user:s3cr3t"), PKIWS_OK);
+    /* the first answer ends its connection: the second request needs a new tunnel */
+    srv_add(&f->server, STEP_REPLY_CLOSE,
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 13\r\n\r\n<ok>one</ok>\n");
+    srv_add(&f->server, STEP_REPLY, ok_xml);
+    pkiws__http_response resp;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(post(f, &resp), PKIWS_OK);
+        assert_string_equal(pkiws__buf_cstr(&resp.body), "<ok>one</ok>\n");
+        assert_int_equal(resp.sends, 1);
+        pkiws__http_response_dispose(&resp);
+        assert_string_equal(px.last_auth, "Basic dXNlcjpzM2NyM3Q=");
+    }
+    assert_int_equal(atomic_load(&px.tunnels), 2);
+    pkiws__http_close(&f->http);
+    /* wrong credentials: 407, the remedy, not retryable, the password nowhere */
+    assert_int_equal(open_transport_creds(f, 5000, 1 << 20, purl, "user:wr0ng"), PKIWS_OK);
+    assert_int_equal(post(f, &resp), PKIWS_E_CONNECT);
+    EXPECT_MSG("requires authentication (HTTP 407)");
+    EXPECT_MSG("refused the proxy credentials");
+    assert_null(strstr(pkiws__err_message(), "wr0ng"));
+    assert_null(strstr(pkiws__err_message(), "dXNlcjp3cjBuZw")); /* nor its base64 */
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_PROXY_AUTH);
+    assert_int_equal(resp.permanent, 1);
+    pkiws__http_response_dispose(&resp);
+    pkiws__http_close(&f->http);
+    proxy_stop(&px);
+    /* credentials without a proxy, or not user:password */
+    assert_int_equal(open_transport_creds(f, 5000, 1 << 20, NULL, "user:s3cr3t"), PKIWS_E_CONFIG);
+    EXPECT_MSG("no proxy");
+    assert_int_equal(open_transport_creds(f, 5000, 1 << 20, purl, "s3cr3t"), PKIWS_E_CONFIG);
+    assert_null(strstr(pkiws__err_message(), "s3cr3t"));
+    assert_int_equal(open_transport(f, 5000, 1 << 20, NULL), PKIWS_OK);
+}
+
+/* A client over the transport of the fixture, for the retry rule. */
+static void open_client(fixture *f, pkiws__client *c, int retries, int64_t timeout_ms,
+                        const char *proxy_url)
+{
+    char base[96];
+    snprintf(base, sizeof base, "https://localhost:%d/pki-ws", f->server.port);
+    pkiws__client_config cc;
+    memset(&cc, 0, sizeof cc);
+    cc.base_url = base;
+    cc.http.connect_timeout_ms = 2000;
+    cc.http.timeout_ms = timeout_ms;
+    cc.http.max_response_bytes = 1 << 20;
+    cc.http.proxy = proxy_url;
+    cc.native = 1;
+    cc.tls = f->tls;
+    cc.retries = retries;
+    cc.backoff_ms = 1;
+    cc.limits.max_bytes = 1 << 20;
+    cc.limits.max_depth = 64;
+    assert_int_equal(pkiws__client_init(c, &cc), PKIWS_OK);
+}
+
+/* The one retry rule (util/err.h): a failure is retryable by its code's default unless the
+ * transport saw otherwise, and the last error carries it to results and the CLI. Checked on a
+ * policy fetch: a timeout is retryable (as for an issue), a 404 is not although PKIWS_E_HTTP
+ * is by default, a 503 is, a proxy's 407 is not although PKIWS_E_CONNECT is. */
+static void test_native_retry_rule_policy(void **state)
+{
+    fixture *f = *state;
+    pkiws__client c;
+    pkiws__template *t = NULL;
+    pkiws__call_info info;
+    /* a silent server: the timeout, retryable, one attempt without retries */
+    srv_add(&f->server, STEP_SILENT, NULL);
+    open_client(f, &c, 0, 300, NULL);
+    assert_int_equal(pkiws__fetch_template(&c, "1.2.3.4", &t, &info), PKIWS_E_TIMEOUT);
+    assert_int_equal(pkiws__err_retryable(), 1);
+    assert_int_equal(info.retryable, 1);
+    assert_int_equal(info.attempts, 1);
+    /* the flag survives context added on the same code, and falls back to the default when
+     * another code is recorded */
+    pkiws__fail_context(PKIWS_E_TIMEOUT, "policy of 1.2.3.4");
+    assert_int_equal(pkiws__err_retryable(), 1);
+    pkiws__client_dispose(&c);
+    srv_stop(&f->server);
+
+    assert_int_equal(srv_start(&f->server), 0);
+    srv_add(&f->server, STEP_REPLY, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    open_client(f, &c, 2, 5000, NULL);
+    assert_int_equal(pkiws__fetch_template(&c, "1.2.3.4", &t, &info), PKIWS_E_HTTP);
+    assert_int_equal(pkiws__error_retryable(PKIWS_E_HTTP), 1);
+    assert_int_equal(pkiws__err_retryable(), 0); /* the transport's verdict */
+    assert_int_equal(info.attempts, 1);          /* and not retried */
+    pkiws__fail_context(PKIWS_E_HTTP, "policy");
+    assert_int_equal(pkiws__err_retryable(), 0);
+    pkiws__fail(PKIWS_E_HTTP, "another failure");
+    assert_int_equal(pkiws__err_retryable(), 1);
+    pkiws__client_dispose(&c);
+    srv_stop(&f->server);
+
+    assert_int_equal(srv_start(&f->server), 0);
+    srv_add(&f->server, STEP_REPLY,
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    srv_add(&f->server, STEP_REPLY,
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    open_client(f, &c, 1, 5000, NULL);
+    assert_int_equal(pkiws__fetch_template(&c, "1.2.3.4", &t, &info), PKIWS_E_HTTP);
+    assert_int_equal(pkiws__err_retryable(), 1);
+    assert_int_equal(info.attempts, 2);
+    pkiws__client_dispose(&c);
+
+    proxy px;
+    px.answer = "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n";
+    assert_int_equal(proxy_start(&px), 0);
+    char purl[64];
+    snprintf(purl, sizeof purl, "http://127.0.0.1:%d", px.port);
+    open_client(f, &c, 2, 5000, purl);
+    assert_int_equal(pkiws__fetch_template(&c, "1.2.3.4", &t, &info), PKIWS_E_CONNECT);
+    assert_int_equal(pkiws__err_retryable(), 0);
+    assert_int_equal(info.attempts, 1); /* not retried */
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_PROXY_AUTH);
+    pkiws__client_dispose(&c);
+    proxy_stop(&px);
+    assert_null(t);
+}
+
+/* The HTTP plug-in adapter hands the proxy credentials to a backend with PKIWS_HTTP_CAP_PROXY
+ * and counts a re-send the backend reports (items by value until backend.h names them). */
+struct fake_http {
+    char creds[64];
+    int calls;
+};
+
+static int fake_perform(void *backend, const pkiws_http_req *req, pkiws_http_resp *resp)
+{
+    struct fake_http *b = backend;
+    const char *creds = NULL;
+    b->calls++;
+    if (pkiws_http_req_str(req, PKIWS__HTTP_PROXY_CREDENTIALS, &creds))
+        return PKIWS_E_BACKEND;
+    snprintf(b->creds, sizeof b->creds, "%s", creds ? creds : "(none)");
+    pkiws_http_resp_set_int(resp, PKIWS_HTTP_RESP_REQUEST_SENT, 1);
+    pkiws_http_resp_set_int(resp, PKIWS__HTTP_RESP_RESENT, 1);
+    pkiws_http_resp_set_status(resp, 200);
+    return pkiws_http_resp_append_body(resp, "<ok/>", 5);
+}
+
+static void test_plugin_adapter_proxy_credentials_and_resend(void **state)
+{
+    (void)state;
+    static const pkiws_http_methods m = {sizeof(pkiws_http_methods),
+                                         PKIWS_HTTP_ABI_1,
+                                         0,
+                                         "fake-http",
+                                         PKIWS_HTTP_CAP_PROXY | PKIWS_HTTP_CAP_THREADSAFE,
+                                         fake_perform,
+                                         NULL};
+    struct fake_http b;
+    memset(&b, 0, sizeof b);
+    pkiws__http_plugin *p = NULL;
+    assert_int_equal(pkiws__http_plugin_new(&m, &b, NULL, &p), PKIWS_OK);
+    pkiws__http_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.timeout_ms = 1000;
+    cfg.proxy = "http://127.0.0.1:3128";
+    cfg.proxy_credentials = "user:s3cr3t";
+    pkiws__http h;
+    assert_int_equal(pkiws__http_plugin_open(&h, p, &cfg), PKIWS_OK);
+    pkiws__http_request req = {"https://localhost:1/pki-ws/x", "urn:a", (const uint8_t *)"<a/>", 4,
+                               "tx"};
+    pkiws__http_response resp;
+    assert_int_equal(pkiws__http_perform(&h, &req, &resp), PKIWS_OK);
+    assert_string_equal(b.creds, "user:s3cr3t");
+    assert_int_equal(resp.sends, 2);
+    pkiws__http_response_dispose(&resp);
+    pkiws__http_close(&h);
+    /* without a proxy the credentials are refused; malformed ones unquoted */
+    cfg.proxy = NULL;
+    assert_int_equal(pkiws__http_plugin_open(&h, p, &cfg), PKIWS_E_CONFIG);
+    cfg.proxy = "http://127.0.0.1:3128";
+    cfg.proxy_credentials = "s3cr3t";
+    assert_int_equal(pkiws__http_plugin_open(&h, p, &cfg), PKIWS_E_CONFIG);
+    assert_null(strstr(pkiws__err_message(), "s3cr3t"));
+    cfg.proxy_credentials = NULL;
+    assert_int_equal(pkiws__http_plugin_open(&h, p, &cfg), PKIWS_OK);
+    assert_int_equal(pkiws__http_perform(&h, &req, &resp), PKIWS_OK);
+    assert_string_equal(b.creds, "(none)");
+    pkiws__http_response_dispose(&resp);
+    pkiws__http_close(&h);
+    pkiws__http_plugin_unref(p);
 }
 
 static void test_native_connect_timeout(void **state)
@@ -430,6 +641,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_native_body_limit_and_junk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_connect_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_proxy_tunnel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_proxy_credentials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_native_retry_rule_policy, setup, teardown),
+        cmocka_unit_test(test_plugin_adapter_proxy_credentials_and_resend),
         cmocka_unit_test_setup_teardown(test_native_threads_share_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_native_connect_timeout, setup, teardown),
     };

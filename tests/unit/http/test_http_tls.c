@@ -375,14 +375,18 @@ static void test_tls_mbedtls_handshake_timeout_and_eof(void **state)
     pkiws__tls_config_free(cfg);
 }
 
-/* An s_server without client authentication that speaks only `version`; its port. */
-static int spawn_s_server(const char *version, const char *cipher, pid_t *pid)
+/* An s_server without client authentication that serves `name` (server, server-expired,
+ * server-future) and speaks only `version`; its port. */
+static int spawn_s_server_cert(const char *name, const char *version, const char *cipher,
+                               pid_t *pid)
 {
     char cert[200], key[200], out[200], err[200];
-    snprintf(cert, sizeof cert, "%s/server.pem", E.dir);
+    snprintf(cert, sizeof cert, "%s/%s.pem", E.dir, name);
     snprintf(key, sizeof key, "%s/server.key", E.dir);
-    snprintf(out, sizeof out, "%s/s_server%s.out", E.dir, version);
-    snprintf(err, sizeof err, "%s/s_server%s.err", E.dir, version);
+    static int nth; /* a fresh output file each time: the port is read from it */
+    nth++;
+    snprintf(out, sizeof out, "%s/s_server%d%s.out", E.dir, nth, version);
+    snprintf(err, sizeof err, "%s/s_server%d%s.err", E.dir, nth, version);
     char *argv[] = {(char *)E.openssl,
                     "s_server",
                     "-accept",
@@ -405,6 +409,54 @@ static int spawn_s_server(const char *version, const char *cipher, pid_t *pid)
     return port;
 }
 
+static int spawn_s_server(const char *version, const char *cipher, pid_t *pid)
+{
+    return spawn_s_server_cert("server", version, cipher, pid);
+}
+
+/* A server certificate outside its validity: its own cause and remedy, not "untrusted". */
+static void test_tls_mbedtls_server_dates(void **state)
+{
+    (void)state;
+    NEED_ENV();
+    pkiws__tls_config *cfg;
+    assert_int_equal(make_config(E.ra, E.ra_len, E.ra_key, E.ra_key_len, E.root, E.root_len, &cfg),
+                     PKIWS_OK);
+    pkiws_buf page = PKIWS_BUF_INIT;
+    pid_t pid;
+    int port = spawn_s_server_cert("server-expired", "-tls1_2", NULL, &pid);
+    assert_int_equal(get_page(cfg, "localhost", port, &page, NULL, 5000), PKIWS_E_TLS);
+    EXPECT_MSG("the server certificate has expired: CN=localhost was valid until 2020-02-01");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_TLS_SERVER_EXPIRED);
+    proc_stop(pid, SIGTERM);
+    port = spawn_s_server_cert("server-future", "-tls1_2", NULL, &pid);
+    assert_int_equal(get_page(cfg, "localhost", port, &page, NULL, 5000), PKIWS_E_TLS);
+    EXPECT_MSG("the server certificate is not valid yet: CN=localhost is valid from 2090-01-01");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_TLS_SERVER_NOT_YET_VALID);
+    proc_stop(pid, SIGTERM);
+    /* expired and from an untrusted root: the trust is the cause */
+    pkiws__tls_config_free(cfg);
+    assert_int_equal(
+        make_config(E.ra, E.ra_len, E.ra_key, E.ra_key_len, E.foreign, E.foreign_len, &cfg),
+        PKIWS_OK);
+    port = spawn_s_server_cert("server-expired", "-tls1_2", "DEFAULT", &pid);
+    assert_int_equal(get_page(cfg, "localhost", port, &page, NULL, 5000), PKIWS_E_TLS);
+    EXPECT_MSG("server not trusted");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_TLS_SERVER_UNTRUSTED);
+    proc_stop(pid, SIGTERM);
+    /* no cipher suite in common, no client certificate asked for */
+    pkiws__tls_config_free(cfg);
+    assert_int_equal(make_config(E.ra, E.ra_len, E.ra_key, E.ra_key_len, E.root, E.root_len, &cfg),
+                     PKIWS_OK);
+    port = spawn_s_server_cert("server", "-tls1_2", "NULL-SHA256:@SECLEVEL=0", &pid);
+    assert_int_equal(get_page(cfg, "localhost", port, &page, NULL, 5000), PKIWS_E_TLS);
+    EXPECT_MSG("no TLS parameters in common");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_TLS_HANDSHAKE);
+    proc_stop(pid, SIGTERM);
+    pkiws__buf_dispose(&page);
+    pkiws__tls_config_free(cfg);
+}
+
 static void test_tls_mbedtls_tls12_only(void **state)
 {
     (void)state;
@@ -418,12 +470,14 @@ static void test_tls_mbedtls_tls12_only(void **state)
     int port = spawn_s_server("-tls1_1", "DEFAULT@SECLEVEL=0", &pid);
     assert_int_equal(get_page(cfg, "localhost", port, &page, NULL, 5000), PKIWS_E_TLS);
     EXPECT_MSG("TLS 1.2");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_TLS_PROTOCOL);
     proc_stop(pid, SIGTERM);
     /* a TLS 1.3-only server: we offer TLS 1.2 at most */
     port = spawn_s_server("-tls1_3", NULL, &pid);
     assert_int_equal(get_page(cfg, "localhost", port, &page, NULL, 5000), PKIWS_E_TLS);
     EXPECT_MSG("protocol_version");
     EXPECT_MSG("must allow TLS 1.2");
+    assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_TLS_PROTOCOL);
     proc_stop(pid, SIGTERM);
     /* and the same server at TLS 1.2 works */
     port = spawn_s_server("-tls1_2", NULL, &pid);
@@ -711,6 +765,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_tls_mbedtls_ra_key_unusable, test_teardown),
         cmocka_unit_test_teardown(test_tls_mbedtls_handshake_timeout_and_eof, test_teardown),
         cmocka_unit_test_teardown(test_tls_mbedtls_tls12_only, test_teardown),
+        cmocka_unit_test_teardown(test_tls_mbedtls_server_dates, test_teardown),
         cmocka_unit_test_teardown(test_tls_native_sim_keepalive, test_teardown),
         cmocka_unit_test_teardown(test_tls_native_sim_truncated_and_timeout, test_teardown),
         cmocka_unit_test_teardown(test_tls_native_sim_refusals, test_teardown),

@@ -13,6 +13,7 @@
 #include "crypto/crypto.h"
 
 #include "fixtures.h"
+#include "pfx_merge.h"
 
 #define LEGACY_ALG "pbeWithSHA1And3-KeyTripleDES-CBC"
 #define MODERN_ALG "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC"
@@ -579,6 +580,112 @@ static void test_pkcs12_read_openssl_files(void **state)
     pkiws__pfx_contents_dispose(&c);
 }
 
+/* A PFX with two keys (Alice's RSA key with the chain, Bob's EC key; each PFX written by
+ * pkiws, merged under one MAC): refused without a thumbprint, naming the count and the two
+ * certificates; with a thumbprint the certificate and the key that belongs to it. */
+static void test_pkcs12_two_keys(void **state)
+{
+    pki *p = *state;
+    pkiws_buf a = PKIWS_BUF_INIT, b = PKIWS_BUF_INIT, two = PKIWS_BUF_INIT;
+    write_pfx(p->rsa_key, p->rsa, &p->chain, PKIWS_PFX_LEGACY, "pw", "Alice", 0, &a);
+    write_pfx(p->ec_key, p->ec, NULL, PKIWS_PFX_MODERN, "pw", "Bob", 0, &b);
+    assert_int_equal(pfx_merge(a.data, a.len, b.data, b.len, "pw", &two), PKIWS_OK);
+    const char *rsa_tp = pkiws__cert_get_info(p->rsa)->thumbprint;
+    const char *ec_tp = pkiws__cert_get_info(p->ec)->thumbprint;
+
+    pkiws__pfx_contents c;
+    assert_int_equal(pkiws__pfx_read(two.data, two.len, "pw", &c), PKIWS_E_CRYPTO);
+    const char *msg = pkiws__err_message();
+    if (!strstr(msg, "the PFX holds 2 private keys (of 'CN=Alice RSA") || !strstr(msg, rsa_tp) ||
+        !strstr(msg, "of 'CN=Bob EC', thumbprint ") || !strstr(msg, ec_tp) ||
+        !strstr(msg, "will not guess"))
+        fail_msg("message: %s", msg);
+    assert_non_null(pkiws__err_remedy());
+    assert_non_null(strstr(pkiws__err_remedy(), "thumbprint"));
+    assert_null(c.key);
+    assert_null(c.leaf);
+    assert_int_equal(c.others.n, 0);
+    assert_int_equal(pkiws__pfx_read_select(two.data, two.len, "pw", NULL, &c), PKIWS_E_CRYPTO);
+
+    /* by thumbprint: Bob's certificate and key, from the second half */
+    assert_int_equal(pkiws__pfx_read_select(two.data, two.len, "pw", ec_tp, &c), PKIWS_OK);
+    assert_int_equal(c.nkeys, 2);
+    assert_non_null(c.leaf);
+    assert_true(same_cert(c.leaf, p->ec));
+    assert_int_equal(pkiws__cert_matches_key(c.leaf, c.key), 1);
+    assert_int_equal(pkiws__cert_matches_key(p->ec, c.key), 1);
+    assert_string_equal(c.friendly_name, "Bob");
+    assert_string_equal(c.key_bag_alg, MODERN_ALG);
+    assert_int_equal(c.others.n, 3); /* Alice's certificate and the chain */
+    pkiws__pfx_contents_dispose(&c);
+    /* Alice's, from the first half */
+    assert_int_equal(pkiws__pfx_read_select(two.data, two.len, "pw", rsa_tp, &c), PKIWS_OK);
+    assert_true(same_cert(c.leaf, p->rsa));
+    assert_int_equal(pkiws__cert_matches_key(p->rsa, c.key), 1);
+    assert_string_equal(c.friendly_name, "Alice");
+    assert_string_equal(c.key_bag_alg, LEGACY_ALG);
+    assert_int_equal(c.others.n, 3);
+    pkiws__pfx_contents_dispose(&c);
+    /* a certificate without a key in the PFX: the leaf, no key */
+    const char *int_tp = pkiws__cert_get_info(p->inter)->thumbprint;
+    assert_int_equal(pkiws__pfx_read_select(two.data, two.len, "pw", int_tp, &c), PKIWS_OK);
+    assert_true(same_cert(c.leaf, p->inter));
+    assert_null(c.key);
+    assert_string_equal(c.key_bag_alg, "none");
+    pkiws__pfx_contents_dispose(&c);
+    /* no such certificate: success, nothing chosen, every certificate in others */
+    assert_int_equal(pkiws__pfx_read_select(two.data, two.len, "pw",
+                                            "0000000000000000000000000000000000000000", &c),
+                     PKIWS_OK);
+    assert_null(c.leaf);
+    assert_null(c.key);
+    assert_int_equal(c.others.n, 4);
+    pkiws__pfx_contents_dispose(&c);
+    /* a one-key PFX: the same by thumbprint as without */
+    assert_int_equal(pkiws__pfx_read_select(b.data, b.len, "pw", ec_tp, &c), PKIWS_OK);
+    assert_int_equal(c.nkeys, 1);
+    assert_true(same_cert(c.leaf, p->ec));
+    assert_non_null(c.key);
+    pkiws__pfx_contents_dispose(&c);
+    assert_int_equal(pkiws__pfx_read(b.data, b.len, "pw", &c), PKIWS_OK);
+    assert_int_equal(c.nkeys, 1);
+    pkiws__pfx_contents_dispose(&c);
+
+    /* three keys (the two-key file merged with Bob's again): the count follows */
+    pkiws_buf three = PKIWS_BUF_INIT;
+    assert_int_equal(pfx_merge(two.data, two.len, b.data, b.len, "pw", &three), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_read(three.data, three.len, "pw", &c), PKIWS_E_CRYPTO);
+    assert_non_null(strstr(pkiws__err_message(), "holds 3 private keys"));
+    pkiws__buf_dispose(&three);
+    pkiws__buf_dispose(&a);
+    pkiws__buf_dispose(&b);
+    pkiws__buf_dispose(&two);
+}
+
+/* Why a PFX has no leaf: no certificate at all, or only CA certificates. */
+static void test_pkcs12_no_leaf_message(void **state)
+{
+    pki *p = *state;
+    pkiws__pfx_contents c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(pkiws__pfx_fail_no_leaf(&c), PKIWS_E_CRYPTO);
+    assert_string_equal(pkiws__err_message(), "the PFX holds no certificate");
+    c.others = p->chain; /* borrowed */
+    assert_int_equal(pkiws__pfx_fail_no_leaf(&c), PKIWS_E_CRYPTO);
+    const char *msg = pkiws__err_message();
+    if (!strstr(msg, "the PFX holds no end-entity certificate: 2 CA certificates (first: "
+                     "'CN=pkiws Test Issuing CA', thumbprint ") ||
+        !strstr(msg, pkiws__cert_get_info(p->inter)->thumbprint) ||
+        !strstr(msg, "and no private key"))
+        fail_msg("message: %s", msg);
+    c.others.n = 1;
+    c.key = p->ec_key; /* borrowed */
+    assert_int_equal(pkiws__pfx_fail_no_leaf(&c), PKIWS_E_CRYPTO);
+    assert_non_null(
+        strstr(pkiws__err_message(), "1 CA certificate (first: 'CN=pkiws Test Issuing CA'"));
+    assert_non_null(strstr(pkiws__err_message(), "and a private key that belongs to none of them"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +703,8 @@ int main(void)
         cmocka_unit_test(test_pkcs12_read_caps_bag_count),
         cmocka_unit_test(test_pkcs12_read_mutated_content_behind_valid_mac),
         cmocka_unit_test(test_pkcs12_read_openssl_files),
+        cmocka_unit_test(test_pkcs12_two_keys),
+        cmocka_unit_test(test_pkcs12_no_leaf_message),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,6 +15,9 @@
 #include "pkiws_internal.h"
 
 #include "core/ra.h"
+#include "core/settings.h"
+
+#include "../pkcs12/pfx_merge.h"
 
 static char dir[64];
 
@@ -50,7 +53,11 @@ static int setup(void **state)
        "-keyout other.key -out other.pem -days 30 -subj '/CN=other' 2>/dev/null && "
        "openssl pkcs12 -export -legacy -in ra.pem -inkey ra.key -out ra-legacy.pfx "
        "-passout pass:pw 2>/dev/null && "
-       "openssl x509 -in ra.pem -noout -fingerprint -sha1 | sed 's/.*=//' > tp",
+       "openssl pkcs12 -export -in other.pem -inkey other.key -out other.pfx "
+       "-passout pass:pw 2>/dev/null && "
+       "openssl x509 -in ra.pem -noout -fingerprint -sha1 | sed 's/.*=//' > tp && "
+       "openssl x509 -in other.pem -noout -fingerprint -sha1 | sed 's/.*=//; s/://g' > "
+       "other.tp",
        dir);
     return 0;
 }
@@ -145,12 +152,101 @@ static void test_ra_store_by_thumbprint(void **state)
     pkiws__buf_dispose(&tp);
 }
 
+/* The first line of a small text file, without its line break. */
+static void first_line(const char *name, char *out, size_t cap)
+{
+    pkiws_buf b = PKIWS_BUF_INIT;
+    slurp(name, &b);
+    size_t n = strcspn((const char *)b.data, "\n");
+    assert_true(n < cap);
+    memcpy(out, b.data, n);
+    out[n] = 0;
+    pkiws__buf_dispose(&b);
+}
+
+/* A PFX holding two certificates with their keys (two PFX files made by openssl, merged under
+ * one MAC; openssl lists both keys): as the RA credential it is refused, naming the count;
+ * from a store directory the thumbprint picks the certificate and its key. */
+static void test_ra_pkcs12_two_keys(void **state)
+{
+    (void)state;
+    pkiws_buf a = PKIWS_BUF_INIT, b = PKIWS_BUF_INIT, two = PKIWS_BUF_INIT;
+    slurp("ra-legacy.pfx", &a);
+    slurp("other.pfx", &b);
+    assert_int_equal(pfx_merge(a.data, a.len, b.data, b.len, "pw", &two), PKIWS_OK);
+    char path[160];
+    snprintf(path, sizeof path, "%s/two/two-keys.pfx", dir);
+    sh("mkdir %s/two", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(two.data, 1, two.len, f), two.len);
+    assert_int_equal(fclose(f), 0);
+    /* the real artefact: openssl verifies the MAC and finds two keys and two certificates */
+    sh("cd %s && openssl pkcs12 -legacy -in two/two-keys.pfx -passin pass:pw -noenc "
+       "-out two.pem 2>/dev/null && test \"$(grep -c 'BEGIN PRIVATE KEY' two.pem)\" = 2 && "
+       "test \"$(grep -c 'BEGIN CERTIFICATE' two.pem)\" = 2",
+       dir);
+
+    pkiws__ra *ra = NULL;
+    int64_t now = (int64_t)time(NULL);
+    assert_int_equal(pkiws__ra_from_pkcs12(two.data, two.len, "pw", "file two-keys.pfx", now, &ra),
+                     PKIWS_E_RA_CREDENTIAL);
+    assert_null(ra);
+    const char *msg = pkiws__err_message();
+    if (!strstr(msg, "RA PKCS#12 file two-keys.pfx: the PFX holds 2 private keys") ||
+        !strstr(msg, "'CN=pkiws test RA'") || !strstr(msg, "'CN=other'"))
+        fail_msg("message: %s", msg);
+
+    char ra_tp[64], other_tp[64];
+    pkiws_buf norm = PKIWS_BUF_INIT;
+    first_line("tp", ra_tp, sizeof ra_tp);
+    assert_int_equal(pkiws__thumbprint_normalize(ra_tp, &norm), PKIWS_OK);
+    snprintf(ra_tp, sizeof ra_tp, "%s", pkiws__buf_cstr(&norm));
+    first_line("other.tp", other_tp, sizeof other_tp);
+    /* by thumbprint, directly */
+    assert_int_equal(
+        pkiws__ra_from_pkcs12_thumbprint(two.data, two.len, "pw", other_tp, "two", now, &ra),
+        PKIWS_OK);
+    assert_string_equal(ra->thumbprint, other_tp);
+    assert_int_equal(pkiws__cert_matches_key(ra->cert, ra->key), 1);
+    assert_int_equal(ra->chain.n, 1);
+    pkiws__ra_free(ra);
+    assert_int_equal(pkiws__ra_from_pkcs12_thumbprint(two.data, two.len, "pw",
+                                                      "0000000000000000000000000000000000000000",
+                                                      "two", now, &ra),
+                     PKIWS_E_RA_CREDENTIAL);
+    assert_non_null(strstr(pkiws__err_message(), "holds no certificate with thumbprint 0000"));
+    /* from a store directory that holds only the two-key PFX: either certificate */
+    snprintf(path, sizeof path, "%s/two", dir);
+    assert_int_equal(pkiws__ra_from_store(path, ra_tp, "pw", now, &ra), PKIWS_OK);
+    assert_string_equal(ra->thumbprint, ra_tp);
+    assert_int_equal(pkiws__cert_matches_key(ra->cert, ra->key), 1);
+    pkiws__ra_free(ra);
+    assert_int_equal(pkiws__ra_from_store(path, other_tp, "pw", now, &ra), PKIWS_OK);
+    assert_string_equal(ra->thumbprint, other_tp);
+    pkiws__ra_free(ra);
+    /* the store's PFX holds the certificate, which has expired by then: that is the answer,
+     * not "no certificate with thumbprint" */
+    assert_int_equal(pkiws__ra_from_store(path, other_tp, "pw", now + 31 * 86400, &ra),
+                     PKIWS_E_RA_CREDENTIAL);
+    assert_non_null(strstr(pkiws__err_message(), "has expired"));
+    /* a wrong password: the PFX cannot be opened and is skipped */
+    assert_int_equal(pkiws__ra_from_store(path, other_tp, "wrong", now, &ra),
+                     PKIWS_E_RA_CREDENTIAL);
+    assert_non_null(strstr(pkiws__err_message(), "no certificate with thumbprint"));
+    pkiws__buf_dispose(&norm);
+    pkiws__buf_dispose(&a);
+    pkiws__buf_dispose(&b);
+    pkiws__buf_dispose(&two);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ra_pem_checks),
         cmocka_unit_test(test_ra_pkcs12_legacy),
         cmocka_unit_test(test_ra_store_by_thumbprint),
+        cmocka_unit_test(test_ra_pkcs12_two_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -39,7 +40,78 @@ static void test_settings_ca_fqdn(void **state)
     expect_msg("'a' at position 8");
     assert_int_equal(pkiws__check_ca_fqdn(""), PKIWS_E_CONFIG);
     assert_int_equal(pkiws__check_ca_fqdn("h\xc3\xa9.com"), PKIWS_E_CONFIG);
-    expect_msg("byte 0xC3 at position 2");
+    expect_msg("'\xc3\xa9' (U+00E9) at position 2");
+    assert_int_equal(pkiws__check_ca_fqdn("h\xc3.com"), PKIWS_E_CONFIG);
+    expect_msg("byte 0xC3 (not UTF-8) at position 2");
+    assert_int_equal(pkiws__check_ca_fqdn("pki-ws.symauth.com\n"), PKIWS_E_CONFIG);
+    expect_msg("control character U+000A at position 19");
+}
+
+/* Invisible characters pasted with a CA address or name are named, as in thumbprints: the
+ * message would otherwise quote a value that looks right. */
+static void test_settings_invisible_marks_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *utf8;
+        const char *name;
+    } marks[] = {
+        {"\xe2\x80\x8e", "U+200E LEFT-TO-RIGHT MARK (invisible)"},
+        {"\xe2\x80\x8f", "U+200F RIGHT-TO-LEFT MARK (invisible)"},
+        {"\xef\xbb\xbf", "U+FEFF ZERO WIDTH NO-BREAK SPACE (byte order mark) (invisible)"},
+        {"\xe2\x80\x8b", "U+200B ZERO WIDTH SPACE (invisible)"},
+        {"\xe2\x80\x8c", "U+200C ZERO WIDTH NON-JOINER (invisible)"},
+        {"\xe2\x80\x8d", "U+200D ZERO WIDTH JOINER (invisible)"},
+        {"\xe2\x81\xa0", "U+2060 WORD JOINER (invisible)"},
+        {"\xc2\xa0", "U+00A0 NO-BREAK SPACE"},
+        {"\xe2\x80\xae", "U+202E RIGHT-TO-LEFT OVERRIDE (invisible)"},
+    };
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        char text[96], want[160];
+        /* in front of the FQDN */
+        snprintf(text, sizeof text, "%spki-ws.symauth.com", marks[i].utf8);
+        assert_int_equal(pkiws__check_ca_fqdn(text), PKIWS_E_CONFIG);
+        snprintf(want, sizeof want, "has %s at position 1 ", marks[i].name);
+        expect_msg(want);
+        assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_CA_FQDN);
+        assert_null(strstr(pkiws__err_message(), "byte 0x"));
+        /* inside it, before the port */
+        snprintf(text, sizeof text, "pki-ws.symauth.com%s:443", marks[i].utf8);
+        assert_int_equal(pkiws__check_ca_fqdn(text), PKIWS_E_CONFIG);
+        snprintf(want, sizeof want, "has %s at position 19 ", marks[i].name);
+        expect_msg(want);
+        /* after the CA name, counted in characters */
+        snprintf(text, sizeof text, "Symantec%s", marks[i].utf8);
+        assert_int_equal(pkiws__check_ca_name(text), PKIWS_E_CONFIG);
+        snprintf(want, sizeof want, "has %s at character 9: expected exactly 'Symantec'",
+                 marks[i].name);
+        expect_msg(want);
+        assert_ptr_equal(pkiws__err_remedy(), PKIWS__REMEDY_CA_NAME);
+        /* a base URL's host and path, a proxy's host */
+        pkiws_buf b = PKIWS_BUF_INIT;
+        snprintf(text, sizeof text, "https://%slocalhost/pki-ws", marks[i].utf8);
+        assert_int_equal(pkiws__normalize_base_url(text, &b), PKIWS_E_CONFIG);
+        snprintf(want, sizeof want, "has %s at position 9 ", marks[i].name);
+        expect_msg(want);
+        snprintf(text, sizeof text, "https://localhost/pki-ws%s", marks[i].utf8);
+        assert_int_equal(pkiws__normalize_base_url(text, &b), PKIWS_E_CONFIG);
+        snprintf(want, sizeof want, "has %s at position 25 ", marks[i].name);
+        expect_msg(want);
+        snprintf(text, sizeof text, "proxy.corp%s:3128", marks[i].utf8);
+        assert_int_equal(pkiws__normalize_proxy(text, &b), PKIWS_E_CONFIG);
+        snprintf(want, sizeof want, "has %s at position 11 ", marks[i].name);
+        expect_msg(want);
+        pkiws__buf_dispose(&b);
+    }
+    /* a CA name with a visible mistake keeps the plain message; spaces are named */
+    assert_int_equal(pkiws__check_ca_name("DigiCert"), PKIWS_E_CONFIG);
+    expect_msg("CA name 'DigiCert' is not supported: expected exactly 'Symantec'");
+    assert_int_equal(pkiws__check_ca_name(" Symantec"), PKIWS_E_CONFIG);
+    expect_msg("has a space at character 1");
+    assert_int_equal(pkiws__check_ca_name("Syman\xc3\xa9"), PKIWS_E_CONFIG);
+    expect_msg("has '\xc3\xa9' (U+00E9) at character 6");
+    assert_int_equal(pkiws__check_ca_name("Sym\xff"), PKIWS_E_CONFIG);
+    expect_msg("has byte 0xFF (not UTF-8) at character 4");
 }
 
 static void test_settings_base_url(void **state)
@@ -118,7 +190,15 @@ static void test_settings_thumbprint_normalisation(void **state)
                                                  "4A426A555D3C218C443E45B49B821244F70B91",
                                                  &b),
                      PKIWS_E_CONFIG);
-    expect_msg("U+2014 at character 3");
+    expect_msg("has '\xe2\x80\x94' (U+2014) at character 3, which is not a hex digit");
+    pkiws__buf_clear(&b);
+    /* a mark that is not removed is named by the same table as the CA address's */
+    assert_int_equal(pkiws__thumbprint_normalize("\xe2\x80\xae"
+                                                 "A94A426A555D3C218C443E45B49B821244F70B91",
+                                                 &b),
+                     PKIWS_E_CONFIG);
+    expect_msg("has U+202E RIGHT-TO-LEFT OVERRIDE (invisible) at character 1, which is not a hex "
+               "digit");
     pkiws__buf_dispose(&b);
 }
 
@@ -167,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_settings_ca_fqdn),
         cmocka_unit_test(test_settings_base_url),
         cmocka_unit_test(test_settings_ca_name),
+        cmocka_unit_test(test_settings_invisible_marks_named),
         cmocka_unit_test(test_settings_proxy),
         cmocka_unit_test(test_settings_thumbprint_normalisation),
         cmocka_unit_test(test_settings_profile_oid),

@@ -514,6 +514,46 @@ static void test_template_dup_is_deep(void **state)
     pkiws__free(xml);
 }
 
+/* attributeNameValueProperty/sourceAttributeName: trimmed, NULL when absent, empty or nil;
+ * kept by the deep copy (profiles snapshot templates). */
+static void test_template_source_attribute(void **state)
+{
+    (void)state;
+    char *xml = replace(example(), "<ns2:source>userInput</ns2:source>",
+                        "<ns2:source>userInput</ns2:source>"
+                        "<ns2:sourceAttributeName> mail_email </ns2:sourceAttributeName>");
+    xml = replace(xml, "<ns2:source>fixed</ns2:source>",
+                  "<ns2:source>fixed</ns2:source><ns2:sourceAttributeName xsi:nil=\"true\"/>");
+    pkiws__template *t = parse_ok(xml, PROFILE), *d = NULL;
+    assert_string_equal(t->attrs[0].name, "common_name");
+    assert_string_equal(t->attrs[0].source_attr, "mail_email");
+    assert_string_equal(t->attrs[3].source_attr, "mail_email");
+    assert_null(t->attrs[2].source_attr); /* nil */
+    assert_int_equal(pkiws__template_dup(t, &d), PKIWS_OK);
+    assert_non_null(d->attrs[0].source_attr);
+    assert_ptr_not_equal(d->attrs[0].source_attr, t->attrs[0].source_attr);
+    assert_string_equal(d->attrs[0].source_attr, "mail_email");
+    assert_null(d->attrs[2].source_attr);
+    pkiws__template_free(d);
+    pkiws__template_free(t);
+    pkiws__free(xml);
+
+    xml = replace(example(), "<ns2:source>userInput</ns2:source>",
+                  "<ns2:source>userInput</ns2:source><ns2:sourceAttributeName> "
+                  "</ns2:sourceAttributeName>");
+    t = parse_ok(xml, PROFILE);
+    for (size_t i = 0; i < t->nattrs; i++)
+        assert_null(t->attrs[i].source_attr); /* blank: absent */
+    pkiws__template_free(t);
+    pkiws__free(xml);
+
+    t = parse_ok(xml = example(), PROFILE);
+    for (size_t i = 0; i < t->nattrs; i++)
+        assert_null(t->attrs[i].source_attr); /* the vendor example has none */
+    pkiws__template_free(t);
+    pkiws__free(xml);
+}
+
 static void test_template_xml_errors_pass_through(void **state)
 {
     (void)state;
@@ -687,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_template_bad_values_named),
         cmocka_unit_test(test_template_nil_absent_and_ec),
         cmocka_unit_test(test_template_dup_is_deep),
+        cmocka_unit_test(test_template_source_attribute),
         cmocka_unit_test(test_template_xml_errors_pass_through),
         cmocka_unit_test(test_template_roles),
         cmocka_unit_test(test_template_truncated_and_mutated_never_crash),
