@@ -25,7 +25,8 @@ int pkiws__buf_append(pkiws_buf *b, const void *p, size_t n);
 int pkiws__buf_puts(pkiws_buf *b, const char *s);
 int pkiws__buf_putc(pkiws_buf *b, char c);
 int pkiws__buf_printf(pkiws_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int pkiws__buf_vprintf(pkiws_buf *b, const char *fmt, va_list ap);
+int pkiws__buf_vprintf(pkiws_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Return PKIWS_E_NOMEM if any append failed, else PKIWS_OK. */
 int pkiws__buf_status(const pkiws_buf *b);
 void pkiws__buf_clear(pkiws_buf *b); /* len = 0, keeps memory (wiped if secret) */

@@ -185,6 +185,8 @@ static _Thread_local struct {
 } tl_err;
 
 static void err_set(int code, const char *remedy, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void err_set(int code, const char *remedy, const char *fmt, va_list ap)
 {
     char tmp[PKIWS_ERR_MSG_MAX];
     vsnprintf(tmp, sizeof tmp, fmt, ap);

@@ -80,6 +80,15 @@ run policy --profile "$B.1"
 expect_usage_error "no template and no CA" "--template FILE is required, or --ca / --base-url"
 run policy "${CONN[@]}"
 expect_usage_error "no profile" "--profile OID is required"
+sim_stop
 
+# --- a timeout is retryable, as for issue (one rule: docs/errors.md) --------------------------
+sim_start --fault delay:30000 || {
+    echo "FAIL: cannot start pkiws-sim with a delay" >&2
+    exit 1
+}
+run policy "${CONN[@]}" --profile "$B.1" --timeout-ms 1000 --json
+expect_rc 1 "policy on a timeout"
+jcheck "policy on a timeout: retryable" "d['error'] == 'PKIWS_E_TIMEOUT' and d['retryable'] is True"
 sim_stop
 finish
