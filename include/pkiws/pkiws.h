@@ -209,7 +209,13 @@ enum pkiws_session_opt {
     PKIWS_SESSION_OPT_TRANSPORT = 9,          /**< PKIWS_TRANSPORT_*: CURL when built, else NATIVE */
     PKIWS_SESSION_OPT_RETRY_BACKOFF_MS = 10,  /**< first back-off between retries, default 200 */
     PKIWS_SESSION_OPT_KEY_POOL_SIZE = 11,     /**< keys generated ahead per key type by one
-                                                   background thread (0..64); 0 (default): off */
+                                                   background thread at idle priority (0..256);
+                                                   0 (default): off; sizing: docs/threading.md */
+    PKIWS_SESSION_OPT_KEY_POOL_PREFILL = 12,  /**< a PKIWS_KEY_* type: fill the key pool with
+                                                   KEY_POOL_SIZE keys of it now, blocking until
+                                                   they exist (and again after a new size);
+                                                   PKIWS_E_STATE without a pool; reads back the
+                                                   type, 0 (default): filled as issuances ask */
     /* strings (10000..19999) */
     PKIWS_SESSION_OPT_CA = 10000,         /**< CA base service FQDN[:port], e.g. pki-ws.symauth.com */
     PKIWS_SESSION_OPT_BASE_URL = 10001,   /**< full base URL instead, e.g. https://h:8443/pki-ws */
@@ -618,6 +624,29 @@ PKIWS_API int pkiws_request_set_key(pkiws_request *request, const void *key, siz
                                     const char *password);
 /** Ask again for a pending request (QueryTokenStatus); the result is as for pkiws_issue. */
 PKIWS_API int pkiws_poll(pkiws_request *request, pkiws_result **out);
+
+/**
+ * Renew a certificate (RequestSecurityToken with requestType Renew): a new key (generated, from
+ * the key pool, or the one given with pkiws_request_set_key) and a CSR for the request's
+ * identity, sent with @p old_cert, the certificate to renew (DER or PEM, @p len bytes). The
+ * identity must resolve to the same seat as the old certificate's and the profile must be the
+ * one it was issued under; the CA refuses unknown, revoked, suspended and expired certificates
+ * with a SOAP fault (PKIWS_E_SOAP_FAULT). The old certificate stays valid until revoked. The
+ * result is as for pkiws_issue (PFX, password, chain; PENDING when the CA holds it). A retry
+ * with the same key (or PKIWS_REQUEST_OPT_TRANSACTION_ID) gets the same certificate, not a
+ * second one.
+ */
+PKIWS_API int pkiws_renew(pkiws_request *request, const void *old_cert, size_t len,
+                          pkiws_result **out);
+
+/**
+ * Whether a certificate (DER or PEM, @p len bytes) is inside its renewal window at @p now
+ * (seconds since the epoch): *@p due = 1 when now >= notAfter - @p renewal_days days (an
+ * expired certificate is due too), else 0. @p renewal_days is usually the template's
+ * certificateValidity/renewalPeriodDays.
+ */
+PKIWS_API int pkiws_cert_renewal_due(const void *cert, size_t len, int64_t now, int renewal_days,
+                                     int *due);
 
 /** Certificate status operations (updateCertificateStatus operationType). */
 enum pkiws_status_op {

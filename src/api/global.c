@@ -64,7 +64,10 @@ PKIWS_API const char *pkiws_version_string(void)
 
 PKIWS_API uint64_t pkiws_features(void)
 {
-    uint64_t f = PKIWS_FEATURE_THREADSAFE | PKIWS_FEATURE_NATIVE;
+    uint64_t f = PKIWS_FEATURE_THREADSAFE;
+#if PKIWS_HAVE_NATIVE
+    f |= PKIWS_FEATURE_NATIVE;
+#endif
 #if PKIWS_HAVE_CURL
     f |= PKIWS_FEATURE_CURL;
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* pkiws_issue and pkiws_poll: the request, the CA, the PFX. */
+/* pkiws_issue, pkiws_renew and pkiws_poll: the request, the CA, the PFX; the renewal window. */
 #include "pkiws_internal.h"
+
+#include <stdio.h>
 
 #include "api/api_int.h"
 #include "core/enroll.h"
@@ -61,18 +63,14 @@ static void log_outcome(const pkiws__logger *lg, const char *what, const pkiws__
                    o->leaf ? pkiws__cert_get_info(o->leaf)->serial : "?", o->call.seconds * 1000);
 }
 
-PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
+/* Issue (old NULL) or renew old: what pkiws_issue and pkiws_renew share once their
+ * arguments are checked. Always sets *out. */
+static int issue(pkiws_request *r, const pkiws__cert *old, pkiws_result **out)
 {
-    PKIWS__ENTER();
-    if (!out)
-        return pkiws__arg_fail("pkiws_issue", "out is NULL");
-    *out = NULL;
-    int rc = pkiws__check_request(r, "pkiws_issue");
-    if (rc)
-        return rc;
     pkiws_result *res_out = pkiws__result_new();
     if (!res_out)
         return PKIWS_E_NOMEM;
+    int rc;
     pkiws_profile *p = r->profile;
     pkiws__template *tpl = NULL;
     pkiws__resolution res;
@@ -110,9 +108,13 @@ PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
                               NULL,
                               key,
                               r->txid,
-                              pkiws__conf_keypool(conf)};
+                              pkiws__conf_keypool(conf),
+                              old};
     rc = pkiws__issue(c, &ip, &res, &o);
-    log_outcome(&conf->set.log, "issue", &o, rc);
+    char what[80] = "issue";
+    if (old)
+        snprintf(what, sizeof what, "renew of %s", pkiws__cert_get_info(old)->serial);
+    log_outcome(&conf->set.log, what, &o, rc);
     int rc3 = fill_outcome(res_out, r, &o);
     if (!rc)
         rc = rc3;
@@ -129,6 +131,55 @@ out:
     pkiws__conf_release(conf);
     *out = res_out;
     return rc;
+}
+
+PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_issue", "out is NULL");
+    *out = NULL;
+    int rc = pkiws__check_request(r, "pkiws_issue");
+    return rc ? rc : issue(r, NULL, out);
+}
+
+PKIWS_API int pkiws_renew(pkiws_request *r, const void *old_cert, size_t len, pkiws_result **out)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_renew", "out is NULL");
+    *out = NULL;
+    if (!old_cert || !len)
+        return pkiws__arg_fail("pkiws_renew", "old_cert is NULL or empty");
+    int rc = pkiws__check_request(r, "pkiws_renew");
+    if (rc)
+        return rc;
+    pkiws__cert *old = NULL;
+    if ((rc = pkiws__cert_parse(old_cert, len, &old)))
+        return pkiws__fail_context(rc, "pkiws_renew: the certificate to renew");
+    rc = issue(r, old, out);
+    pkiws__cert_free(old);
+    return rc;
+}
+
+PKIWS_API int pkiws_cert_renewal_due(const void *cert, size_t len, int64_t now, int renewal_days,
+                                     int *due)
+{
+    PKIWS__ENTER();
+    if (!due)
+        return pkiws__arg_fail("pkiws_cert_renewal_due", "due is NULL");
+    *due = 0;
+    if (!cert || !len)
+        return pkiws__arg_fail("pkiws_cert_renewal_due", "cert is NULL or empty");
+    if (renewal_days < 0)
+        return pkiws__arg_fail("pkiws_cert_renewal_due", "renewal_days is negative");
+    pkiws__cert *c = NULL;
+    int rc = pkiws__cert_parse(cert, len, &c);
+    if (rc)
+        return pkiws__fail_context(rc, "pkiws_cert_renewal_due");
+    *due = pkiws__renewal_due(c, now, (unsigned)renewal_days);
+    pkiws__cert_free(c);
+    return PKIWS_OK;
 }
 
 PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t len,
@@ -208,6 +259,7 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
                                   r->pending_ref,
                                   key,
                                   r->txid,
+                                  NULL,
                                   NULL};
         const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
         rc = pkiws__poll(c, &ip, seat, &o);

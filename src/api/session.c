@@ -308,8 +308,40 @@ static const struct int_opt session_int_opts[] = {
     SOPT(PKIWS_SESSION_OPT_POLICY_CACHE_HOURS, policy_cache_hours, 0, 8760),
     SOPT(PKIWS_SESSION_OPT_TRANSPORT, transport, PKIWS_TRANSPORT_CURL, PKIWS_TRANSPORT_NATIVE),
     SOPT(PKIWS_SESSION_OPT_RETRY_BACKOFF_MS, retry_backoff_ms, 0, 60000),
-    SOPT(PKIWS_SESSION_OPT_KEY_POOL_SIZE, key_pool_size, 0, 64),
+    SOPT(PKIWS_SESSION_OPT_KEY_POOL_SIZE, key_pool_size, 0, PKIWS__KEYPOOL_MAX),
 };
+
+/* PKIWS_SESSION_OPT_KEY_POOL_PREFILL: not a setting but an action on the current pool, which
+ * keeps the type (a new pool made by a new size is filled with it again). Blocks until the
+ * pool is full, without the session's lock: issuances go on meanwhile. */
+static int set_prefill(pkiws_session *s, int64_t value)
+{
+    if (value < 0 || value > PKIWS_KEY_EC_P384)
+        return pkiws__fail(PKIWS_E_INVALID_ARG,
+                           "PKIWS_SESSION_OPT_KEY_POOL_PREFILL = %lld is not 0 or a PKIWS_KEY_* "
+                           "type",
+                           (long long)value);
+    pthread_mutex_lock(&s->lock);
+    pkiws__box *pool = box_ref(s->set.keypool);
+    pthread_mutex_unlock(&s->lock);
+    int rc = PKIWS_OK;
+    if (!pool && value)
+        rc = pkiws__fail(PKIWS_E_STATE, "the session has no key pool to fill");
+    else if (value)
+        rc = pkiws__keypool_prefill(pool->obj, (int)value);
+    box_unref(pool);
+    return rc;
+}
+
+static int64_t get_prefill(pkiws_session *s)
+{
+    pthread_mutex_lock(&s->lock);
+    pkiws__box *pool = box_ref(s->set.keypool);
+    pthread_mutex_unlock(&s->lock);
+    int64_t t = pool ? pkiws__keypool_prefill_type(pool->obj) : 0;
+    box_unref(pool);
+    return t;
+}
 
 static int64_t *int_slot(pkiws__settings *t, const struct int_opt *o)
 {
@@ -342,6 +374,8 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
     int rc = pkiws__check_session(s, "pkiws_session_set_int");
     if (rc)
         return rc;
+    if (option == PKIWS_SESSION_OPT_KEY_POOL_PREFILL)
+        return set_prefill(s, value);
     if (option == PKIWS_SESSION_OPT_LOG_LEVEL) {
         if (value < PKIWS_LOG_NONE || value > PKIWS_LOG_TRACE)
             return pkiws__fail(PKIWS_E_INVALID_ARG, "log level %lld is outside 0..5",
@@ -374,6 +408,11 @@ PKIWS_API int pkiws_session_set_int(pkiws_session *s, int option, int64_t value)
             pkiws__keypool_free(kp);
             return pkiws__fail(PKIWS_E_NOMEM, "out of memory");
         }
+        int prefill = (int)get_prefill(s); /* the new pool is filled before it is used */
+        if (prefill && (rc = pkiws__keypool_prefill(kp, prefill)) != PKIWS_OK) {
+            box_unref(pool);
+            return rc;
+        }
     }
     pthread_mutex_lock(&s->lock);
     pkiws__box *old_pool = NULL;
@@ -404,6 +443,10 @@ PKIWS_API int pkiws_session_get_int(const pkiws_session *cs, int option, int64_t
         return pkiws__arg_fail("pkiws_session_get_int", "out is NULL");
     *out = 0;
     pkiws_session *s = (pkiws_session *)cs;
+    if (option == PKIWS_SESSION_OPT_KEY_POOL_PREFILL) {
+        *out = get_prefill(s);
+        return PKIWS_OK;
+    }
     const struct int_opt *o = NULL;
     for (size_t i = 0; i < PKIWS_ARRAY_LEN(session_int_opts); i++)
         if (session_int_opts[i].id == option)

@@ -251,6 +251,30 @@ void pkiws__cli_json_issued(pkiws__cli_json *j, const pkiws_result *res,
 void pkiws__cli_print_issued(const pkiws_result *res, const pkiws__cli_written *w);
 void pkiws__cli_written_dispose(pkiws__cli_written *w);
 
+/* ---- one issuance on a ready profile (cmd_issue.c), shared by issue and issue --batch --- */
+
+/* The identity and the files of one issuance: issue's options, or a line of --batch. */
+typedef struct pkiws__cli_ident {
+    const char *cn, *email, *upn, *seat, *given_name, *family_name;
+    const char *othername_oid, *othername_hex; /* both or neither */
+    const char *out, *chain_out;               /* out required; chain_out may be NULL */
+    const char *pfx_pass;                      /* NULL: a generated one */
+    const char *pfx_preset;                    /* "legacy" / "modern" / NULL: the profile's */
+    int preset;                                /* its PKIWS_PFX_*, 0 for NULL */
+    const char *friendly_name;
+} pkiws__cli_ident;
+
+/* Request, pkiws_issue and files (the PFX and chain, or OUT.pending) for @p id on @p prof,
+ * whose OID is @p oid. Thread-safe for different outputs on a shared verified profile. *res
+ * is the library's result (or NULL); @p o the outcome. */
+void pkiws__cli_issue_one(pkiws_profile *prof, const char *oid, const pkiws__cli_ident *id,
+                          pkiws_result **res, pkiws__cli_written *w, pkiws__cli_outcome *o);
+/* Usage checks of `issue --batch` (options that go with it, or not); an exit status. */
+int pkiws__cli_batch_usage(const pkiws__cli *cli, const pkiws__cli_args *args);
+/* `issue --batch FILE` (cmd_batch.c); the usage checks are done. An exit status. */
+int pkiws__cli_issue_batch(const pkiws__cli *cli, const pkiws__cli_args *args,
+                           const pkiws__cli_profile_args *p, int preset);
+
 /* ---- subcommands (cmd_*.c) ------------------------------------------------------------- */
 
 /* A titled group of options in a subcommand's help. */
@@ -273,6 +297,7 @@ typedef struct pkiws__cli_cmd {
 extern const pkiws__cli_cmd pkiws__cli_cmd_issue;
 extern const pkiws__cli_cmd pkiws__cli_cmd_preflight;
 extern const pkiws__cli_cmd pkiws__cli_cmd_poll;
+extern const pkiws__cli_cmd pkiws__cli_cmd_renew;
 extern const pkiws__cli_cmd pkiws__cli_cmd_revoke;
 extern const pkiws__cli_cmd pkiws__cli_cmd_search;
 extern const pkiws__cli_cmd pkiws__cli_cmd_policy;

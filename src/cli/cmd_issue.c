@@ -11,6 +11,9 @@ static const pkiws__cli_opt OPTS[] = {
      "legacy: 3DES + HMAC-SHA-1 (default); modern: AES-256 + HMAC-SHA-256"},
     {"chain-out", 0, PKIWS__CLI_VALUE, "FILE.pem", "also write the chain (issuing CA first), PEM"},
     {"friendly-name", 0, PKIWS__CLI_VALUE, "NAME", "friendlyName of the key in the PFX"},
+    {"batch", 0, PKIWS__CLI_VALUE, "FILE",
+     "one identity per line, JSON (see pkiws(1)); '-' is stdin; JSON lines out"},
+    {"parallel", 0, PKIWS__CLI_VALUE, "N", "--batch: issuances at a time, 1..64 (default 4)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -24,9 +27,8 @@ static char *dup_or_null(const char *s)
 
 /* PENDING: keep the reference, the identity and the key (encrypted with the PFX password)
  * in OUT.pfx.pending, for `pkiws poll`. */
-static int write_pending(const pkiws_result *res, const pkiws__cli_args *args,
-                         const pkiws__cli_profile_args *p, const char *out, pkiws__cli_written *w,
-                         pkiws__cli_outcome *o)
+static int write_pending(const pkiws_result *res, const pkiws__cli_ident *id, const char *oid,
+                         pkiws__cli_written *w, pkiws__cli_outcome *o)
 {
     const uint8_t *key = NULL;
     size_t key_len = 0;
@@ -36,7 +38,7 @@ static int write_pending(const pkiws_result *res, const pkiws__cli_args *args,
                                 "the library answered PENDING without the reference or the key");
         return PKIWS_E_INTERNAL;
     }
-    const char *pass = pkiws__cli_arg(args, "pfx-pass");
+    const char *pass = id->pfx_pass;
     if (pass == NULL) {
         w->password = pkiws__cli_random_password(PENDING_PASSWORD_CHARS);
         if (w->password == NULL) {
@@ -59,18 +61,18 @@ static int write_pending(const pkiws_result *res, const pkiws__cli_args *args,
     pf.key_pem = pkiws__cli_strdup(key_pem);
     pkiws_free_secret(key_pem, 0);
     pf.reference = pkiws__cli_strdup(ref);
-    pf.profile = pkiws__cli_strdup(p->oid);
-    pf.cn = dup_or_null(pkiws__cli_arg(args, "cn"));
-    pf.email = dup_or_null(pkiws__cli_arg(args, "email"));
-    pf.upn = dup_or_null(pkiws__cli_arg(args, "upn"));
-    pf.seat = dup_or_null(pkiws__cli_arg(args, "seat"));
-    pf.pfx_preset = dup_or_null(pkiws__cli_arg(args, "pfx-preset"));
-    pf.friendly_name = dup_or_null(pkiws__cli_arg(args, "friendly-name"));
+    pf.profile = pkiws__cli_strdup(oid);
+    pf.cn = dup_or_null(id->cn);
+    pf.email = dup_or_null(id->email);
+    pf.upn = dup_or_null(id->upn);
+    pf.seat = dup_or_null(id->seat);
+    pf.pfx_preset = dup_or_null(id->pfx_preset);
+    pf.friendly_name = dup_or_null(id->friendly_name);
     pf.client_txid = dup_or_null(pkiws_result_str(res, PKIWS_RESULT_CLIENT_TXID));
     char *text = pkiws__cli_pending_format(&pf);
     pkiws__cli_pending_dispose(&pf);
 
-    char *path = pkiws__cli_printf("%s.pending", out);
+    char *path = pkiws__cli_printf("%s.pending", id->out);
     pkiws__cli_staged st;
     rc = pkiws__cli_stage("pending file", path, text, strlen(text), 1, &st, o);
     if (rc == PKIWS_OK)
@@ -83,48 +85,94 @@ static int write_pending(const pkiws_result *res, const pkiws__cli_args *args,
     return rc;
 }
 
-/* Session, profile, request, pkiws_issue, files. *res is the library's result (or NULL). */
+/* The identity on the request. */
+static int identity_set(pkiws_request *req, const pkiws__cli_ident *id)
+{
+    const struct {
+        const char *value;
+        int option;
+    } strs[] = {
+        {id->cn, PKIWS_REQUEST_OPT_CN},
+        {id->email, PKIWS_REQUEST_OPT_EMAIL},
+        {id->upn, PKIWS_REQUEST_OPT_UPN},
+        {id->seat, PKIWS_REQUEST_OPT_SEAT_ID},
+        {id->given_name, PKIWS_REQUEST_OPT_GIVEN_NAME},
+        {id->family_name, PKIWS_REQUEST_OPT_FAMILY_NAME},
+        {id->pfx_pass, PKIWS_REQUEST_OPT_PFX_PASSWORD},
+        {id->friendly_name, PKIWS_REQUEST_OPT_FRIENDLY_NAME},
+    };
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        int rc =
+            strs[i].value ? pkiws_request_set_str(req, strs[i].option, strs[i].value) : PKIWS_OK;
+        if (rc != PKIWS_OK)
+            return rc;
+    }
+    if (id->othername_oid) {
+        int rc = pkiws_request_set_othername(req, id->othername_oid, id->othername_hex);
+        if (rc != PKIWS_OK)
+            return rc;
+    }
+    return id->preset ? pkiws_request_set_int(req, PKIWS_REQUEST_OPT_PFX_PRESET, id->preset)
+                      : PKIWS_OK;
+}
+
+void pkiws__cli_issue_one(pkiws_profile *prof, const char *oid, const pkiws__cli_ident *id,
+                          pkiws_result **res, pkiws__cli_written *w, pkiws__cli_outcome *o)
+{
+    pkiws_request *req = NULL;
+    *res = NULL;
+    if (pkiws__cli_check_writable("PFX file", id->out, o) != PKIWS_OK ||
+        (id->chain_out && pkiws__cli_check_writable("chain file", id->chain_out, o) != PKIWS_OK))
+        return; /* before the CA issues a certificate that could not be saved */
+    w->password_generated = id->pfx_pass == NULL;
+    int rc = pkiws_request_new(&req, prof);
+    if (rc == PKIWS_OK)
+        rc = identity_set(req, id);
+    if (rc == PKIWS_OK) {
+        rc = pkiws_issue(req, res);
+        pkiws__cli_outcome_result(o, *res, rc);
+    } else
+        pkiws__cli_outcome_last(o, rc);
+    if (*res != NULL && o->code == PKIWS_OK) {
+        if (o->status == PKIWS_STATUS_OK)
+            pkiws__cli_write_issued(*res, id->out, id->chain_out, w, o);
+        else if (o->status == PKIWS_STATUS_PENDING)
+            write_pending(*res, id, oid, w, o);
+    }
+    pkiws_request_free(req);
+}
+
+/* Session, profile, then pkiws__cli_issue_one. *res is the library's result (or NULL). */
 static void issue(const pkiws__cli *cli, const pkiws__cli_args *args,
                   const pkiws__cli_profile_args *p, int preset, pkiws_result **res,
                   pkiws__cli_written *w, pkiws__cli_outcome *o)
 {
     pkiws_session *s = NULL;
     pkiws_profile *prof = NULL;
-    pkiws_request *req = NULL;
     *res = NULL;
-    const char *out = pkiws__cli_arg(args, "out");
-    const char *chain = pkiws__cli_arg(args, "chain-out");
-    if (pkiws__cli_check_writable("PFX file", out, o) != PKIWS_OK ||
-        (chain && pkiws__cli_check_writable("chain file", chain, o) != PKIWS_OK))
-        return; /* before the CA issues a certificate that could not be saved */
+    pkiws__cli_ident id = {
+        .cn = pkiws__cli_arg(args, "cn"),
+        .email = pkiws__cli_arg(args, "email"),
+        .upn = pkiws__cli_arg(args, "upn"),
+        .seat = pkiws__cli_arg(args, "seat"),
+        .given_name = pkiws__cli_arg(args, "given-name"),
+        .family_name = pkiws__cli_arg(args, "family-name"),
+        .othername_oid = p->othername_oid,
+        .othername_hex = p->othername_hex,
+        .out = pkiws__cli_arg(args, "out"),
+        .chain_out = pkiws__cli_arg(args, "chain-out"),
+        .pfx_pass = pkiws__cli_arg(args, "pfx-pass"),
+        .pfx_preset = pkiws__cli_arg(args, "pfx-preset"),
+        .preset = preset,
+        .friendly_name = pkiws__cli_arg(args, "friendly-name"),
+    };
+    if (pkiws__cli_check_writable("PFX file", id.out, o) != PKIWS_OK ||
+        (id.chain_out && pkiws__cli_check_writable("chain file", id.chain_out, o) != PKIWS_OK))
+        return; /* before connecting: the RA credential is not even needed to say so */
     if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK)
         return;
-    const char *pass = pkiws__cli_arg(args, "pfx-pass");
-    const char *fname = pkiws__cli_arg(args, "friendly-name");
-    w->password_generated = pass == NULL;
-    if (pkiws__cli_profile_make(s, args, p, &prof, o) == PKIWS_OK) {
-        int rc = pkiws_request_new(&req, prof);
-        if (rc == PKIWS_OK)
-            rc = pkiws__cli_identity_set(req, args, p);
-        if (rc == PKIWS_OK && pass)
-            rc = pkiws_request_set_str(req, PKIWS_REQUEST_OPT_PFX_PASSWORD, pass);
-        if (rc == PKIWS_OK && fname)
-            rc = pkiws_request_set_str(req, PKIWS_REQUEST_OPT_FRIENDLY_NAME, fname);
-        if (rc == PKIWS_OK && preset)
-            rc = pkiws_request_set_int(req, PKIWS_REQUEST_OPT_PFX_PRESET, preset);
-        if (rc == PKIWS_OK) {
-            rc = pkiws_issue(req, res);
-            pkiws__cli_outcome_result(o, *res, rc);
-        } else
-            pkiws__cli_outcome_last(o, rc);
-    }
-    if (*res != NULL && o->code == PKIWS_OK) {
-        if (o->status == PKIWS_STATUS_OK)
-            pkiws__cli_write_issued(*res, out, chain, w, o);
-        else if (o->status == PKIWS_STATUS_PENDING)
-            write_pending(*res, args, p, out, w, o);
-    }
-    pkiws_request_free(req);
+    if (pkiws__cli_profile_make(s, args, p, &prof, o) == PKIWS_OK)
+        pkiws__cli_issue_one(prof, p->oid, &id, res, w, o);
     pkiws_profile_free(prof);
     pkiws_session_free(s);
 }
@@ -137,10 +185,14 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, int *
     const char *tmpl = pkiws__cli_arg(args, "template");
     const char *v = pkiws__cli_arg(args, "pfx-preset");
     *preset = 0;
-    if (out == NULL)
-        return pkiws__cli_usage_error(cli, "--out FILE.pfx is required");
     if (v && pkiws__cli_pfx_preset(v, preset) != 0)
         return pkiws__cli_usage_error(cli, "--pfx-preset '%s': expected legacy or modern", v);
+    if (pkiws__cli_arg(args, "batch"))
+        return pkiws__cli_batch_usage(cli, args);
+    if (pkiws__cli_arg(args, "parallel"))
+        return pkiws__cli_usage_error(cli, "--parallel goes with --batch");
+    if (out == NULL)
+        return pkiws__cli_usage_error(cli, "--out FILE.pfx is required");
     if (chain && strcmp(chain, out) == 0)
         return pkiws__cli_usage_error(cli, "--chain-out and --out name the same file '%s'", out);
     if (tmpl && (strcmp(tmpl, out) == 0 || (chain && strcmp(tmpl, chain) == 0)))
@@ -159,6 +211,11 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     if (rc == PKIWS__CLI_EXIT_OK)
         rc = check_usage(cli, args, &preset);
     if (rc != PKIWS__CLI_EXIT_OK) {
+        pkiws__cli_profile_args_dispose(&p);
+        return rc;
+    }
+    if (pkiws__cli_arg(args, "batch")) {
+        rc = pkiws__cli_issue_batch(cli, args, &p, preset);
         pkiws__cli_profile_args_dispose(&p);
         return rc;
     }
@@ -194,7 +251,9 @@ const pkiws__cli_cmd pkiws__cli_cmd_issue = {
     .summary = "issue a certificate from the CA and write the PFX",
     .synopsis = "--profile OID --out FILE.pfx [--pfx-pass PASS] [--chain-out FILE.pem] "
                 "[--subject-format F] [--san LIST] [--cn NAME] [--email ADDRESS] [--upn UPN] "
-                "[--seat ID] [OPTIONS] (--ca FQDN | --base-url URL) RA-CREDENTIAL",
+                "[--seat ID] [OPTIONS] (--ca FQDN | --base-url URL) RA-CREDENTIAL\n"
+                "       pkiws issue --batch FILE [--parallel N] --profile OID [OPTIONS] "
+                "(--ca FQDN | --base-url URL) RA-CREDENTIAL",
     .groups = {{"Options", OPTS},
                {"Profile options", pkiws__cli_profile_opts},
                {"Identity options", pkiws__cli_identity_opts},

@@ -8,6 +8,7 @@ static const pkiws__cli_cmd *const COMMANDS[] = {
     &pkiws__cli_cmd_issue, /* --help lists them in this order */
     &pkiws__cli_cmd_preflight,
     &pkiws__cli_cmd_poll,
+    &pkiws__cli_cmd_renew, /* after poll: the lifecycle order, issue ... revoke */
     &pkiws__cli_cmd_revoke,
     &pkiws__cli_cmd_search,
     &pkiws__cli_cmd_policy,

@@ -103,31 +103,57 @@ static int same_cert(const pkiws__cert *a, const uint8_t *der, size_t len)
     return n == len && memcmp(d, der, n) == 0;
 }
 
+/* The certificate is the leaf or already in the chain. */
+static int in_chain(const pkiws__cert *leaf, const pkiws__certlist *chain, const uint8_t *der,
+                    size_t len)
+{
+    int have = same_cert(leaf, der, len);
+    for (size_t j = 0; j < chain->n && !have; j++)
+        have = same_cert(chain->v[j], der, len);
+    return have;
+}
+
 int pkiws__complete_chain(const pkiws__cert *leaf, pkiws__certlist *chain,
                           const pkiws__template *tpl)
 {
+    if (!tpl || !tpl->nca)
+        return PKIWS_OK;
+    /* A policy CA is parsed only when the chain lacks it, and at most once whatever the depth of
+     * the chain; those not taken are freed at the end. */
+    pkiws__cert **parsed = pkiws__calloc(tpl->nca, sizeof *parsed);
+    uint8_t *state = pkiws__calloc(tpl->nca, 1); /* 0 not looked at, 1 parsed, 2 done with */
+    if (!parsed || !state) {
+        pkiws__free(parsed);
+        pkiws__free(state);
+        return pkiws__fail(PKIWS_E_NOMEM, "out of memory completing the chain");
+    }
     int rc = PKIWS_OK, progress = 1;
-    while (tpl && progress && rc == PKIWS_OK) {
+    while (progress && rc == PKIWS_OK) {
         progress = 0;
-        const pkiws__cert_info *last =
-            pkiws__cert_get_info(chain->n ? chain->v[chain->n - 1] : leaf);
-        if (last->self_signed)
+        const pkiws__cert *last = chain->n ? chain->v[chain->n - 1] : leaf;
+        if (pkiws__cert_self_signed(last))
             break;
+        const char *want = pkiws__cert_get_info(last)->issuer;
         for (size_t i = 0; i < tpl->nca && !progress && rc == PKIWS_OK; i++) {
-            int have = same_cert(leaf, tpl->ca_der[i], tpl->ca_len[i]);
-            for (size_t j = 0; j < chain->n; j++)
-                have |= same_cert(chain->v[j], tpl->ca_der[i], tpl->ca_len[i]);
-            pkiws__cert *c = NULL;
-            if (have || pkiws__cert_parse(tpl->ca_der[i], tpl->ca_len[i], &c) != PKIWS_OK)
+            if (state[i] == 0)
+                state[i] = in_chain(leaf, chain, tpl->ca_der[i], tpl->ca_len[i]) ||
+                                   pkiws__cert_parse(tpl->ca_der[i], tpl->ca_len[i], &parsed[i])
+                               ? 2
+                               : 1;
+            if (state[i] != 1 || strcmp(pkiws__cert_get_info(parsed[i])->subject, want) != 0)
                 continue;
-            if (strcmp(pkiws__cert_get_info(c)->subject, last->issuer) == 0) {
-                rc = pkiws__certlist_add(chain, c);
-                progress = 1;
-            } else {
-                pkiws__cert_free(c);
-            }
+            state[i] = 2;
+            if (in_chain(leaf, chain, tpl->ca_der[i], tpl->ca_len[i]))
+                continue; /* the same CA twice in the policy */
+            rc = pkiws__certlist_add(chain, parsed[i]);
+            parsed[i] = NULL;
+            progress = 1;
         }
     }
+    for (size_t i = 0; i < tpl->nca; i++)
+        pkiws__cert_free(parsed[i]);
+    pkiws__free(parsed);
+    pkiws__free(state);
     if (rc == PKIWS_OK)
         pkiws__err_clear(); /* a policy CA that does not parse is skipped, not an error */
     return rc;
@@ -167,7 +193,7 @@ static int pick_leaf(pkiws__certlist *all, const pkiws__key *key, const pkiws__t
         pkiws__cert *c = all->v[found];
         all->v[found] = NULL;
         want = pkiws__cert_get_info(c)->issuer;
-        int self = pkiws__cert_get_info(c)->self_signed;
+        int self = pkiws__cert_self_signed(c);
         rc = pkiws__certlist_add(&out->chain, c);
         if (self)
             break;
@@ -353,7 +379,10 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
         nvps[i].name = res->nvps[i].name;
         nvps[i].value = res->nvps[i].value;
     }
-    pkiws__soap_enroll e = {p->profile_oid, txid, csr.data, csr.len, NULL, nvps, res->nnvps};
+    pkiws__soap_enroll e = {p->profile_oid, txid,       csr.data, csr.len, NULL,
+                            nvps,           res->nnvps, NULL,     0};
+    if (p->renew)
+        e.old_cert_der = pkiws__cert_der(p->renew, &e.old_cert_len);
     rc = enroll_call(c, &e, &tok, &out->call);
     if (!rc)
         rc = take_token(&tok, out);
@@ -382,7 +411,7 @@ int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat
         return PKIWS_E_NOMEM;
     pkiws__soap_token tok;
     memset(&tok, 0, sizeof tok);
-    pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref, NULL, 0};
+    pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref, NULL, 0, NULL, 0};
     rc = enroll_call(c, &e, &tok, &out->call);
     if (!rc)
         rc = take_token(&tok, out);
@@ -438,4 +467,10 @@ int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const cha
     pkiws__xml_free(doc);
     pkiws__buf_dispose(&body);
     return rc;
+}
+
+int pkiws__renewal_due(const pkiws__cert *cert, int64_t now, unsigned renewal_days)
+{
+    int64_t not_after = pkiws__cert_get_info(cert)->not_after;
+    return now >= not_after - (int64_t)renewal_days * 86400;
 }

@@ -24,6 +24,8 @@ typedef struct pkiws__issue_params {
                                   kept from the pending answer */
     const char *txid;          /* the caller's clientTransactionID, or NULL: derived */
     pkiws__keypool *keypool;   /* NULL: generate the key now */
+    const pkiws__cert *renew;  /* issue: non-NULL renews this certificate (requestType Renew,
+                                  same seat); the answer is handled as an issue answer */
 } pkiws__issue_params;
 
 typedef struct pkiws__issue_outcome {
@@ -68,5 +70,8 @@ typedef struct pkiws__revoke_outcome {
 int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
                          const char *reason, const char *comment, pkiws__revoke_outcome *out);
 void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o);
+
+/* 1 when now is at or after notAfter - renewal_days days (or after notAfter), else 0. */
+int pkiws__renewal_due(const pkiws__cert *cert, int64_t now, unsigned renewal_days);
 
 #endif

@@ -56,6 +56,8 @@ int pkiws__cert_from_der(const unsigned char *der, size_t len, pkiws__cert **out
     if (!c)
         return pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a certificate");
     mbedtls_x509_crt_init(&c->crt);
+    atomic_init(&c->refs, 1);
+    atomic_init(&c->self_signed, -1);
     int ret =
         mbedtls_x509_crt_parse_der_with_ext_cb(&c->crt, der, len, 1, accept_unknown_ext, NULL);
     if (ret != 0) {
@@ -101,7 +103,7 @@ int pkiws__cert_parse(const uint8_t *data, size_t len, pkiws__cert **out)
 
 void pkiws__cert_free(pkiws__cert *cert)
 {
-    if (!cert)
+    if (!cert || atomic_fetch_sub(&cert->refs, 1) > 1)
         return;
     mbedtls_x509_crt_free(&cert->crt);
     pkiws__free(cert->subject);
@@ -121,6 +123,14 @@ const uint8_t *pkiws__cert_der(const pkiws__cert *cert, size_t *len)
     if (len)
         *len = cert->crt.raw.len;
     return cert->crt.raw.p;
+}
+
+pkiws__cert *pkiws__cert_ref(const pkiws__cert *cert)
+{
+    pkiws__cert *c = (pkiws__cert *)(uintptr_t)cert; /* only the atomic count changes */
+    if (c)
+        atomic_fetch_add(&c->refs, 1);
+    return c;
 }
 
 const pkiws__cert_info *pkiws__cert_get_info(const pkiws__cert *cert)

@@ -4,6 +4,8 @@
 
 #include "crypto/crypto_int.h"
 
+#include <pthread.h>
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -35,9 +37,6 @@ static int has_client_auth(const mbedtls_x509_crt *crt)
 /* Subject equals issuer and the signature verifies with the certificate's own key. */
 static int is_self_signed(const mbedtls_x509_crt *crt)
 {
-    if (crt->subject_raw.len != crt->issuer_raw.len ||
-        memcmp(crt->subject_raw.p, crt->issuer_raw.p, crt->subject_raw.len) != 0)
-        return 0;
     const mbedtls_md_info_t *md = mbedtls_md_info_from_type(crt->sig_md);
     unsigned char hash[MBEDTLS_MD_MAX_SIZE];
     if (!md || mbedtls_md(md, crt->tbs.p, crt->tbs.len, hash) != 0)
@@ -45,6 +44,59 @@ static int is_self_signed(const mbedtls_x509_crt *crt)
     return mbedtls_pk_verify_ext(crt->sig_pk, crt->sig_opts,
                                  (mbedtls_pk_context *)(uintptr_t)&crt->pk, crt->sig_md, hash,
                                  mbedtls_md_get_size(md), crt->sig.p, crt->sig.len) == 0;
+}
+
+/* Process-wide memory of certificates found self-signed (SHA-256 of the whole DER: a root seen
+ * again, parsed afresh by the next issuance, is not verified again). A small ring: roots are
+ * few; one pushed out is verified again when next seen. */
+#define SELF_SIGNED_SEEN 16
+static struct {
+    pthread_mutex_t lock;
+    uint8_t digest[SELF_SIGNED_SEEN][32];
+    unsigned n, next;
+} seen = {PTHREAD_MUTEX_INITIALIZER, {{0}}, 0, 0};
+
+static int seen_has(const uint8_t d[32])
+{
+    int hit = 0;
+    pthread_mutex_lock(&seen.lock);
+    for (unsigned i = 0; i < seen.n && !hit; i++)
+        hit = memcmp(seen.digest[i], d, 32) == 0;
+    pthread_mutex_unlock(&seen.lock);
+    return hit;
+}
+
+static void seen_add(const uint8_t d[32])
+{
+    pthread_mutex_lock(&seen.lock);
+    memcpy(seen.digest[seen.next], d, 32);
+    seen.next = (seen.next + 1) % SELF_SIGNED_SEEN;
+    if (seen.n < SELF_SIGNED_SEEN)
+        seen.n++;
+    pthread_mutex_unlock(&seen.lock);
+}
+
+int pkiws__cert_self_signed(const pkiws__cert *cert)
+{
+    if (!cert)
+        return 0;
+    pkiws__cert *c = (pkiws__cert *)(uintptr_t)cert; /* only the atomic cache changes */
+    int v = atomic_load(&c->self_signed);
+    if (v >= 0)
+        return v;
+    const mbedtls_x509_crt *crt = &c->crt;
+    if (crt->subject_raw.len != crt->issuer_raw.len ||
+        memcmp(crt->subject_raw.p, crt->issuer_raw.p, crt->subject_raw.len) != 0) {
+        v = 0;
+    } else {
+        uint8_t d[32];
+        pkiws__sha256(crt->raw.p, crt->raw.len, d);
+        v = seen_has(d);
+        if (!v && (v = is_self_signed(crt)))
+            seen_add(d);
+    }
+    atomic_store(&c->self_signed, v); /* a race computes the same value twice: harmless */
+    return v;
 }
 
 static char *detach_str(pkiws_buf *b)
@@ -93,6 +145,5 @@ int pkiws__cert_fill_info(pkiws__cert *c)
     c->info.not_after = pkiws__x509_time_epoch(&crt->valid_to);
     c->info.is_ca = (crt->ext_types & MBEDTLS_X509_EXT_BASIC_CONSTRAINTS) && crt->ca_istrue;
     c->info.has_eku_client_auth = has_client_auth(crt);
-    c->info.self_signed = is_self_signed(crt);
     return PKIWS_OK;
 }

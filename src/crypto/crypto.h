@@ -61,9 +61,16 @@ typedef struct pkiws__cert_info {
     int64_t not_after;
     int is_ca;               /* basicConstraints cA = TRUE */
     int has_eku_client_auth; /* EKU absent counts as 0 */
-    int self_signed;         /* subject == issuer and signature verifies with own key */
 } pkiws__cert_info;
 const pkiws__cert_info *pkiws__cert_get_info(const pkiws__cert *cert);
+/* 1 when subject == issuer and the signature verifies with the certificate's own key, else 0.
+ * Not computed by parsing: on first use, then kept in the certificate; a verified self-signed
+ * certificate is also remembered process-wide by the SHA-256 of its DER, so the same root
+ * parsed again (the next issuance) is not verified again. Thread-safe. */
+int pkiws__cert_self_signed(const pkiws__cert *cert);
+/* Another owner of cert (not a copy): the same object, freed by its last pkiws__cert_free.
+ * A parsed certificate is immutable, so owners may be in different threads. NULL: NULL. */
+pkiws__cert *pkiws__cert_ref(const pkiws__cert *cert);
 /* 1 when the public key of cert is the public key of key. */
 int pkiws__cert_matches_key(const pkiws__cert *cert, const pkiws__key *key);
 /* PEM "-----BEGIN CERTIFICATE-----" text of the certificate. */
@@ -151,6 +158,16 @@ typedef struct pkiws__pfx_opts {
 int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws__certlist *chain,
                      const pkiws__pfx_opts *opts, pkiws_buf *out);
 
+/* Tests only: when set, pkiws__pfx_write calls it with what it is building, so that a test
+ * can corrupt it and see the self-check refuse the result: the key's PKCS#8 and the
+ * certificates' SafeContents before they are encrypted, the AuthenticatedSafe before the MAC
+ * is computed over it, the whole PFX before the self-check. NULL (always, outside tests). */
+#define PKIWS__PFX_HOOK_KEY 1
+#define PKIWS__PFX_HOOK_CERT_SAFE 2
+#define PKIWS__PFX_HOOK_AUTHSAFE 3
+#define PKIWS__PFX_HOOK_PFX 4
+extern void (*pkiws__pfx_write_test_hook)(int stage, pkiws_buf *b);
+
 typedef struct pkiws__pfx_contents {
     pkiws__key *key;        /* NULL when the PFX has no key */
     pkiws__cert *leaf;      /* the certificate matching the key (or the first non-CA) */
@@ -183,6 +200,18 @@ int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws_
 int pkiws__pfx_read_select(const uint8_t *der, size_t len, const char *password,
                            const char *thumbprint, pkiws__pfx_contents *out);
 void pkiws__pfx_contents_dispose(pkiws__pfx_contents *c);
+/* The writer's self-check: as pkiws__pfx_read (MAC, structure, decryption, padding, key and
+ * bags all checked), but with the keys of known (derived from password by the writer, may be
+ * NULL) instead of deriving them again, and a certificate bag byte-identical to one of the
+ * ncerts parsed certificates taking a reference to it (pkiws__cert_ref) instead of parsing it
+ * again. key_plain (may be NULL) receives the decrypted bytes of the first shrouded key bag
+ * (marked secret), for a byte-for-byte comparison: a key parser may skip damaged optional
+ * fields (mbedTLS recomputes an EC public key it cannot read). */
+typedef struct pkiws__pfx_derived pkiws__pfx_derived; /* below */
+int pkiws__pfx_read_known(const uint8_t *der, size_t len, const char *password,
+                          const pkiws__pfx_derived *known, const pkiws__cert *const *certs,
+                          size_t ncerts, pkiws_buf *key_plain, pkiws__pfx_contents *out);
+
 /* Why a PFX read by pkiws__pfx_read has no leaf, as a PKIWS_E_CRYPTO failure: "the PFX holds
  * no certificate", or "no end-entity certificate: 1 CA certificate (first: 'CN=...', thumbprint
  * ...) and no private key". */
@@ -220,6 +249,37 @@ int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt
                    unsigned iterations, const uint8_t *data, size_t n, uint8_t out[64],
                    size_t *out_len);
 
+/* The two halves of pkiws__pfx_mac: the MAC key (KDF id 3, digest size, at most 64 bytes), and
+ * the HMAC with a key already derived. */
+int pkiws__pfx_mac_key(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
+                       size_t salt_len, unsigned iterations, uint8_t key[64], size_t *key_len);
+int pkiws__pfx_hmac(int md, const uint8_t *key, size_t key_len, const uint8_t *data, size_t n,
+                    uint8_t out[64], size_t *out_len);
+
+/* Keys derived by a PFX writer, kept so that the self-check of what it wrote reads it back
+ * without deriving them again (the 2048-iteration KDFs are most of the cost of a PFX). A bag
+ * key is reused only for an AlgorithmIdentifier byte-identical to the one written (same
+ * scheme, salt, iterations and IV), the MAC key only for the same digest, salt and iterations,
+ * and both only with the password they were derived from. Secret: pkiws__pfx_derived_wipe. */
+#define PKIWS__PFX_DERIVED_ALG_MAX 160
+typedef struct pkiws__pfx_derived_pbe {
+    uint8_t alg[PKIWS__PFX_DERIVED_ALG_MAX]; /* AlgorithmIdentifier DER; alg_len 0: unused */
+    size_t alg_len;
+    uint8_t key[32], iv[16];
+    size_t key_len, iv_len;
+} pkiws__pfx_derived_pbe;
+
+typedef struct pkiws__pfx_derived {
+    pkiws__pfx_derived_pbe pbe[2]; /* the key bag's and the certificate bag's */
+    int mac_md;                    /* PKIWS__PFX_MD_*; 0: no MAC key */
+    uint8_t mac_salt[16];
+    size_t mac_salt_len;
+    unsigned mac_iterations;
+    uint8_t mac_key[64];
+    size_t mac_key_len;
+} pkiws__pfx_derived;
+void pkiws__pfx_derived_wipe(pkiws__pfx_derived *d);
+
 /* The encryptions the writer uses. */
 #define PKIWS__PFX_PBE_SHA1_3DES 1    /* pbeWithSHAAnd3-KeyTripleDES-CBC, 8-byte salt */
 #define PKIWS__PFX_PBE_PBES2_AES256 2 /* PBES2: PBKDF2-HMAC-SHA256 (16-byte salt), AES-256-CBC */
@@ -228,12 +288,22 @@ int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt
  * is UTF-8 (NULL = absent): BMPString for the PKCS#12 PBEs, raw bytes for PBES2 (as OpenSSL). */
 int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations, const uint8_t *in,
                            size_t n, pkiws_buf *alg, pkiws_buf *ct);
+/* As pkiws__pfx_pbe_encrypt; keep (may be NULL) receives the AlgorithmIdentifier, key and IV. */
+int pkiws__pfx_pbe_encrypt_keep(int scheme, const char *password, unsigned iterations,
+                                const uint8_t *in, size_t n, pkiws_buf *alg, pkiws_buf *ct,
+                                pkiws__pfx_derived_pbe *keep);
 /* Decrypt in under the AlgorithmIdentifier DER alg (every algorithm listed at
  * pkiws__pfx_read). The plaintext is appended to pt (marked secret); the algorithm's name
  * ("pbeWithSHA1And3-KeyTripleDES-CBC", "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC", ...) goes to
  * name. Unsupported algorithm: PKIWS_E_UNSUPPORTED naming its OID; bad padding: PKIWS_E_CRYPTO. */
 int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *password,
                            const uint8_t *in, size_t n, pkiws_buf *pt, char *name, size_t name_cap);
+
+/* As pkiws__pfx_pbe_decrypt; with known (may be NULL) holding a key derived from password for
+ * an AlgorithmIdentifier byte-identical to alg, that key and IV are used instead of deriving. */
+int pkiws__pfx_pbe_decrypt_known(const uint8_t *alg, size_t alg_len, const char *password,
+                                 const pkiws__pfx_derived *known, const uint8_t *in, size_t n,
+                                 pkiws_buf *pt, char *name, size_t name_cap);
 
 /* RC2-CBC decryption (RFC 2268): key of 1..128 bytes, effective key bits 1..1024, n a multiple
  * of 8; no padding is removed. in and out may be the same buffer. */

@@ -10,6 +10,8 @@
 
 #include <mbedtls/version.h>
 
+#include <stdatomic.h>
+
 #include <mbedtls/asn1.h>
 #include <mbedtls/asn1write.h>
 #include <mbedtls/base64.h>
@@ -49,6 +51,8 @@ struct pkiws__cert {
     mbedtls_x509_crt crt; /* exactly one certificate */
     pkiws__cert_info info;
     char *subject, *issuer, *serial, *thumbprint; /* storage behind info */
+    atomic_int refs;        /* owners: pkiws__cert_ref adds one, pkiws__cert_free drops one */
+    atomic_int self_signed; /* -1 until pkiws__cert_self_signed is first asked */
 };
 
 /* The process-wide DRBG (thread-safe: MBEDTLS_THREADING_C), for mbedTLS f_rng parameters. */

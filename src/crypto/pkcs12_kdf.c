@@ -146,24 +146,42 @@ int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt
     return rc;
 }
 
-int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
-                   unsigned iterations, const uint8_t *data, size_t n, uint8_t out[64],
-                   size_t *out_len)
+int pkiws__pfx_mac_key(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
+                       size_t salt_len, unsigned iterations, uint8_t key[64], size_t *key_len)
 {
     size_t v;
     const mbedtls_md_info_t *info = kdf_md(md, &v);
     if (!info)
         return pkiws__fail(PKIWS_E_INTERNAL, "PFX MAC: unknown digest %d", md);
     size_t u = mbedtls_md_get_size(info);
-    uint8_t key[MBEDTLS_MD_MAX_SIZE];
     int rc = pkiws__pfx_kdf(md, pw, pw_len, salt, salt_len, iterations, 3, key, u);
-    if (!rc) {
-        int mrc = mbedtls_md_hmac(info, key, u, data, n, out);
-        if (mrc)
-            rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PFX MAC");
-        else
-            *out_len = u;
-    }
+    *key_len = rc ? 0 : u;
+    return rc;
+}
+
+int pkiws__pfx_hmac(int md, const uint8_t *key, size_t key_len, const uint8_t *data, size_t n,
+                    uint8_t out[64], size_t *out_len)
+{
+    size_t v;
+    const mbedtls_md_info_t *info = kdf_md(md, &v);
+    if (!info)
+        return pkiws__fail(PKIWS_E_INTERNAL, "PFX MAC: unknown digest %d", md);
+    int mrc = mbedtls_md_hmac(info, key, key_len, data, n, out);
+    if (mrc)
+        return pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PFX MAC");
+    *out_len = mbedtls_md_get_size(info);
+    return PKIWS_OK;
+}
+
+int pkiws__pfx_mac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt, size_t salt_len,
+                   unsigned iterations, const uint8_t *data, size_t n, uint8_t out[64],
+                   size_t *out_len)
+{
+    uint8_t key[64];
+    size_t key_len = 0;
+    int rc = pkiws__pfx_mac_key(md, pw, pw_len, salt, salt_len, iterations, key, &key_len);
+    if (!rc)
+        rc = pkiws__pfx_hmac(md, key, key_len, data, n, out, out_len);
     pkiws__zeroize(key, sizeof key);
     return rc;
 }

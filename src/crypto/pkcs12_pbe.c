@@ -214,8 +214,34 @@ static int cipher_run(mbedtls_cipher_type_t type, mbedtls_operation_t op, const 
     return PKIWS_OK;
 }
 
+void pkiws__pfx_derived_wipe(pkiws__pfx_derived *d)
+{
+    if (d)
+        pkiws__zeroize(d, sizeof *d);
+}
+
+/* The entry of known for exactly this AlgorithmIdentifier and these sizes, or NULL. */
+static const pkiws__pfx_derived_pbe *known_pbe(const pkiws__pfx_derived *known, const uint8_t *alg,
+                                               size_t alg_len, size_t key_len, size_t iv_len)
+{
+    for (size_t i = 0; known && i < PKIWS_ARRAY_LEN(known->pbe); i++) {
+        const pkiws__pfx_derived_pbe *e = &known->pbe[i];
+        if (e->alg_len && e->alg_len == alg_len && memcmp(e->alg, alg, alg_len) == 0 &&
+            e->key_len == key_len && e->iv_len == iv_len)
+            return e;
+    }
+    return NULL;
+}
+
 int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *password,
                            const uint8_t *in, size_t n, pkiws_buf *pt, char *name, size_t name_cap)
+{
+    return pkiws__pfx_pbe_decrypt_known(alg, alg_len, password, NULL, in, n, pt, name, name_cap);
+}
+
+int pkiws__pfx_pbe_decrypt_known(const uint8_t *alg, size_t alg_len, const char *password,
+                                 const pkiws__pfx_derived *known, const uint8_t *in, size_t n,
+                                 pkiws_buf *pt, char *name, size_t name_cap)
 {
     pkiws__pfx_der d, seq, oid;
     pbe_params pp;
@@ -279,7 +305,11 @@ int pkiws__pfx_pbe_decrypt(const uint8_t *alg, size_t alg_len, const char *passw
     }
 
     uint8_t key[32], iv[16];
-    if (pp.pbes2) {
+    const pkiws__pfx_derived_pbe *kn = known_pbe(known, alg, alg_len, pp.key_len, pp.iv_len);
+    if (kn) {
+        memcpy(key, kn->key, kn->key_len);
+        memcpy(iv, kn->iv, kn->iv_len);
+    } else if (pp.pbes2) {
         mbedtls_md_context_t md;
         mbedtls_md_init(&md);
         int mrc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(md_type(pp.prf_md)), 1);
@@ -393,6 +423,14 @@ static int put_alg_pbes2(pkiws_buf *alg, const uint8_t *salt, size_t salt_len, u
 int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations, const uint8_t *in,
                            size_t n, pkiws_buf *alg, pkiws_buf *ct)
 {
+    return pkiws__pfx_pbe_encrypt_keep(scheme, password, iterations, in, n, alg, ct, NULL);
+}
+
+int pkiws__pfx_pbe_encrypt_keep(int scheme, const char *password, unsigned iterations,
+                                const uint8_t *in, size_t n, pkiws_buf *alg, pkiws_buf *ct,
+                                pkiws__pfx_derived_pbe *keep)
+{
+    size_t alg_start = alg->len;
     if (iterations < 1 || iterations > PKIWS__PFX_MAX_ITERATIONS)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX iteration count %u is outside 1..%u",
                            iterations, PKIWS__PFX_MAX_ITERATIONS);
@@ -456,6 +494,17 @@ int pkiws__pfx_pbe_encrypt(int scheme, const char *password, unsigned iterations
     if (!rc) {
         ct->len = start + out_len;
         ct->data[ct->len] = 0;
+    }
+    if (!rc && keep) {
+        memset(keep, 0, sizeof *keep);
+        if (alg->len - alg_start <= sizeof keep->alg) { /* else not kept: derived again */
+            keep->alg_len = alg->len - alg_start;
+            memcpy(keep->alg, alg->data + alg_start, keep->alg_len);
+            memcpy(keep->key, key, key_len);
+            memcpy(keep->iv, iv, iv_len);
+            keep->key_len = key_len;
+            keep->iv_len = iv_len;
+        }
     }
     pkiws__zeroize(key, sizeof key);
     pkiws__zeroize(iv, sizeof iv);

@@ -48,6 +48,10 @@ typedef struct rd {
     size_t nkeys, keys_cap;
     uint8_t key_id[KEY_ID_MAX]; /* localKeyID of the key chosen */
     size_t key_id_len;
+    const pkiws__pfx_derived *known;  /* keys the writer derived (self-check), or NULL */
+    const pkiws__cert *const *kcerts; /* certificates the writer wrote (self-check) */
+    size_t nkcerts;
+    pkiws_buf *key_plain; /* the first shrouded key bag's plaintext goes here (self-check) */
 } rd;
 
 static int oid_is(const pkiws__pfx_der *o, const uint8_t *oid, size_t n)
@@ -172,7 +176,13 @@ static int add_cert(rd *r, const uint8_t *der, size_t n, const char *alg, char *
                     const uint8_t *key_id, size_t key_id_len)
 {
     pkiws__cert *c = NULL;
-    int rc = pkiws__cert_from_der(der, n, &c);
+    for (size_t i = 0; i < r->nkcerts && !c; i++) {
+        size_t kl;
+        const uint8_t *kd = pkiws__cert_der(r->kcerts[i], &kl);
+        if (kd && kl == n && memcmp(kd, der, n) == 0)
+            c = pkiws__cert_ref(r->kcerts[i]); /* the same bytes, already parsed */
+    }
+    int rc = c ? PKIWS_OK : pkiws__cert_from_der(der, n, &c);
     if (rc)
         return pkiws__fail_context(rc, "PFX certificate bag %zu", r->nbags);
     if (r->certs.n == r->meta_cap) {
@@ -250,13 +260,16 @@ static int read_bag(rd *r, pkiws__pfx_der *bag, const char *alg, int depth)
             break;
         pkiws_buf pt = PKIWS_BUF_INIT;
         char name[64];
-        rc = pkiws__pfx_pbe_decrypt(a, alen, r->password, ct.p, der_len(&ct), &pt, name,
-                                    sizeof name);
+        rc = pkiws__pfx_pbe_decrypt_known(a, alen, r->password, r->known, ct.p, der_len(&ct), &pt,
+                                          name, sizeof name);
         if (rc)
             pkiws__fail_context(rc, "PFX pkcs8ShroudedKeyBag at offset %zu of %s",
                                 (size_t)(vstart - value.base), value.where);
         else
             rc = add_key(r, pt.data, pt.len, name, &fname, key_id, key_id_len);
+        if (!rc && r->key_plain && !r->key_plain->len &&
+            pkiws__buf_append(r->key_plain, pt.data, pt.len))
+            rc = pkiws__fail(PKIWS_E_NOMEM, "out of memory reading a PFX");
         pkiws__buf_dispose(&pt);
         break;
     }
@@ -359,8 +372,8 @@ static int read_safe(rd *r, pkiws__pfx_der *ci, size_t index)
             rc = pkiws__pfx_der_done(&eci, "EncryptedContentInfo");
         if (!rc && ct.len) {
             char name[64];
-            rc = pkiws__pfx_pbe_decrypt(a, alen, r->password, ct.data, ct.len, &content, name,
-                                        sizeof name);
+            rc = pkiws__pfx_pbe_decrypt_known(a, alen, r->password, r->known, ct.data, ct.len,
+                                              &content, name, sizeof name);
             if (rc)
                 pkiws__fail_context(rc, "PFX encryptedData #%zu", index + 1);
             snprintf(where, sizeof where, "SafeContents #%zu (decrypted)", index + 1);
@@ -452,8 +465,12 @@ static int verify_mac(rd *r, pkiws__pfx_der *macdata, const uint8_t *auth, size_
         pkiws_buf bmp = PKIWS_BUF_INIT;
         uint8_t mac[64];
         size_t mac_len = 0;
-        rc = pkiws__pfx_bmp_password(cand[i], &bmp);
-        if (!rc)
+        const pkiws__pfx_derived *kn = r->known;
+        if (i == 0 && password && kn && kn->mac_md == md && kn->mac_iterations == iter &&
+            kn->mac_salt_len == der_len(&salt) &&
+            memcmp(kn->mac_salt, salt.p, kn->mac_salt_len) == 0)
+            rc = pkiws__pfx_hmac(md, kn->mac_key, kn->mac_key_len, auth, auth_len, mac, &mac_len);
+        else if (!(rc = pkiws__pfx_bmp_password(cand[i], &bmp)))
             rc = pkiws__pfx_mac(md, bmp.data, bmp.len, salt.p, der_len(&salt), iter, auth, auth_len,
                                 mac, &mac_len);
         pkiws__buf_dispose(&bmp);
@@ -464,6 +481,8 @@ static int verify_mac(rd *r, pkiws__pfx_der *macdata, const uint8_t *auth, size_
             diff |= mac[k] ^ digest.p[k];
         if (!diff) {
             r->password = cand[i];
+            if (i != 0 || !password)
+                r->known = NULL; /* the writer's keys belong to its password only */
             return PKIWS_OK;
         }
     }
@@ -657,8 +676,29 @@ int pkiws__pfx_read(const uint8_t *der, size_t len, const char *password, pkiws_
     return pkiws__pfx_read_select(der, len, password, NULL, out);
 }
 
+static int read_common(const uint8_t *der, size_t len, const char *password, const char *thumbprint,
+                       const pkiws__pfx_derived *known, const pkiws__cert *const *certs,
+                       size_t ncerts, pkiws_buf *key_plain, pkiws__pfx_contents *out);
+
 int pkiws__pfx_read_select(const uint8_t *der, size_t len, const char *password,
                            const char *thumbprint, pkiws__pfx_contents *out)
+{
+    return read_common(der, len, password, thumbprint, NULL, NULL, 0, NULL, out);
+}
+
+int pkiws__pfx_read_known(const uint8_t *der, size_t len, const char *password,
+                          const pkiws__pfx_derived *known, const pkiws__cert *const *certs,
+                          size_t ncerts, pkiws_buf *key_plain, pkiws__pfx_contents *out)
+{
+    if (key_plain)
+        key_plain->secret = 1;
+    return read_common(der, len, password, NULL, password ? known : NULL, certs, ncerts, key_plain,
+                       out);
+}
+
+static int read_common(const uint8_t *der, size_t len, const char *password, const char *thumbprint,
+                       const pkiws__pfx_derived *known, const pkiws__cert *const *certs,
+                       size_t ncerts, pkiws_buf *key_plain, pkiws__pfx_contents *out)
 {
     if (!out)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "PFX read: output is NULL");
@@ -678,6 +718,10 @@ int pkiws__pfx_read_select(const uint8_t *der, size_t len, const char *password,
     rd r;
     memset(&r, 0, sizeof r);
     r.out = out;
+    r.known = known;
+    r.kcerts = certs;
+    r.nkcerts = ncerts;
+    r.key_plain = key_plain;
     int rc = read_pfx(&r, der, len, password);
     if (!rc)
         rc = select_contents(&r, thumbprint);

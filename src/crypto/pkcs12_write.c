@@ -176,7 +176,7 @@ static int put_encrypted_ci(pkiws_buf *out, const pkiws_buf *alg, const pkiws_bu
 
 /* MacData { DigestInfo { AlgId { digest, NULL }, mac }, salt, iterations } appended to out. */
 static int put_mac_data(pkiws_buf *out, int md, const char *password, unsigned iterations,
-                        const pkiws_buf *auth)
+                        const pkiws_buf *auth, pkiws__pfx_derived *keep)
 {
     uint8_t salt[MAC_SALT_LEN], mac[64];
     size_t mac_len = 0;
@@ -186,8 +186,17 @@ static int put_mac_data(pkiws_buf *out, int md, const char *password, unsigned i
     if (!rc)
         rc = pkiws__pfx_bmp_password(password, &bmp);
     if (!rc)
-        rc = pkiws__pfx_mac(md, bmp.data, bmp.len, salt, sizeof salt, iterations, auth->data,
-                            auth->len, mac, &mac_len);
+        rc = pkiws__pfx_mac_key(md, bmp.data, bmp.len, salt, sizeof salt, iterations, keep->mac_key,
+                                &keep->mac_key_len);
+    if (!rc)
+        rc = pkiws__pfx_hmac(md, keep->mac_key, keep->mac_key_len, auth->data, auth->len, mac,
+                             &mac_len);
+    if (!rc) {
+        keep->mac_md = md;
+        memcpy(keep->mac_salt, salt, sizeof salt);
+        keep->mac_salt_len = sizeof salt;
+        keep->mac_iterations = iterations;
+    }
     const uint8_t *oid = md == PKIWS__PFX_MD_SHA1 ? oid_sha1 : oid_sha256;
     size_t oid_len = md == PKIWS__PFX_MD_SHA1 ? sizeof oid_sha1 : sizeof oid_sha256;
     if (!rc && !(rc = pkiws__pfx_der_put(&alg, 0x06, oid, oid_len)) &&
@@ -205,22 +214,59 @@ static int put_mac_data(pkiws_buf *out, int md, const char *password, unsigned i
     return rc;
 }
 
-/* Re-read the PFX and check it holds what was written. */
-static int self_check(const pkiws_buf *pfx, const pkiws__cert *leaf, const pkiws__certlist *chain,
-                      const pkiws__pfx_opts *opts)
+void (*pkiws__pfx_write_test_hook)(int stage, pkiws_buf *b);
+
+static void test_hook(int stage, pkiws_buf *b)
 {
-    pkiws__pfx_contents c;
-    int rc = pkiws__pfx_read(pfx->data, pfx->len, opts->password, &c);
-    if (rc)
-        return pkiws__fail_context(PKIWS_E_INTERNAL, "self-check of the PFX just written");
+    if (pkiws__pfx_write_test_hook)
+        pkiws__pfx_write_test_hook(stage, b);
+}
+
+static int same_der(const pkiws__cert *a, const pkiws__cert *b)
+{
     size_t a_len = 0, b_len = 0;
-    const uint8_t *a = pkiws__cert_der(leaf, &a_len);
-    const uint8_t *b = c.leaf ? pkiws__cert_der(c.leaf, &b_len) : NULL;
+    const uint8_t *x = pkiws__cert_der(a, &a_len), *y = pkiws__cert_der(b, &b_len);
+    return x && y && a_len == b_len && memcmp(x, y, a_len) == 0;
+}
+
+/* Read the PFX back and check it holds what was written: the MAC verifies, every bag decrypts
+ * (padding checked) and parses, the key read back is the key given (same PKCS#8 encoding), the
+ * certificates are the leaf and the chain in order, the friendlyName and the algorithms are those
+ * written. The keys this write derived are reused (known): deriving them again from the same
+ * password, salts and iteration counts would give the same bytes at twice the cost. */
+static int self_check(const pkiws_buf *pfx, const pkiws__key *key, const pkiws__cert *leaf,
+                      const pkiws__certlist *chain, const pkiws__pfx_opts *opts,
+                      const pkiws__pfx_derived *known, unsigned iterations)
+{
     size_t nchain = chain ? chain->n : 0;
+    const pkiws__cert *kc_small[8];
+    const pkiws__cert **kc =
+        nchain + 1 <= PKIWS_ARRAY_LEN(kc_small) ? kc_small : pkiws__calloc(nchain + 1, sizeof *kc);
+    if (!kc)
+        return pkiws__fail(PKIWS_E_NOMEM, "out of memory checking a PFX");
+    kc[0] = leaf;
+    for (size_t i = 0; i < nchain; i++)
+        kc[i + 1] = chain->v[i];
+    pkiws__pfx_contents c;
+    pkiws_buf a = PKIWS_BUF_INIT, b = PKIWS_BUF_INIT; /* PKCS#8 given, PKCS#8 read back */
+    a.secret = b.secret = 1;
+    int rc =
+        pkiws__pfx_read_known(pfx->data, pfx->len, opts->password, known, kc, nchain + 1, &b, &c);
+    if (kc != kc_small)
+        pkiws__free(kc);
+    if (rc) {
+        pkiws__buf_dispose(&b);
+        return pkiws__fail_context(PKIWS_E_INTERNAL, "self-check of the PFX just written");
+    }
+    int modern = opts->preset == PKIWS_PFX_MODERN;
+    const char *bag_alg =
+        modern ? "PBES2/PBKDF2-HMAC-SHA256/AES-256-CBC" : "pbeWithSHA1And3-KeyTripleDES-CBC";
     const char *why = NULL;
     if (!c.key)
         why = "no key read back";
-    else if (!c.leaf || a_len != b_len || memcmp(a, b, a_len) != 0)
+    else if (pkiws__key_pkcs8_der(key, &a) || a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+        why = "the key bag read back differs from the key";
+    else if (!c.leaf || !same_der(leaf, c.leaf))
         why = "the leaf certificate read back differs";
     else if (pkiws__cert_matches_key(c.leaf, c.key) != 1)
         why = "the key read back does not match the leaf certificate";
@@ -230,12 +276,16 @@ static int self_check(const pkiws_buf *pfx, const pkiws__cert *leaf, const pkiws
               (!c.friendly_name || strcmp(c.friendly_name, opts->friendly_name) != 0)) ||
              (!opts->friendly_name && c.friendly_name))
         why = "the friendlyName read back differs";
-    for (size_t i = 0; !why && i < nchain; i++) {
-        const uint8_t *x = pkiws__cert_der(chain->v[i], &a_len);
-        const uint8_t *y = pkiws__cert_der(c.others.v[i], &b_len);
-        if (a_len != b_len || memcmp(x, y, a_len) != 0)
+    else if (strcmp(c.mac_alg, modern ? "sha256" : "sha1") != 0 || c.mac_iterations != iterations)
+        why = "the MAC read back is not the one written";
+    else if (c.nkeys != 1 || strcmp(c.key_bag_alg, bag_alg) != 0 ||
+             strcmp(c.cert_bag_alg, bag_alg) != 0)
+        why = "the bags read back are not encrypted as written";
+    for (size_t i = 0; !why && i < nchain; i++)
+        if (!same_der(chain->v[i], c.others.v[i]))
             why = "a chain certificate read back differs or is out of order";
-    }
+    pkiws__buf_dispose(&a);
+    pkiws__buf_dispose(&b);
     pkiws__pfx_contents_dispose(&c);
     if (why)
         return pkiws__fail(PKIWS_E_INTERNAL, "self-check of the PFX just written failed: %s", why);
@@ -291,6 +341,8 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws
     wr w;
     memset(&w, 0, sizeof w);
     w.pkcs8.secret = 1;
+    pkiws__pfx_derived known; /* secret: wiped below */
+    memset(&known, 0, sizeof known);
     uint8_t key_id[20];
     size_t leaf_len;
     const uint8_t *leaf_der = pkiws__cert_der(leaf, &leaf_len);
@@ -313,8 +365,10 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws
     if (!rc)
         rc = pkiws__key_pkcs8_der(key, &w.pkcs8);
     if (!rc)
-        rc = pkiws__pfx_pbe_encrypt(scheme, opts->password, iterations, w.pkcs8.data, w.pkcs8.len,
-                                    &w.alg, &w.ct);
+        test_hook(PKIWS__PFX_HOOK_KEY, &w.pkcs8);
+    if (!rc)
+        rc = pkiws__pfx_pbe_encrypt_keep(scheme, opts->password, iterations, w.pkcs8.data,
+                                         w.pkcs8.len, &w.alg, &w.ct, &known.pbe[0]);
     pkiws__buf_dispose(&w.pkcs8);
     if (!rc && pkiws__buf_append(&w.t1, w.alg.data, w.alg.len))
         rc = pkiws__fail(PKIWS_E_NOMEM, "out of memory writing a PFX");
@@ -341,8 +395,10 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws
         rc = pkiws__pfx_der_put(&w.t1, 0x30, w.cert_safe.data, w.cert_safe.len);
     }
     if (!rc)
-        rc = pkiws__pfx_pbe_encrypt(scheme, opts->password, iterations, w.t1.data, w.t1.len, &w.alg,
-                                    &w.ct);
+        test_hook(PKIWS__PFX_HOOK_CERT_SAFE, &w.t1);
+    if (!rc)
+        rc = pkiws__pfx_pbe_encrypt_keep(scheme, opts->password, iterations, w.t1.data, w.t1.len,
+                                         &w.alg, &w.ct, &known.pbe[1]);
 
     /* AuthenticatedSafe ::= SEQ { certificates (encryptedData), key (data) } */
     pkiws_buf auth_seq = PKIWS_BUF_INIT;
@@ -352,18 +408,23 @@ int pkiws__pfx_write(const pkiws__key *key, const pkiws__cert *leaf, const pkiws
         rc = pkiws__fail(PKIWS_E_NOMEM, "out of memory writing a PFX");
     if (!rc)
         rc = pkiws__pfx_der_put(&auth_seq, 0x30, w.auth.data, w.auth.len);
+    if (!rc)
+        test_hook(PKIWS__PFX_HOOK_AUTHSAFE, &auth_seq);
 
     /* PFX ::= SEQ { 3, ContentInfo data(AuthenticatedSafe), MacData } */
     pkiws__buf_clear(&w.t2);
     if (!rc && !(rc = pkiws__pfx_der_put_uint(&w.t2, 3)) && !(rc = put_data_ci(&w.t2, &auth_seq)))
         rc = put_mac_data(&w.t2, modern ? PKIWS__PFX_MD_SHA256 : PKIWS__PFX_MD_SHA1, opts->password,
-                          iterations, &auth_seq);
+                          iterations, &auth_seq, &known);
     pkiws__buf_dispose(&key_ci);
     pkiws__buf_dispose(&auth_seq);
     if (!rc)
         rc = pkiws__pfx_der_put(&w.pfx, 0x30, w.t2.data, w.t2.len);
     if (!rc)
-        rc = self_check(&w.pfx, leaf, chain, opts);
+        test_hook(PKIWS__PFX_HOOK_PFX, &w.pfx);
+    if (!rc)
+        rc = self_check(&w.pfx, key, leaf, chain, opts, &known, iterations);
+    pkiws__pfx_derived_wipe(&known);
     if (!rc && pkiws__buf_append(out, w.pfx.data, w.pfx.len))
         rc = pkiws__fail(PKIWS_E_NOMEM, "out of memory writing a PFX");
     wr_dispose(&w);

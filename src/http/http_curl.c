@@ -18,6 +18,8 @@
 #include <curl/curl.h>
 
 #define POOL_MAX 16
+#define PKIWS__CURL_UPLOAD_BUFFER (16 * 1024) /* CURL_MIN_UPLOAD_BUFFERSIZE */
+#define PKIWS__CURL_RECV_BUFFER (8 * 1024)
 
 typedef struct curl_ctx {
     CURLSH *share;
@@ -201,6 +203,11 @@ static CURL *pool_get(curl_ctx *c)
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "pkiws/" PKIWS_VERSION_STRING);
+    /* Memory per transfer: the request body goes out from our buffer (POSTFIELDS), so the
+     * upload buffer (64 KiB by default, allocated per transfer) is only staging and takes
+     * libcurl's minimum; answers are a few KiB, read in pieces of 8 KiB. */
+    curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, (long)PKIWS__CURL_UPLOAD_BUFFER);
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, (long)PKIWS__CURL_RECV_BUFFER);
     /* the debug stream tells how often the request went out; nothing of it is logged */
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, NULL);

@@ -45,6 +45,10 @@ typedef struct pkiws__soap_enroll {
     const char *pending_ref; /* non-NULL: QueryTokenStatus for this reference */
     const pkiws__soap_nvp *nvps;
     size_t nnvps;
+    /* non-NULL: requestType Renew, the certificate to renew (DER) sent as a second
+     * binarySecurityToken of ValueType X509v3 after the CSR (protocol.md §2.2) */
+    const uint8_t *old_cert_der;
+    size_t old_cert_len;
 } pkiws__soap_enroll;
 int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *out);
 

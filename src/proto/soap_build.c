@@ -8,6 +8,9 @@
 #include "proto/soap.h"
 
 #define WST_ISSUE "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue"
+#define WST_RENEW "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew"
+#define TOKEN_X509V3                                                                               \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
 #define VS_QUERY "http://schemas.verisign.com/pkiservices/2009/07/QueryTokenStatus"
 #define VS_PKCS10 "http://schemas.verisign.com/pkiservices/2009/07/PKCS10"
 #define WSSE_B64                                                                                   \
@@ -69,12 +72,21 @@ int pkiws__soap_get_policies(const char *oid, const char *txid, pkiws_buf *out)
 
 int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *out)
 {
+    const uint8_t *old_cert_der = e->old_cert_der;
     int rc = check_txid(e->txid);
     if (rc)
         return rc;
+    if (old_cert_der && (e->pending_ref || !e->old_cert_len || !e->csr_der))
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "Renew needs the CSR and the old certificate");
     pkiws_buf b64 = PKIWS_BUF_INIT;
     if (!e->pending_ref && (rc = pkiws__b64_encode(e->csr_der, e->csr_len, &b64)))
         return rc;
+    pkiws_buf old64 = PKIWS_BUF_INIT;
+    if (!e->pending_ref && old_cert_der &&
+        (rc = pkiws__b64_encode(old_cert_der, e->old_cert_len, &old64))) {
+        pkiws__buf_dispose(&b64);
+        return rc;
+    }
     pkiws_xml_writer w;
     envelope_open(&w);
     pkiws__xmlw_start(&w, "wst:RequestSecurityToken");
@@ -90,12 +102,19 @@ int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *o
         pkiws__xmlw_leaf(&w, "vs:pendingTokenReferenceID", e->pending_ref);
     } else {
         pkiws__xmlw_leaf(&w, "vs:tokenType", TOKEN_PKCS7);
-        pkiws__xmlw_leaf(&w, "vs:requestType", WST_ISSUE);
+        pkiws__xmlw_leaf(&w, "vs:requestType", old_cert_der ? WST_RENEW : WST_ISSUE);
         pkiws__xmlw_start(&w, "vs:binarySecurityToken");
         pkiws__xmlw_attr(&w, "ValueType", VS_PKCS10);
         pkiws__xmlw_attr(&w, "EncodingType", WSSE_B64);
         pkiws__xmlw_text(&w, pkiws__buf_cstr(&b64));
         pkiws__xmlw_end(&w);
+        if (old_cert_der) {
+            pkiws__xmlw_start(&w, "vs:binarySecurityToken");
+            pkiws__xmlw_attr(&w, "ValueType", TOKEN_X509V3);
+            pkiws__xmlw_attr(&w, "EncodingType", WSSE_B64);
+            pkiws__xmlw_text(&w, pkiws__buf_cstr(&old64));
+            pkiws__xmlw_end(&w);
+        }
         for (size_t i = 0; i < e->nnvps; i++) {
             pkiws__xmlw_start(&w, "vs:nameValuePair");
             pkiws__xmlw_leaf(&w, "vs:name", e->nvps[i].name);
@@ -107,6 +126,7 @@ int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *o
     pkiws__xmlw_end(&w); /* requestVSSecurityToken */
     pkiws__xmlw_end(&w); /* RequestSecurityToken */
     pkiws__buf_dispose(&b64);
+    pkiws__buf_dispose(&old64);
     return envelope_close(&w, out);
 }
 

@@ -485,6 +485,11 @@ static int parse_misc(ctx *c, pkiws__template *t, const pkiws_xml_node *attrs)
                         UINT32_MAX, &v)))
         return rc;
     t->validity_days = (unsigned)v;
+    v = 0;
+    if ((rc = read_uint(c, pc(cv, "renewalPeriodDays"), "certificateValidity/renewalPeriodDays",
+                        UINT32_MAX, &v)))
+        return rc;
+    t->renewal_days = (unsigned)v;
 
     const pkiws_xml_node *pk = pc(attrs, "privateKeyAttributes");
     v = 0;

@@ -55,6 +55,7 @@ typedef struct pkiws__template {
     char *key_alg_oid;      /* dotted, via algorithmOIDReference; NULL when absent/nil */
     int key_is_ec;          /* key_alg_oid is id-ecPublicKey (1.2.840.10045.2.1) */
     unsigned validity_days; /* certificateValidity/validityPeriodDays */
+    unsigned renewal_days;  /* certificateValidity/renewalPeriodDays; 0 when absent */
     char *delivery_format;  /* systemInfo/certificateDeliveryFormat URI, may be NULL */
     char **fixed_eku_oids;  /* extensionValue type="OID" under the EKU extension */
     size_t n_fixed_eku;

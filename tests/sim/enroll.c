@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Enrollment service: RequestSecurityToken with requestType Issue or QueryTokenStatus;
+/* Enrollment service: RequestSecurityToken with requestType Issue, Renew or QueryTokenStatus;
  * RequestSecurityTokenResponse, or ...Collection when SOAPAction ends in requestSecurityToken2. */
 #include "sim.h"
 
@@ -213,25 +213,99 @@ static int replay(sim_server *srv, const char *txid, const sim_profile *p, const
     return 1;
 }
 
+/* The old certificate of a Renew request (a binarySecurityToken of ValueType X509v3, base64
+ * DER or PEM): its index in the store, or -1 with the fault. With the lock held. */
+static long renew_find_old(sim_server *srv, const char *text, const sim_profile *p, sim_error *e)
+{
+    size_t tl;
+    const char *t = pkiws__trim(text, strlen(text), &tl);
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int ret = -1;
+    if (tl > 10 && !memcmp(t, "-----BEGIN", 10)) {
+        char *pem = pkiws__strndup(t, tl);
+        if (pem)
+            ret = mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem, tl + 1);
+        pkiws__free(pem);
+    } else {
+        pkiws_buf der = PKIWS_BUF_INIT;
+        if (tl && pkiws__b64_decode(t, tl, &der) == PKIWS_OK)
+            ret = mbedtls_x509_crt_parse_der(&crt, der.data, der.len);
+        pkiws__buf_dispose(&der);
+    }
+    if (ret != 0) {
+        mbedtls_x509_crt_free(&crt);
+        sim_err_client(e, SIM_EC_INVALID,
+                       "Renew: the X509v3 binarySecurityToken is not a certificate (base64 DER "
+                       "or PEM)");
+        return -1;
+    }
+    sim_store *s = &srv->store;
+    long idx = -1;
+    for (size_t i = 0; i < s->ncerts; i++)
+        if (s->certs[i].der_len == crt.raw.len && !memcmp(s->certs[i].der, crt.raw.p, crt.raw.len))
+            idx = (long)i;
+    mbedtls_x509_crt_free(&crt);
+    if (idx < 0) {
+        sim_err(e, SIM_EC_RENEW_UNKNOWN,
+                "Renew: the certificate to renew was not issued by this CA");
+        return -1;
+    }
+    const sim_issued *c = &s->certs[idx];
+    if (c->status != SIM_VALID) {
+        sim_err(e, SIM_EC_RENEW_STATE, "Renew: certificate %s is %s and cannot be renewed",
+                c->serial, c->status == SIM_REVOKED ? "revoked" : "suspended");
+        return -1;
+    }
+    if ((int64_t)time(NULL) > c->not_after) {
+        sim_err(e, SIM_EC_RENEW_STATE, "Renew: certificate %s has expired and cannot be renewed",
+                c->serial);
+        return -1;
+    }
+    if (strcmp(c->profile_oid, p->oid) != 0) {
+        sim_err(e, SIM_EC_RENEW_STATE, "Renew: certificate %s belongs to profile %s, not to %s",
+                c->serial, c->profile_oid, p->oid);
+        return -1;
+    }
+    return idx;
+}
+
 static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *rq,
-                    const sim_profile *p, const sim_active *f, answer *a, sim_error *e)
+                    const sim_profile *p, const sim_active *f, answer *a, sim_error *e, int renew)
 {
     if (a->token_type && !strcmp(a->token_type, SIM_TOKEN_PKCS12))
         return sim_err(e, SIM_EC_UNSUPPORTED,
                        "tokenType PKCS12 (a key made by the service) is not offered by profile %s; "
                        "send a PKCS#10 request",
                        p->oid);
-    const pkiws_xml_node *bst = pkiws__xml_child(rq, PKIWS_NS_ENROLL, "binarySecurityToken");
+    /* Issue: one token, the PKCS#10 request. Renew: the PKCS#10 request and the old
+     * certificate (ValueType X509v3), in any order. */
+    const pkiws_xml_node *bst = NULL, *old = NULL;
+    for (const pkiws_xml_node *c = pkiws__xml_child(rq, PKIWS_NS_ENROLL, "binarySecurityToken"); c;
+         c = pkiws__xml_next_named(c, PKIWS_NS_ENROLL, "binarySecurityToken")) {
+        const char *vt = pkiws__xml_attr(c, "", "ValueType");
+        if (renew && vt && !strcmp(vt, SIM_TOKEN_X509) && !old) {
+            old = c;
+        } else if ((!vt || !strcmp(vt, SIM_VALUE_PKCS10)) && !bst) {
+            bst = c;
+        } else {
+            char clip[160];
+            return sim_err_client(
+                e, SIM_EC_INVALID, "binarySecurityToken ValueType '%s' is not %s%s",
+                vt ? sim_clip(vt, 150, clip, sizeof clip) : "(none)", SIM_VALUE_PKCS10,
+                renew ? " or, once, the old certificate's X509v3" : "");
+        }
+    }
     if (!bst)
         return sim_err_client(e, SIM_EC_MISSING,
-                              "requestType Issue needs a vs:binarySecurityToken with the PKCS#10 "
-                              "request");
-    const char *vt = pkiws__xml_attr(bst, "", "ValueType");
-    if (vt && strcmp(vt, SIM_VALUE_PKCS10) != 0) {
-        char clip[160];
-        return sim_err_client(e, SIM_EC_INVALID, "binarySecurityToken ValueType '%s' is not %s",
-                              sim_clip(vt, 150, clip, sizeof clip), SIM_VALUE_PKCS10);
-    }
+                              "requestType %s needs a vs:binarySecurityToken with the PKCS#10 "
+                              "request",
+                              renew ? "Renew" : "Issue");
+    if (renew && !old)
+        return sim_err_client(e, SIM_EC_MISSING,
+                              "requestType Renew needs a vs:binarySecurityToken with ValueType "
+                              "%s: the certificate to renew",
+                              SIM_TOKEN_X509);
     const char *token = pkiws__xml_text_trim(doc, bst);
     sim_nvp *nvps = NULL;
     size_t nnvps = 0;
@@ -243,7 +317,8 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
         goto out;
     if (read_nvps(doc, rq, &nvps, &nnvps, e))
         goto out;
-    long long polls = f && f->pending ? f->pending_polls : p->pending ? 1 : 0;
+    /* A renewal is not held for approval: the seat was approved for the old certificate. */
+    long long polls = renew ? 0 : f && f->pending ? f->pending_polls : p->pending ? 1 : 0;
 
     sim_store *s = &srv->store;
     if (a->txid) {
@@ -295,8 +370,28 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
         rc = 0;
         goto out;
     }
+    char old_seat[256] = "", old_serial[41] = "";
+    if (renew) {
+        pthread_mutex_lock(&s->lock);
+        const char *ot = pkiws__xml_text_trim(doc, old);
+        long oi = renew_find_old(srv, ot ? ot : "", p, e);
+        if (oi >= 0) {
+            snprintf(old_seat, sizeof old_seat, "%s", s->certs[oi].seat ? s->certs[oi].seat : "");
+            memcpy(old_serial, s->certs[oi].serial, sizeof old_serial);
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (oi < 0)
+            goto out;
+    }
     if (sim_issue(srv, p, &csr, nvps, nnvps, 0, &cert, e))
         goto out;
+    if (renew && strcmp(cert.seat ? cert.seat : "", old_seat) != 0) {
+        char clip[160];
+        sim_err(e, SIM_EC_RENEW_STATE,
+                "Renew: certificate %s belongs to seat '%s'; the request names seat '%s'",
+                old_serial, old_seat, sim_clip(cert.seat ? cert.seat : "", 150, clip, sizeof clip));
+        goto out;
+    }
     pthread_mutex_lock(&s->lock);
     /* A concurrent request with the same clientTransactionID may have won. */
     int r = a->txid ? replay(srv, a->txid, p, &csr, a, e) : 0;
@@ -311,7 +406,10 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
             r = sim_err(e, SIM_EC_MALFORMED, "out of memory");
         } else {
             atomic_fetch_add(&srv->stats.issued, 1);
-            sim_log(srv, "profile %s: issued %s", p->oid, serial);
+            if (renew)
+                sim_log(srv, "profile %s: renewed %s as %s", p->oid, old_serial, serial);
+            else
+                sim_log(srv, "profile %s: issued %s", p->oid, serial);
         }
     }
     pthread_mutex_unlock(&s->lock);
@@ -414,12 +512,11 @@ int sim_svc_enroll(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *bo
     }
     int rc;
     if (!strcmp(rtype, SIM_REQ_ISSUE))
-        rc = do_issue(srv, doc, rq, p, f, &a, e);
+        rc = do_issue(srv, doc, rq, p, f, &a, e, 0);
     else if (!strcmp(rtype, SIM_REQ_QUERY))
         rc = do_query(srv, doc, rq, p, &a, e);
     else if (!strcmp(rtype, SIM_REQ_RENEW))
-        rc = sim_err(e, SIM_EC_UNSUPPORTED, "requestType Renew is not supported by profile %s",
-                     p->oid);
+        rc = do_issue(srv, doc, rq, p, f, &a, e, 1);
     else
         rc = sim_err_client(e, SIM_EC_INVALID, "requestType '%s' is not one of the schema's",
                             sim_clip(rtype, 150, clip, sizeof clip));

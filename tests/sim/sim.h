@@ -213,6 +213,8 @@ enum {
     SIM_EC_BAD_CSR = 2005,
     SIM_EC_KEY = 2006,
     SIM_EC_TXID_REUSED = 2007,
+    SIM_EC_RENEW_UNKNOWN = 2008, /* the certificate to renew was not issued here */
+    SIM_EC_RENEW_STATE = 2009,   /* revoked, suspended, expired, other profile or seat */
     SIM_EC_PENDING_REF = 3001,
     SIM_EC_UNSUPPORTED = 3002,
     SIM_EC_INJECTED = 9000

@@ -36,7 +36,7 @@ from ._errors import (ApiError, BackendError, ConfigError, ConnectError, CryptoE
                       TransportTimeoutError, UnknownOptionError, UnsupportedCharsError,
                       UnsupportedError, error_class)
 from ._lib import MIN_VERSION, SONAME
-from ._offline import (RaCsr, error_name, features, key_encrypt, pfx_inspect, pfx_package,
+from ._offline import (RaCsr, cert_renewal_due, error_name, features, key_encrypt, pfx_inspect, pfx_package,
                        ra_csr, strerror, thumbprint, thumbprint_normalize, version,
                        version_string)
 from ._profile import Profile, TemplateAttribute
@@ -64,7 +64,7 @@ __all__ = [
     "StatusOp", "SubjectFormat", "TLSError", "TemplateAttribute", "TemplateInt", "TraceEntry",
     "Transport", "TransportError",
     "TransportTimeoutError", "UPN_OID", "UnknownOptionError", "UnsupportedCharsError",
-    "UnsupportedError", "Verdict", "error_class", "error_name", "features", "key_encrypt",
+    "UnsupportedError", "Verdict", "cert_renewal_due", "error_class", "error_name", "features", "key_encrypt",
     "pfx_inspect",
     "pfx_package", "ra_csr", "strerror", "thumbprint", "thumbprint_normalize", "version",
     "version_string",

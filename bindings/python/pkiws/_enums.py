@@ -83,6 +83,7 @@ class SessionOpt(enum.IntEnum):
     TRANSPORT = 9
     RETRY_BACKOFF_MS = 10
     KEY_POOL_SIZE = 11
+    KEY_POOL_PREFILL = 12
     CA = 10000
     BASE_URL = 10001
     CA_NAME = 10002

@@ -212,6 +212,7 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_preflight", c_int, (RequestP, POINTER(ResultP)), _RR),
     ("pkiws_issue", c_int, (RequestP, POINTER(ResultP)), _RR),
     ("pkiws_poll", c_int, (RequestP, POINTER(ResultP)), _RR),
+    ("pkiws_renew", c_int, (RequestP, c_void_p, c_size_t, POINTER(ResultP)), _RR),
     # result
     ("pkiws_result_free", None, (ResultP,), None),
     ("pkiws_result_status", c_int, (ResultP,), None),
@@ -243,6 +244,7 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     # offline utilities
     ("pkiws_thumbprint_normalize", c_int, (c_char_p, _PSTR), _R),
     ("pkiws_thumbprint", c_int, (c_void_p, c_size_t, c_char_p, _PSTR), _R),
+    ("pkiws_cert_renewal_due", c_int, (c_void_p, c_size_t, c_int64, c_int, _PINT), _R),
     ("pkiws_ra_csr", c_int, (c_char_p, c_int, _PSTR, _PSTR), _R),
     ("pkiws_key_encrypt", c_int, (c_void_p, c_size_t, c_char_p, c_char_p, _PSTR), _R),
     ("pkiws_pfx_package", c_int,

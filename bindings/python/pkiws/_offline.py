@@ -54,6 +54,15 @@ def thumbprint(data: _conv.Data, password: Optional[Union[str, bytes]] = None) -
     return _conv.take_str(out.value)
 
 
+def cert_renewal_due(cert: _conv.Data, now: int, renewal_days: int) -> bool:
+    """True when the certificate (PEM or DER) is inside its renewal window at ``now`` (epoch
+    seconds): now >= notAfter - ``renewal_days`` days, or expired."""
+    raw = _conv.data(cert, "certificate data") or b""
+    due = ctypes.c_int(0)
+    _lib.pkiws_cert_renewal_due(raw, len(raw), int(now), int(renewal_days), ctypes.byref(due))
+    return bool(due.value)
+
+
 class RaCsr(NamedTuple):
     """What :func:`ra_csr` makes."""
 

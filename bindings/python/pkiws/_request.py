@@ -110,5 +110,14 @@ class Request(Handle):
         """Ask again for a pending request; needs ``pending_ref`` and ``key`` set."""
         return self._run(_lib.pkiws_poll)
 
+    def renew(self, old_cert: _conv.Data) -> Result:
+        """Renew ``old_cert`` (PEM or DER) for this request's identity, same seat (network):
+        a new key and certificate; the Result is as for :meth:`issue`."""
+        raw = _conv.data(old_cert, "certificate to renew") or b""
+        out = _lib.ResultP()
+        with self._sink.guard():
+            _lib.pkiws_renew(self._handle(), raw, len(raw), ctypes.byref(out))
+            return Result._adopt(out)
+
     def __repr__(self) -> str:
         return f"<pkiws.Request{' closed' if self.closed else ''}>"

@@ -51,7 +51,7 @@ static void test_crypto_cert_info_fixture(void **state)
     assert_int_equal(i->not_after, 2110664381);
     assert_int_equal(i->is_ca, 0);
     assert_int_equal(i->has_eku_client_auth, 1);
-    assert_int_equal(i->self_signed, 1);
+    assert_int_equal(pkiws__cert_self_signed(c), 1);
     pkiws__cert_free(c);
 }
 
@@ -145,7 +145,7 @@ static void test_crypto_cert_parse_errors(void **state)
     cp[n / 2] ^= 0x5A; /* somewhere in the body */
     int rc = pkiws__cert_parse(cp, n, &bad);
     if (rc == PKIWS_OK) { /* a flip in the signature still parses; then it is not self-signed */
-        assert_int_equal(pkiws__cert_get_info(bad)->self_signed, 0);
+        assert_int_equal(pkiws__cert_self_signed(bad), 0);
         pkiws__cert_free(bad);
     }
     const char *nopem = "-----BEGIN PKCS7-----\nAAAA\n-----END PKCS7-----\n";
@@ -227,6 +227,46 @@ static void test_crypto_cert_dn_string_types(void **state)
     pkiws__buf_dispose(&out);
 }
 
+/* The self-signature is not checked by parsing, only when asked; then kept in the certificate,
+ * and remembered process-wide for the same DER (the next parse of the same root). */
+static void test_crypto_cert_self_signed_lazy_and_remembered(void **state)
+{
+    (void)state;
+    pkiws__cert *c = fx_cert_parse();
+    assert_int_equal(atomic_load(&c->self_signed), -1); /* parsing did not verify */
+    assert_int_equal(pkiws__cert_self_signed(c), 1);
+    assert_int_equal(atomic_load(&c->self_signed), 1);
+    assert_int_equal(pkiws__cert_self_signed(c), 1);
+    /* the same DER parsed again: answered from the process-wide memory, not verified again
+     * (a digest this copy cannot verify with would say 0) */
+    pkiws__cert *again = fx_cert_parse();
+    assert_int_equal(atomic_load(&again->self_signed), -1);
+    again->crt.sig_md = MBEDTLS_MD_NONE;
+    assert_int_equal(pkiws__cert_self_signed(again), 1);
+    pkiws__cert_free(again);
+    /* a certificate the memory does not hold (a signature byte flipped) is verified: 0 */
+    size_t n;
+    const uint8_t *der = pkiws__cert_der(c, &n);
+    uint8_t *cp = pkiws__memdup(der, n);
+    cp[n - 1] ^= 0x01; /* last byte of the signature */
+    pkiws__cert *other = NULL;
+    if (pkiws__cert_parse(cp, n, &other) == PKIWS_OK) {
+        assert_int_equal(pkiws__cert_self_signed(other), 0);
+        pkiws__cert_free(other);
+    }
+    pkiws__free(cp);
+    assert_int_equal(pkiws__cert_self_signed(NULL), 0);
+    /* another owner: the same object, freed by the last owner (valgrind: no leak, no double
+     * free) */
+    pkiws__cert *ref = pkiws__cert_ref(c);
+    assert_ptr_equal(ref, c);
+    pkiws__cert_free(c);
+    assert_string_equal(pkiws__cert_get_info(ref)->thumbprint,
+                        "EA6FE68F511551AA0115F7528775985414F36E91");
+    pkiws__cert_free(ref);
+    assert_null(pkiws__cert_ref(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_crypto_cert_parse_errors),
         cmocka_unit_test(test_crypto_cert_bundle_parse_all),
         cmocka_unit_test(test_crypto_cert_dn_string_types),
+        cmocka_unit_test(test_crypto_cert_self_signed_lazy_and_remembered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

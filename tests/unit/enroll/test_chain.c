@@ -154,12 +154,39 @@ static void test_chain_complete_answer_unchanged(void **state)
     pkiws__certlist_dispose(&chain);
 }
 
+/* A policy listing its CAs twice, and one that does not parse: each CA once, in issuer order. */
+static void test_chain_policy_duplicates_and_garbage(void **state)
+{
+    (void)state;
+    pkiws__template t;
+    uint8_t *der[5];
+    size_t len[5];
+    static uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+    policy_cas(&t, der, len);
+    der[0] = (uint8_t *)pkiws__cert_der(root, &len[0]);
+    der[1] = junk;
+    len[1] = sizeof junk;
+    der[2] = (uint8_t *)pkiws__cert_der(issuing, &len[2]);
+    der[3] = (uint8_t *)pkiws__cert_der(root, &len[3]);
+    der[4] = (uint8_t *)pkiws__cert_der(issuing, &len[4]);
+    t.nca = 5;
+    pkiws__certlist chain = {0};
+    assert_int_equal(pkiws__complete_chain(leaf, &chain, &t), PKIWS_OK);
+    assert_int_equal(chain.n, 2);
+    assert_string_equal(subject_of(chain.v[0]), "CN=Issuing");
+    assert_string_equal(subject_of(chain.v[1]), "CN=Root");
+    assert_int_equal(pkiws__cert_self_signed(chain.v[1]), 1);
+    assert_int_equal(pkiws__cert_self_signed(chain.v[0]), 0);
+    pkiws__certlist_dispose(&chain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chain_root_added_from_policy),
         cmocka_unit_test(test_chain_bare_certificate_answer),
         cmocka_unit_test(test_chain_complete_answer_unchanged),
+        cmocka_unit_test(test_chain_policy_duplicates_and_garbage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

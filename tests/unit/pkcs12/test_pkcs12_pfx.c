@@ -686,6 +686,191 @@ static void test_pkcs12_no_leaf_message(void **state)
     assert_non_null(strstr(pkiws__err_message(), "and a private key that belongs to none of them"));
 }
 
+/* ---- the writer's self-check catches a PFX corrupted on its way out ---- */
+
+enum corrupt {
+    C_NONE,
+    C_MAC,           /* PFX: a byte of the MAC value */
+    C_MAC_SALT,      /* PFX: a byte of the MAC salt */
+    C_PFX_MIDDLE,    /* PFX: a byte in the middle (inside the encrypted certificates) */
+    C_CERT_CT,       /* AuthenticatedSafe, MAC then computed over it: middle of the cert bag */
+    C_CERT_CT_LAST,  /* ... the last byte of the certificates' ciphertext (padding) */
+    C_KEY_CT,        /* ... middle of the key bag's ciphertext */
+    C_KEY_CT_LAST,   /* ... the last byte of the key bag's ciphertext (padding) */
+    C_KEY_SCALAR,    /* the key's PKCS#8 before encryption: a byte of the private scalar */
+    C_CHAIN_SIG,     /* the certificates before encryption: the root's last signature byte */
+    C_CHAIN_DROPPED, /* the certificates before encryption: the last chain certificate dropped */
+};
+static int hook_corrupt, hook_calls;
+
+/* Ciphertexts in the AuthenticatedSafe the writer builds: SEQ { encryptedData(certs),
+ * data(SafeContents { pkcs8ShroudedKeyBag }) }. */
+static void locate_ciphertexts(const pkiws_buf *auth, pkiws__pfx_der *cert_ct,
+                               pkiws__pfx_der *key_ct)
+{
+    pkiws__pfx_der d, seq, ci, ex, ed, eci, oct, sc, bags, bag, val, epki;
+    uint32_t v;
+    pkiws__pfx_der_init(&d, auth->data, auth->len, "test");
+    assert_int_equal(pkiws__pfx_der_get(&d, 0x30, "auth", &seq), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&seq, 0x30, "ci", &ci), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ci, 0x06, "type", NULL), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ci, 0xA0, "ex", &ex), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ex, 0x30, "ed", &ed), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get_uint(&ed, "v", 9, &v), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ed, 0x30, "eci", &eci), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&eci, 0x06, "type", NULL), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&eci, 0x30, "alg", NULL), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&eci, 0x80, "ct", cert_ct), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&seq, 0x30, "ci", &ci), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ci, 0x06, "type", NULL), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ci, 0xA0, "ex", &ex), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&ex, 0x04, "oct", &oct), PKIWS_OK);
+    pkiws__pfx_der_init(&sc, oct.p, (size_t)(oct.end - oct.p), "test");
+    assert_int_equal(pkiws__pfx_der_get(&sc, 0x30, "bags", &bags), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&bags, 0x30, "bag", &bag), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&bag, 0x06, "id", NULL), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&bag, 0xA0, "val", &val), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&val, 0x30, "epki", &epki), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&epki, 0x30, "alg", NULL), PKIWS_OK);
+    assert_int_equal(pkiws__pfx_der_get(&epki, 0x04, "ct", key_ct), PKIWS_OK);
+}
+
+static void flip(pkiws_buf *b, const uint8_t *at)
+{
+    assert_true(at >= b->data && at < b->data + b->len);
+    b->data[at - b->data] ^= 0x5A;
+}
+
+static void corrupting_hook(int stage, pkiws_buf *b)
+{
+    pkiws__pfx_der cert_ct, key_ct;
+    hook_calls++;
+    switch (hook_corrupt) {
+    case C_MAC: /* ... 04 <mac> 04 08 <salt> 02 02 08 00: the MAC's last byte */
+        if (stage == PKIWS__PFX_HOOK_PFX)
+            flip(b, b->data + b->len - 15);
+        break;
+    case C_MAC_SALT:
+        if (stage == PKIWS__PFX_HOOK_PFX)
+            flip(b, b->data + b->len - 6);
+        break;
+    case C_PFX_MIDDLE:
+        if (stage == PKIWS__PFX_HOOK_PFX)
+            flip(b, b->data + b->len / 2);
+        break;
+    case C_CERT_CT:
+    case C_CERT_CT_LAST:
+    case C_KEY_CT:
+    case C_KEY_CT_LAST:
+        if (stage != PKIWS__PFX_HOOK_AUTHSAFE)
+            break;
+        locate_ciphertexts(b, &cert_ct, &key_ct);
+        flip(b, hook_corrupt == C_CERT_CT        ? cert_ct.p + (cert_ct.end - cert_ct.p) / 2
+                : hook_corrupt == C_CERT_CT_LAST ? cert_ct.end - 1
+                : hook_corrupt == C_KEY_CT       ? key_ct.p + (key_ct.end - key_ct.p) / 2
+                                                 : key_ct.end - 1);
+        break;
+    case C_KEY_SCALAR: { /* ECPrivateKey { 1, OCTET STRING (32) d, ... } */
+        static const uint8_t mark[] = {0x02, 0x01, 0x01, 0x04, 0x20};
+        if (stage != PKIWS__PFX_HOOK_KEY)
+            break;
+        const uint8_t *d = NULL;
+        for (size_t i = 0; !d && i + sizeof mark + 32 <= b->len; i++)
+            if (memcmp(b->data + i, mark, sizeof mark) == 0)
+                d = b->data + i + sizeof mark;
+        assert_non_null(d);
+        flip(b, d + 31);
+        break;
+    }
+    case C_CHAIN_SIG: /* the last bag is the root's, without attributes: its DER ends the buffer */
+        if (stage == PKIWS__PFX_HOOK_CERT_SAFE)
+            flip(b, b->data + b->len - 1);
+        break;
+    case C_CHAIN_DROPPED:
+        if (stage == PKIWS__PFX_HOOK_CERT_SAFE) {
+            pkiws__pfx_der d, seq, bag;
+            const uint8_t *last = NULL;
+            pkiws__pfx_der_init(&d, b->data, b->len, "test");
+            assert_int_equal(pkiws__pfx_der_get(&d, 0x30, "bags", &seq), PKIWS_OK);
+            while (pkiws__pfx_der_peek(&seq) >= 0) {
+                last = seq.p;
+                assert_int_equal(pkiws__pfx_der_get(&seq, 0x30, "bag", &bag), PKIWS_OK);
+            }
+            pkiws_buf kept = PKIWS_BUF_INIT; /* SEQ { every bag but the last } */
+            pkiws__pfx_der inner;
+            pkiws__pfx_der_init(&d, b->data, b->len, "test");
+            assert_int_equal(pkiws__pfx_der_get(&d, 0x30, "bags", &inner), PKIWS_OK);
+            assert_int_equal(pkiws__pfx_der_put(&kept, 0x30, inner.p, (size_t)(last - inner.p)),
+                             PKIWS_OK);
+            pkiws__buf_clear(b);
+            assert_int_equal(pkiws__buf_append(b, kept.data, kept.len), PKIWS_OK);
+            pkiws__buf_dispose(&kept);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_pkcs12_self_check_catches_corruption(void **state)
+{
+    pki *p = *state;
+    static const struct {
+        int what;
+        const char *why; /* in the message, or NULL */
+    } cases[] = {
+        {C_MAC, MAC_FAIL},
+        {C_MAC_SALT, MAC_FAIL},
+        {C_PFX_MIDDLE, NULL},
+        {C_CERT_CT, NULL},
+        {C_CERT_CT_LAST, NULL},
+        {C_KEY_CT, NULL},
+        {C_KEY_CT_LAST, NULL},
+        {C_KEY_SCALAR, NULL},
+        {C_CHAIN_SIG, "a chain certificate read back differs"},
+        {C_CHAIN_DROPPED, "the number of chain certificates read back differs"},
+    };
+    pkiws__pfx_write_test_hook = corrupting_hook;
+    for (int preset = PKIWS_PFX_LEGACY; preset <= PKIWS_PFX_MODERN; preset++) {
+        for (size_t i = 0; i < PKIWS_ARRAY_LEN(cases); i++) {
+            pkiws_buf out = PKIWS_BUF_INIT;
+            pkiws__pfx_opts o = {preset, "pw", "name", 0};
+            hook_corrupt = cases[i].what;
+            hook_calls = 0;
+            int rc = pkiws__pfx_write(p->ec_key, p->ec, &p->chain, &o, &out);
+            if (rc == PKIWS_OK)
+                print_error("corruption %d (preset %d) not caught\n", cases[i].what, preset);
+            assert_int_equal(rc, PKIWS_E_INTERNAL);
+            assert_int_equal(hook_calls, 4); /* key, certificates, AuthenticatedSafe, PFX */
+            const char *m = pkiws__err_message();
+            assert_non_null(strstr(m, "self-check of the PFX just written"));
+            if (cases[i].why && !strstr(m, cases[i].why))
+                print_error("corruption %d: '%s'\n", cases[i].what, m);
+            if (cases[i].why)
+                assert_non_null(strstr(m, cases[i].why));
+            assert_int_equal(out.len, 0); /* nothing is handed out */
+            pkiws__buf_dispose(&out);
+        }
+        /* the hook that corrupts nothing: the same write succeeds */
+        hook_corrupt = C_NONE;
+        pkiws_buf ok = PKIWS_BUF_INIT;
+        write_pfx(p->ec_key, p->ec, &p->chain, preset, "pw", "name", 0, &ok);
+        pkiws__buf_dispose(&ok);
+    }
+    pkiws__pfx_write_test_hook = NULL;
+}
+
+/* The self-check reuses the writer's derived keys; a read by anyone else derives its own and
+ * opens the same bytes: the keys the check used are the keys the file needs. */
+static void test_pkcs12_self_checked_pfx_opens_independently(void **state)
+{
+    pki *p = *state;
+    for (int preset = PKIWS_PFX_LEGACY; preset <= PKIWS_PFX_MODERN; preset++) {
+        roundtrip(p->ec_key, p->ec, &p->chain, preset, "", NULL);
+        roundtrip(p->rsa_key, p->rsa, &p->chain, preset, PW_EMOJI, "n");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -705,6 +890,8 @@ int main(void)
         cmocka_unit_test(test_pkcs12_read_openssl_files),
         cmocka_unit_test(test_pkcs12_two_keys),
         cmocka_unit_test(test_pkcs12_no_leaf_message),
+        cmocka_unit_test(test_pkcs12_self_check_catches_corruption),
+        cmocka_unit_test(test_pkcs12_self_checked_pfx_opens_independently),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
