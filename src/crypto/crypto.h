@@ -337,4 +337,15 @@ int pkiws__pfx_der_done(const pkiws__pfx_der *d, const char *what);
 /* Offset of the cursor from its base. */
 size_t pkiws__pfx_der_offset(const pkiws__pfx_der *d);
 
+/* Iterated hashing at the CPU's speed (crypto/sha_iter.c), for PKIWS__PFX_MD_SHA1 and _SHA256
+ * only (pkiws__sha_iter_supported). pkiws__sha_iterate: a (the digest size) = H^count(a).
+ * pkiws__pbkdf2_hmac: RFC 8018 PBKDF2 with HMAC-md, n bytes to out. pkiws__sha_ni: whether the
+ * SHA extensions are used (1/0); enable 0 forces the portable path, 1 detects again, -1 asks
+ * only (tests compare both paths). */
+int pkiws__sha_iter_supported(int md);
+void pkiws__sha_iterate(int md, uint8_t *a, unsigned count);
+int pkiws__pbkdf2_hmac(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt,
+                       size_t salt_len, unsigned iterations, uint8_t *out, size_t n);
+int pkiws__sha_ni(int enable);
+
 #endif

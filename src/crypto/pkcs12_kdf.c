@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* RFC 7292 Appendix B: BMPString passwords and the PKCS#12 key derivation, on mbedtls_md. */
+/* RFC 7292 Appendix B: BMPString passwords and the PKCS#12 key derivation, on mbedtls_md (the
+ * iterations of SHA-1 and SHA-256 through crypto/sha_iter.c). */
 #include "pkiws_internal.h"
 
 #include "crypto/crypto_int.h"
@@ -112,13 +113,16 @@ int pkiws__pfx_kdf(int md, const uint8_t *pw, size_t pw_len, const uint8_t *salt
             mrc = mbedtls_md_update(&ctx, buf, v + ilen);
         if (!mrc)
             mrc = mbedtls_md_finish(&ctx, a);
-        for (unsigned r = 1; !mrc && r < iterations; r++) {
-            mrc = mbedtls_md_starts(&ctx);
-            if (!mrc)
-                mrc = mbedtls_md_update(&ctx, a, u);
-            if (!mrc)
-                mrc = mbedtls_md_finish(&ctx, a);
-        }
+        if (!mrc && iterations > 1 && pkiws__sha_iter_supported(md))
+            pkiws__sha_iterate(md, a, iterations - 1);
+        else
+            for (unsigned r = 1; !mrc && r < iterations; r++) {
+                mrc = mbedtls_md_starts(&ctx);
+                if (!mrc)
+                    mrc = mbedtls_md_update(&ctx, a, u);
+                if (!mrc)
+                    mrc = mbedtls_md_finish(&ctx, a);
+            }
         if (mrc)
             break;
         size_t take = n - done < u ? n - done : u;

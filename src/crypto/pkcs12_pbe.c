@@ -193,6 +193,25 @@ static int parse_pbes2_params(pkiws__pfx_der *d, pbe_params *pp)
 }
 
 /* One CBC pass with an mbedTLS cipher (PKCS#7 padding added when pad, none otherwise). */
+/* PBKDF2 with HMAC-prf_md (a PKIWS__PFX_MD_*) over the UTF-8 password: SHA-1 and SHA-256 at the
+ * CPU's speed (crypto/sha_iter.c), the others through mbedTLS. */
+static int pbkdf2(int prf_md, const char *password, const uint8_t *salt, size_t salt_len,
+                  unsigned iterations, uint8_t *key, size_t key_len)
+{
+    const uint8_t *pw = (const uint8_t *)(password ? password : "");
+    size_t pw_len = password ? strlen(password) : 0;
+    if (pkiws__sha_iter_supported(prf_md))
+        return pkiws__pbkdf2_hmac(prf_md, pw, pw_len, salt, salt_len, iterations, key, key_len);
+    mbedtls_md_context_t md;
+    mbedtls_md_init(&md);
+    int mrc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(md_type(prf_md)), 1);
+    if (!mrc)
+        mrc = mbedtls_pkcs5_pbkdf2_hmac(&md, pw, pw_len, salt, salt_len, iterations,
+                                        (uint32_t)key_len, key);
+    mbedtls_md_free(&md);
+    return mrc ? pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PBKDF2") : PKIWS_OK;
+}
+
 static int cipher_run(mbedtls_cipher_type_t type, mbedtls_operation_t op, const uint8_t *key,
                       size_t key_len, const uint8_t *iv, size_t iv_len, const uint8_t *in, size_t n,
                       uint8_t *out, size_t *out_len, int pad)
@@ -310,16 +329,7 @@ int pkiws__pfx_pbe_decrypt_known(const uint8_t *alg, size_t alg_len, const char 
         memcpy(key, kn->key, kn->key_len);
         memcpy(iv, kn->iv, kn->iv_len);
     } else if (pp.pbes2) {
-        mbedtls_md_context_t md;
-        mbedtls_md_init(&md);
-        int mrc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(md_type(pp.prf_md)), 1);
-        if (!mrc)
-            mrc = mbedtls_pkcs5_pbkdf2_hmac(&md, (const unsigned char *)(password ? password : ""),
-                                            password ? strlen(password) : 0, pp.salt, pp.salt_len,
-                                            pp.iterations, (uint32_t)pp.key_len, key);
-        mbedtls_md_free(&md);
-        if (mrc)
-            rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PBKDF2");
+        rc = pbkdf2(pp.prf_md, password, pp.salt, pp.salt_len, pp.iterations, key, pp.key_len);
         memcpy(iv, pp.iv, pp.iv_len);
     } else {
         pkiws_buf bmp = PKIWS_BUF_INIT;
@@ -469,19 +479,8 @@ int pkiws__pfx_pbe_encrypt_keep(int scheme, const char *password, unsigned itera
         rc = pkiws__random(iv, iv_len);
         if (!rc && password && !pkiws__utf8_valid(password, strlen(password), NULL))
             rc = pkiws__fail(PKIWS_E_INVALID_ARG, "PFX password is not valid UTF-8");
-        if (!rc) {
-            mbedtls_md_context_t md;
-            mbedtls_md_init(&md);
-            int mrc = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
-            if (!mrc)
-                mrc = mbedtls_pkcs5_pbkdf2_hmac(&md,
-                                                (const unsigned char *)(password ? password : ""),
-                                                password ? strlen(password) : 0, salt, salt_len,
-                                                iterations, (uint32_t)key_len, key);
-            mbedtls_md_free(&md);
-            if (mrc)
-                rc = pkiws__mbed_fail(PKIWS_E_CRYPTO, mrc, "PBKDF2");
-        }
+        if (!rc)
+            rc = pbkdf2(PKIWS__PFX_MD_SHA256, password, salt, salt_len, iterations, key, key_len);
         if (!rc)
             rc = put_alg_pbes2(alg, salt, salt_len, iterations, iv);
     }

@@ -119,6 +119,72 @@ static void test_pkcs12_kdf_long_and_unicode(void **state)
               "87163C35590412739EA2B355BEAD135B789095BA02972C887E83584E10DC9743");
 }
 
+/* The known vectors again with the CPU's SHA extensions off (the portable compression), then on
+ * where the CPU has them: both paths of crypto/sha_iter.c give the same keys. */
+static void test_pkcs12_kdf_both_sha_paths(void **state)
+{
+    int had = pkiws__sha_ni(-1);
+    assert_int_equal(pkiws__sha_ni(0), 0);
+    test_pkcs12_kdf_known_vectors(state);
+    test_pkcs12_kdf_long_and_unicode(state);
+    int on = pkiws__sha_ni(1);
+    print_message("SHA extensions: %s\n", on ? "used" : "not available on this CPU");
+    test_pkcs12_kdf_known_vectors(state);
+    test_pkcs12_kdf_long_and_unicode(state);
+    pkiws__sha_ni(had);
+}
+
+static void pbkdf2_check(int md, const char *pw, size_t pw_len, const char *salt, unsigned iter,
+                         size_t n, const char *want)
+{
+    uint8_t out[64];
+    for (int ni = 0; ni < 2; ni++) {
+        pkiws__sha_ni(ni);
+        memset(out, 0, sizeof out);
+        assert_int_equal(pkiws__pbkdf2_hmac(md, (const uint8_t *)pw, pw_len, (const uint8_t *)salt,
+                                            strlen(salt), iter, out, n),
+                         PKIWS_OK);
+        assert_hex(out, n, want);
+    }
+}
+
+/* RFC 6070 (PBKDF2-HMAC-SHA1) and the common PBKDF2-HMAC-SHA256 vectors; the 70-byte password
+ * (hashed first, HMAC's long-key rule) and the empty one were computed with Python's
+ * hashlib.pbkdf2_hmac. Outputs of one and of several blocks. */
+static void test_pbkdf2_known_vectors(void **state)
+{
+    (void)state;
+    int had = pkiws__sha_ni(-1);
+    char p70[71];
+    memset(p70, 'p', 70);
+    p70[70] = 0;
+    pbkdf2_check(PKIWS__PFX_MD_SHA1, "password", 8, "salt", 1, 20,
+                 "0C60C80F961F0E71F3A9B524AF6012062FE037A6");
+    pbkdf2_check(PKIWS__PFX_MD_SHA1, "password", 8, "salt", 2, 32,
+                 "EA6C014DC72D6F8CCD1ED92ACE1D41F0D8DE8957CAE93136266537A8D7BF4B76");
+    pbkdf2_check(
+        PKIWS__PFX_MD_SHA1, "password", 8, "salt", 4096, 40,
+        "4B007901B765489ABEAD49D926F721D065A429C12E463F6C4CD79401085B03DBC7E8B88F1447F8C3");
+    pbkdf2_check(PKIWS__PFX_MD_SHA1, p70, 70, "NaCl-salt-0123", 2048, 32,
+                 "476C5337AD778FCF993495006C59131C004C40A1AA03961DB5952A8AE2199864");
+    pbkdf2_check(PKIWS__PFX_MD_SHA1, "", 0, "salt", 3, 16, "0CEBFB1825D38CE91DB4A69A0B9E776B");
+    pbkdf2_check(PKIWS__PFX_MD_SHA256, "password", 8, "salt", 1, 20,
+                 "120FB6CFFCF8B32C43E7225256C4F837A86548C9");
+    pbkdf2_check(PKIWS__PFX_MD_SHA256, "password", 8, "salt", 2, 32,
+                 "AE4D0C95AF6B46D32D0ADFF928F06DD02A303F8EF3C251DFD6E2D85A95474C43");
+    pbkdf2_check(
+        PKIWS__PFX_MD_SHA256, "password", 8, "salt", 4096, 40,
+        "C5E478D59288C841AA530DB6845C4C8D962893A001CE4E11A4963873AA98134AF7AD98C1B458CE3F");
+    pbkdf2_check(PKIWS__PFX_MD_SHA256, p70, 70, "NaCl-salt-0123", 2048, 32,
+                 "546A157E973E9087A5D8DDCE0C0C03E2315425B16C72AA9DDE99AF55DDB301E0");
+    pbkdf2_check(PKIWS__PFX_MD_SHA256, "", 0, "salt", 3, 16, "5DDF839AFA2D5FB4BE56E1A0F4891761");
+    uint8_t out[20];
+    assert_int_equal(pkiws__pbkdf2_hmac(PKIWS__PFX_MD_SHA512, (const uint8_t *)"a", 1,
+                                        (const uint8_t *)"b", 1, 1, out, sizeof out),
+                     PKIWS_E_INTERNAL);
+    pkiws__sha_ni(had);
+}
+
 static void test_pkcs12_kdf_rejects_bad_parameters(void **state)
 {
     (void)state;
@@ -348,6 +414,8 @@ int main(void)
         cmocka_unit_test(test_pkcs12_bmp_password),
         cmocka_unit_test(test_pkcs12_kdf_known_vectors),
         cmocka_unit_test(test_pkcs12_kdf_long_and_unicode),
+        cmocka_unit_test(test_pkcs12_kdf_both_sha_paths),
+        cmocka_unit_test(test_pbkdf2_known_vectors),
         cmocka_unit_test(test_pkcs12_kdf_rejects_bad_parameters),
         cmocka_unit_test(test_pkcs12_rc2_rfc2268_vectors),
         cmocka_unit_test(test_pkcs12_rc2_40_cbc_matches_openssl),
