@@ -118,7 +118,10 @@ enum pkiws_http_item {
     /* blobs (NULL, 0 when absent) */
     PKIWS_HTTP_BODY = 20000,            /**< the request body (SOAP envelope) */
     PKIWS_HTTP_CLIENT_CERT_PEM = 20001, /**< RA certificate, then its chain */
-    PKIWS_HTTP_CLIENT_KEY_PEM = 20002,  /**< RA private key, unencrypted PKCS#8 (a secret) */
+    PKIWS_HTTP_CLIENT_KEY_PEM = 20002,  /**< RA private key, unencrypted PKCS#8 (a secret).
+                                             Deprecated (ABI 2 will not hand out the key);
+                                             a signer session (pkiws_session_set_ra_signer,
+                                             _pkcs11) cannot use an HTTP backend */
     PKIWS_HTTP_TRUST_PEM = 20003        /**< trust anchors; absent: the system's bundle */
 };
 
@@ -218,7 +221,12 @@ enum pkiws_tls_item {
     PKIWS_TLS_HOST = 10000, /**< server name for SNI and the host-name check (connect() only) */
     /* blobs (NULL, 0 when absent) */
     PKIWS_TLS_CLIENT_CERT_PEM = 20000, /**< RA certificate, then its chain */
-    PKIWS_TLS_CLIENT_KEY_PEM = 20001,  /**< RA key, unencrypted PKCS#8 (a secret) */
+    PKIWS_TLS_CLIENT_KEY_PEM = 20001,  /**< RA key, unencrypted PKCS#8 (a secret). Deprecated:
+                                            a backend should accept PKIWS_TLS_KEY_EXTERNAL and
+                                            sign through pkiws_tls_params_sign(); kept for ABI
+                                            1 for a host table without PKIWS_TLS_CAP_SIGN when
+                                            the RA key was loaded from PKCS#12, PEM or a store
+                                            (the built-in backend never gets it) */
     PKIWS_TLS_TRUST_PEM = 20002        /**< trust anchors; absent: the system's bundle */
 };
 
@@ -230,19 +238,15 @@ PKIWS_API int pkiws_tls_params_str(const pkiws_tls_params *params, int item, con
 PKIWS_API int pkiws_tls_params_blob(const pkiws_tls_params *params, int item, const uint8_t **data,
                                     size_t *len);
 
-/** Signature algorithms of the sign hook: the scheme and the hash the digest was made with. */
-enum pkiws_sign_alg {
-    PKIWS_SIGN_RSA_PKCS1_SHA1 = 1,   /**< RSASSA-PKCS1-v1_5, DigestInfo of SHA-1 */
-    PKIWS_SIGN_RSA_PKCS1_SHA224 = 2, /**< ... SHA-224 */
-    PKIWS_SIGN_RSA_PKCS1_SHA256 = 3, /**< ... SHA-256 */
-    PKIWS_SIGN_RSA_PKCS1_SHA384 = 4, /**< ... SHA-384 */
-    PKIWS_SIGN_RSA_PKCS1_SHA512 = 5  /**< ... SHA-512 */
-};
+/* The signature algorithms (enum pkiws_sign_alg) are in pkiws.h, shared with RA signers. */
 
 /**
  * Sign @p hash (@p hash_len bytes, made with the hash of @p alg) with the RA private key
  * through the session's sign hook, for a TLS backend whose PKIWS_TLS_KEY_EXTERNAL is 1. The
  * signature (at most @p cap bytes) goes to @p sig, its length to @p sig_len.
+ * The session's RA signer (pkiws_session_set_ra_signer(), _pkcs11(), or the built-in key of
+ * a PKCS#12/PEM/store credential) signs when it has one, else the backend's own sign hook.
+ * @p alg is a pkiws_sign_alg of pkiws.h: ECDSA for an EC certificate (DER ECDSA-Sig-Value).
  * PKIWS_E_STATE when the key is not external.
  */
 PKIWS_API int pkiws_tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_t *hash,

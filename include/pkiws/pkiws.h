@@ -110,6 +110,8 @@ enum pkiws_error {
     PKIWS_E_PROFILE_NOT_FOUND = -400, /**< no template for the profile OID */
     PKIWS_E_POLICY_MISMATCH = -401,   /**< selections and template disagree */
     PKIWS_E_REJECTED = -402,          /**< the CA refused the request */
+    PKIWS_E_DUPLICATE = -403,         /**< the seat already has a VALID certificate of the
+                                           profile (PKIWS_DUPLICATES_REFUSE) */
     /* -500..-599: identity, subject and SAN */
     PKIWS_E_SAN_UNRESOLVED = -500,     /**< no value for a selected subject part or SAN */
     PKIWS_E_UNSUPPORTED_CHARS = -501,  /**< characters the CA does not accept */
@@ -147,6 +149,7 @@ PKIWS_API const char *pkiws_version_string(void);
 #define PKIWS_FEATURE_THREADSAFE (UINT64_C(1) << 0) /**< see the threading statement above */
 #define PKIWS_FEATURE_CURL (UINT64_C(1) << 1)       /**< the libcurl transport is built in */
 #define PKIWS_FEATURE_NATIVE (UINT64_C(1) << 2)     /**< the mbedTLS transport is built in */
+#define PKIWS_FEATURE_OUTBOX (UINT64_C(1) << 3)     /**< the durable outbox (SQLite) is built in */
 /** Bit set of PKIWS_FEATURE_*. */
 PKIWS_API uint64_t pkiws_features(void);
 
@@ -216,6 +219,9 @@ enum pkiws_session_opt {
                                                    they exist (and again after a new size);
                                                    PKIWS_E_STATE without a pool; reads back the
                                                    type, 0 (default): filled as issuances ask */
+    PKIWS_SESSION_OPT_BULK_CHUNK = 13,        /**< ids per bulkUpdateCertificateStatus request
+                                                   of pkiws_revoke_bulk, 1..100 (the service's
+                                                   limit), default 100 */
     /* strings (10000..19999) */
     PKIWS_SESSION_OPT_CA = 10000,         /**< CA base service FQDN[:port], e.g. pki-ws.symauth.com */
     PKIWS_SESSION_OPT_BASE_URL = 10001,   /**< full base URL instead, e.g. https://h:8443/pki-ws */
@@ -279,6 +285,66 @@ PKIWS_API int pkiws_session_set_ra_pem_files(pkiws_session *session, const char 
  */
 PKIWS_API int pkiws_session_set_ra_store(pkiws_session *session, const char *dir,
                                          const char *thumbprint, const char *password);
+/** Signature algorithms of an RA signer: the scheme and the hash the digest was made with. */
+enum pkiws_sign_alg {
+    PKIWS_SIGN_RSA_PKCS1_SHA1 = 1,   /**< RSASSA-PKCS1-v1_5, DigestInfo of SHA-1 */
+    PKIWS_SIGN_RSA_PKCS1_SHA224 = 2, /**< ... SHA-224 */
+    PKIWS_SIGN_RSA_PKCS1_SHA256 = 3, /**< ... SHA-256 */
+    PKIWS_SIGN_RSA_PKCS1_SHA384 = 4, /**< ... SHA-384 */
+    PKIWS_SIGN_RSA_PKCS1_SHA512 = 5, /**< ... SHA-512 */
+    PKIWS_SIGN_ECDSA_SHA1 = 6,       /**< ECDSA over a SHA-1 digest; DER ECDSA-Sig-Value */
+    PKIWS_SIGN_ECDSA_SHA224 = 7,     /**< ... SHA-224 */
+    PKIWS_SIGN_ECDSA_SHA256 = 8,     /**< ... SHA-256 */
+    PKIWS_SIGN_ECDSA_SHA384 = 9,     /**< ... SHA-384 */
+    PKIWS_SIGN_ECDSA_SHA512 = 10     /**< ... SHA-512 */
+};
+
+/**
+ * Signs for the RA key that the host keeps (HSM, TPM, a key service): sign @p hash
+ * (@p hash_len bytes, made with the hash of @p alg, a pkiws_sign_alg) and put the signature
+ * in @p sig (at most @p cap bytes), its length in *@p sig_len. RSA: the RSASSA-PKCS1-v1_5
+ * signature over the DigestInfo of the hash (as long as the modulus); ECDSA: the DER
+ * ECDSA-Sig-Value. Return PKIWS_OK, or PKIWS_E_RA_CREDENTIAL / PKIWS_E_BACKEND / PKIWS_E_NOMEM
+ * (the host may record why with pkiws_backend_fail()). Called for TLS handshakes with the CA
+ * and once per connection configuration to prove the key matches the certificate, possibly
+ * from several threads at once; it must not call back into the session.
+ */
+typedef int (*pkiws_sign_cb)(void *ctx, int alg, const uint8_t *hash, size_t hash_len,
+                             uint8_t *sig, size_t cap, size_t *sig_len);
+
+/**
+ * RA credential whose private key stays outside pkiws: @p cert_chain (@p len bytes) holds the
+ * RA certificate, then optionally its chain, as PEM or as one DER certificate; every TLS
+ * signature with the RA key goes to @p sign_cb with @p ctx. @p sign_cb NULL: the session's
+ * TLS backend signs with its own `sign` hook (backend.h, PKIWS_TLS_CAP_SIGN).
+ *
+ * Transports: the native one (PKIWS_TRANSPORT_NATIVE; built-in mbedTLS backend or a host TLS
+ * backend, which sees PKIWS_TLS_KEY_EXTERNAL 1 and signs through pkiws_tls_params_sign()).
+ * The libcurl transport cannot use a signer (its TLS library wants the key itself): an
+ * operation of a signer session on it fails with PKIWS_E_UNSUPPORTED and the remedy "use the
+ * native transport" (PKIWS_TRANSPORT_NATIVE); a host HTTP backend (which would need the key
+ * as PEM) fails with PKIWS_E_RA_CREDENTIAL. The certificate must be valid now.
+ * @p ctx must stay valid until the session is freed or its RA credential replaced and the
+ * operations started before have returned.
+ */
+PKIWS_API int pkiws_session_set_ra_signer(pkiws_session *session, const void *cert_chain,
+                                          size_t len, pkiws_sign_cb sign_cb, void *ctx);
+/**
+ * RA credential in a PKCS#11 token (HSM, smart card, TPM through tpm2-pkcs11, SoftHSM2): the
+ * module at @p module_path (a shared object, loaded with dlopen; NULL: the module-path of
+ * @p uri) is initialised with OS locking, the token and private key named by @p uri (RFC 7512:
+ * `pkcs11:token=...;object=...;id=%01` — attributes token, manufacturer, model, serial,
+ * object, id, type=private, and in the query pin-value, module-path; any other is refused,
+ * naming it) are found, the session logs in with @p pin (NULL: the URI's pin-value, if any)
+ * and the RA certificate is the token's certificate object with the key's CKA_ID. Signing is
+ * C_Sign (CKM_RSA_PKCS over a DigestInfo, CKM_ECDSA); the key never leaves the token. The PIN
+ * is kept (zeroised when freed) to log in again, never logged. One PKCS#11 session per pkiws
+ * session, with C_Sign serialised. Native transport only, as pkiws_session_set_ra_signer().
+ * Failures: PKIWS_E_INVALID_ARG (URI), PKIWS_E_UNSUPPORTED (built without PKCS#11 support),
+ * PKIWS_E_RA_CREDENTIAL (module, token, PIN, key or certificate), each naming the input.
+ */
+PKIWS_API int pkiws_session_set_ra_pkcs11(pkiws_session *session, const char *module_path,
+                                          const char *uri, const char *pin);
 /**
  * SHA-1 thumbprint of the loaded RA certificate as 40 upper-case hex digits; borrowed.
  * PKIWS_E_STATE when no credential is loaded.
@@ -348,7 +414,28 @@ enum pkiws_profile_opt {
     PKIWS_PROFILE_OPT_SAN_TYPES = 2,       /**< PKIWS_SAN_* bit set, default 0 */
     PKIWS_PROFILE_OPT_KEY_TYPE = 3,        /**< PKIWS_KEY_*, default PKIWS_KEY_RSA2048 */
     PKIWS_PROFILE_OPT_PFX_PRESET = 4,      /**< PKIWS_PFX_*, default PKIWS_PFX_LEGACY */
-    PKIWS_PROFILE_OPT_OTHERNAME_COMPAT = 5 /**< 1: base64 the otherName text unchecked */
+    PKIWS_PROFILE_OPT_OTHERNAME_COMPAT = 5, /**< 1: base64 the otherName text unchecked */
+    PKIWS_PROFILE_OPT_DUPLICATES = 6        /**< PKIWS_DUPLICATES_*, default ALLOW */
+};
+
+/**
+ * What pkiws_issue and pkiws_renew do about the seat's existing certificates
+ * (PKIWS_PROFILE_OPT_DUPLICATES). The seat is the one the request resolves to (its seat id,
+ * else its CN), as the CA sees it.
+ * - ALLOW: no search; every issuance takes a seat licence, silently.
+ * - REPORT: before issuing, searchCertificate the seat's VALID certificates of this profile
+ *   (all pages), issue, and list them in the result as found entries (pkiws_result_found).
+ * - REFUSE: the same search; when it finds any, fail with PKIWS_E_DUPLICATE naming the
+ *   first serial, nothing issued, the certificates listed in the result.
+ * pkiws_renew never counts the certificate it renews. A failed search fails the issuance
+ * with the search's code (a duplicate is never let through unseen). A retry of an issuance
+ * that succeeded (same key or transaction id) finds the certificate it would get again: it is
+ * reported (REPORT) or refused (REFUSE) like any other.
+ */
+enum pkiws_duplicates {
+    PKIWS_DUPLICATES_ALLOW = 0,
+    PKIWS_DUPLICATES_REPORT = 1,
+    PKIWS_DUPLICATES_REFUSE = 2
 };
 
 /**
@@ -501,7 +588,9 @@ enum pkiws_result_int {
     PKIWS_RESULT_REVOCATION_COUNT = 6, /**< certificates whose status changed */
     PKIWS_RESULT_SUCCESS_CODE = 7,     /**< updateCertificateStatus successCode */
     PKIWS_RESULT_SEARCH_TOTAL = 8,     /**< pkiws_search: certificates matching, all pages */
-    PKIWS_RESULT_SEARCH_MORE = 9       /**< pkiws_search: 1 when more pages follow */
+    PKIWS_RESULT_SEARCH_MORE = 9,      /**< pkiws_search: 1 when more pages follow */
+    PKIWS_RESULT_APPROVALS_PENDING = 10 /**< pkiws_recover: administrator approvals still
+                                             needed (adminApprovalPendingCount; 0 when done) */
 };
 
 /** Binary items of pkiws_result_blob(). */
@@ -622,7 +711,12 @@ PKIWS_API int pkiws_issue(pkiws_request *request, pkiws_result **out);
  */
 PKIWS_API int pkiws_request_set_key(pkiws_request *request, const void *key, size_t len,
                                     const char *password);
-/** Ask again for a pending request (QueryTokenStatus); the result is as for pkiws_issue. */
+/**
+ * Ask again for a pending request (QueryTokenStatus); the result is as for pkiws_issue. The
+ * request needs PKIWS_REQUEST_OPT_PENDING_REF and the key kept from the PENDING result
+ * (pkiws_request_set_key), except on a profile where the CA generates the key: that pending
+ * result has no KEY_PKCS8, and the key comes with the CA's PKCS#12 when the poll finishes.
+ */
 PKIWS_API int pkiws_poll(pkiws_request *request, pkiws_result **out);
 
 /**
@@ -657,7 +751,8 @@ enum pkiws_status_op {
 /** What identifies the certificates. */
 enum pkiws_selector {
     PKIWS_BY_SERIAL = 1, /**< one certificate, by serial (hex; case and leading zeros ignored) */
-    PKIWS_BY_SEAT = 2    /**< every certificate of a seat */
+    PKIWS_BY_SEAT = 2,   /**< every certificate of a seat */
+    PKIWS_BY_PROFILE = 3 /**< every certificate of a profile OID (pkiws_revoke_bulk only) */
 };
 /** Revocation reasons (RFC 5280 numbers; names of the service's RevokeReasonCodeEnum). */
 enum pkiws_reason {
@@ -682,6 +777,63 @@ PKIWS_API int pkiws_revoke(pkiws_session *session, int operation, int selector, 
                            int reason, const char *comment, pkiws_result **out);
 
 /**
+ * Revoke, suspend or resume many certificates (bulkUpdateCertificateStatus): @p n ids of one
+ * kind (@p selector PKIWS_BY_SERIAL, PKIWS_BY_SEAT or PKIWS_BY_PROFILE), sent in chunks of
+ * PKIWS_SESSION_OPT_BULK_CHUNK ids (at most 100, the service's limit), with @p reason and
+ * @p comment (may be NULL) as for pkiws_revoke. Serials are normalised as pkiws_revoke does.
+ *
+ * The service answers a whole chunk with one successCode and revocationCount, so the outcome
+ * of each id is established as follows, and is in the result's items (pkiws_result_item):
+ * - a chunk answered with successCode 0 and a revocationCount of at least its number of ids
+ *   marks all its ids PKIWS_OK;
+ * - any other chunk (a non-zero successCode, fewer changes, a SOAP fault) is re-tried id by
+ *   id (updateCertificateStatus; a one-id bulk request for profile OIDs): successCode 0 with
+ *   a change is PKIWS_OK; an id that changes nothing is PKIWS_OK only when a
+ *   searchCertificate shows all its certificates in the requested state (e.g. already
+ *   revoked, possibly by the chunk), else PKIWS_E_REJECTED with the CA's message ("No
+ *   certificate found ...");
+ * - a transport failure that outlasts PKIWS_SESSION_OPT_RETRIES stops the run: the ids not
+ *   yet confirmed get its code (retryable), and nothing more is sent.
+ * clientTransactionIDs are derived from the operation, selector, reason, comment and the
+ * chunk's ids ("pkiws-bulk-..." per chunk, "pkiws-one-..." per single id), so running the same
+ * job again sends recognisably the same requests.
+ *
+ * Returns PKIWS_OK when every id is confirmed, else the code of the first id that is not
+ * (the result's message names it and counts the failures); *out is set in every case but
+ * PKIWS_E_INVALID_ARG / PKIWS_E_NOMEM. The result has REVOCATION_COUNT (all requests),
+ * ATTEMPTS (requests sent, searches and retries included), CLIENT_TXID (the first chunk's)
+ * and one item per id, in the order given. Thread-safe on a shared session.
+ */
+PKIWS_API int pkiws_revoke_bulk(pkiws_session *session, int operation, int selector,
+                                const char *const *ids, size_t n, int reason, const char *comment,
+                                pkiws_result **out);
+/** Number of per-id outcomes a pkiws_revoke_bulk result holds (0 for other results). */
+PKIWS_API size_t pkiws_result_item_count(const pkiws_result *result);
+/**
+ * The @p index-th per-id outcome: @p id as sent (serials normalised), @p code PKIWS_OK or the
+ * PKIWS_E_* of that id, @p message the CA's successMsg or why it failed (borrowed, never
+ * NULL). Outputs may be NULL.
+ */
+PKIWS_API int pkiws_result_item(const pkiws_result *result, size_t index, const char **id,
+                                int *code, const char **message);
+
+/**
+ * Recover an escrowed key (keyRecovery of the certificate-management service; the profile must
+ * have had the CA generate and escrow the key) for the certificate with serial @p serial (hex;
+ * case, separators and leading zeros ignored) issued by @p issuer (the issuer DN, e.g. the
+ * result's ISSUER), asked for by the administrator @p admin_id. The CA's PKCS#12 is opened
+ * and re-packaged like an issued PFX: preset @p preset (PKIWS_PFX_*, 0: PKIWS_PFX_LEGACY),
+ * password @p pfx_password (NULL: a generated one, returned as PFX_PASSWORD); the result has
+ * PFX, CERT_DER, SUBJECT, SERIAL, the chain and APPROVALS_PENDING 0. When the CA still waits
+ * for administrators (dual-admin approval), returns PKIWS_OK with status PKIWS_STATUS_PENDING
+ * and APPROVALS_PENDING > 0: ask again (e.g. as another administrator) later. The recovered key
+ * is the certificate's original key: install it on a new device to read old mail.
+ */
+PKIWS_API int pkiws_recover(pkiws_session *session, const char *serial, const char *issuer,
+                            const char *admin_id, const char *pfx_password, int preset,
+                            pkiws_result **out);
+
+/**
  * Search certificates (searchCertificate of the certificate-management service): by seat or
  * serial (@p selector PKIWS_BY_SEAT / PKIWS_BY_SERIAL with @p id), or all (@p selector 0, @p id
  * NULL), optionally within @p profile_oid (may be NULL); one page from @p start_index (0-based).
@@ -698,6 +850,95 @@ PKIWS_API size_t pkiws_result_found_count(const pkiws_result *result);
 PKIWS_API int pkiws_result_found(const pkiws_result *result, size_t index, const uint8_t **der,
                                  size_t *len, const char **serial, const char **status,
                                  const char **seat);
+
+/* ============================================================================================
+ * The durable revocation outbox (docs/outbox.md)
+ * ========================================================================================== */
+
+/** A durable queue of revoke / suspend / resume requests in one SQLite file. */
+typedef struct pkiws_outbox pkiws_outbox;
+
+/** The states of an outbox entry. */
+enum pkiws_outbox_state {
+    PKIWS_OUTBOX_QUEUED = 1,   /**< stored, never sent */
+    PKIWS_OUTBOX_SENT = 2,     /**< sent at least once (or about to be), no confirmation yet */
+    PKIWS_OUTBOX_ACCEPTED = 3, /**< the CA answered successCode 0 (or -2 to a repeat): search next */
+    PKIWS_OUTBOX_DONE = 4,     /**< a search showed the new status: finished */
+    PKIWS_OUTBOX_FAILED = 5    /**< refused for good (e.g. unknown serial): finished, last error says why */
+};
+/** The worker's steps, as the step callback sees them (each after the step named). */
+enum pkiws_outbox_step {
+    PKIWS_OUTBOX_STEP_SEND = 1,     /**< the attempt is recorded (state SENT); the request goes out next */
+    PKIWS_OUTBOX_STEP_SENT = 2,     /**< the send returned; its outcome is not recorded yet */
+    PKIWS_OUTBOX_STEP_ACCEPTED = 3, /**< ACCEPTED is recorded; the search comes next */
+    PKIWS_OUTBOX_STEP_SEARCHED = 4, /**< the search shows the new status; DONE is not recorded yet */
+    PKIWS_OUTBOX_STEP_DONE = 5      /**< DONE is recorded */
+};
+/** What pkiws_outbox_entry_int / pkiws_outbox_entry_str read of an entry. */
+enum pkiws_outbox_item {
+    PKIWS_OUTBOX_ITEM_ID = 1,           /**< int: the entry id (from 1, never reused) */
+    PKIWS_OUTBOX_ITEM_OPERATION = 2,    /**< int: PKIWS_OP_* */
+    PKIWS_OUTBOX_ITEM_SELECTOR = 3,     /**< int: PKIWS_BY_SERIAL or PKIWS_BY_SEAT */
+    PKIWS_OUTBOX_ITEM_REASON = 4,       /**< int: PKIWS_REASON_* */
+    PKIWS_OUTBOX_ITEM_STATE = 5,        /**< int: PKIWS_OUTBOX_* */
+    PKIWS_OUTBOX_ITEM_ATTEMPTS = 6,     /**< int: sends so far (a re-send after a crash counts) */
+    PKIWS_OUTBOX_ITEM_SUCCESS_CODE = 7, /**< int: the CA's last successCode (0 before an answer) */
+    PKIWS_OUTBOX_ITEM_LAST_CODE = 8,    /**< int: PKIWS_E_* of the last failure, 0 without one */
+    PKIWS_OUTBOX_ITEM_NEXT_ATTEMPT = 9, /**< int: milliseconds since the epoch of the next try */
+    PKIWS_OUTBOX_ITEM_CREATED = 10,     /**< int: when queued, milliseconds since the epoch */
+    PKIWS_OUTBOX_ITEM_TARGET = 101,     /**< str: the serial (normalised hex) or the seat id */
+    PKIWS_OUTBOX_ITEM_TXID = 102,       /**< str: the clientTransactionID of every send */
+    PKIWS_OUTBOX_ITEM_LAST_ERROR = 103  /**< str: the last failure's message, NULL without one */
+};
+/** Called by pkiws_outbox_run after each step of an entry (observation, progress, tests). */
+typedef void (*pkiws_outbox_step_cb)(int64_t entry_id, int step, void *user_data);
+
+/**
+ * Open (create) the outbox file @p path for @p session (kept alive by the outbox; its settings
+ * at each pkiws_outbox_run apply). The file is SQLite in WAL mode with synchronous=FULL: what
+ * pkiws_outbox_add returned, and every state change, survives kill -9 and a power loss.
+ * PKIWS_E_UNSUPPORTED when the library is built without SQLite (no PKIWS_FEATURE_OUTBOX);
+ * PKIWS_E_IO naming the file when it cannot be opened or is not a database.
+ */
+PKIWS_API int pkiws_outbox_open(pkiws_session *session, const char *path, pkiws_outbox **out);
+/** Close the outbox (what it stored stays in the file). NULL and freed handles are ignored. */
+PKIWS_API void pkiws_outbox_free(pkiws_outbox *outbox);
+/**
+ * Queue an operation (PKIWS_OP_*) for a certificate by serial or for a seat, with a reason
+ * (PKIWS_REASON_*, PKIWS_REASON_NONE to omit it). Its clientTransactionID is chosen and stored
+ * now: every send of the entry uses it. Nothing is sent here. A pending entry for the same
+ * operation and target is not queued twice (*@p entry_id is then that entry's id).
+ */
+PKIWS_API int pkiws_outbox_add(pkiws_outbox *outbox, int operation, int selector, const char *id,
+                               int reason, int64_t *entry_id);
+/**
+ * Work on the pending entries: send each due one (again, with its own id, after a failure or a
+ * crash) until the CA confirms it (successCode 0, or -2 for a repeat of an earlier send) and a
+ * searchCertificate shows the new status; retry with back-off (the session's
+ * PKIWS_SESSION_OPT_RETRY_BACKOFF_MS, doubled per attempt, at most 5 minutes). Blocks until
+ * nothing is pending or @p max_seconds have passed (0: no deadline). *@p pending (may be NULL):
+ * what is left. Returns PKIWS_OK when the run ended normally (pending or not); a failure that no
+ * retry heals (configuration, RA credential, TLS trust, the file) ends it early with that code.
+ */
+PKIWS_API int pkiws_outbox_run(pkiws_outbox *outbox, int max_seconds, int *pending);
+/** Number of entries not yet DONE or FAILED. */
+PKIWS_API int pkiws_outbox_pending_count(pkiws_outbox *outbox, int *count);
+/**
+ * Take a snapshot of the entries for the accessors below: the pending ones, or every entry
+ * when @p all is 1; ordered by id. The snapshot lasts until the next pkiws_outbox_list or
+ * pkiws_outbox_free.
+ */
+PKIWS_API int pkiws_outbox_list(pkiws_outbox *outbox, int all, size_t *count);
+/** An integer item (PKIWS_OUTBOX_ITEM_*) of snapshot entry @p index. */
+PKIWS_API int pkiws_outbox_entry_int(pkiws_outbox *outbox, size_t index, int item,
+                                     int64_t *value);
+/** A text item of snapshot entry @p index (borrowed, valid with the snapshot), or NULL. */
+PKIWS_API const char *pkiws_outbox_entry_str(pkiws_outbox *outbox, size_t index, int item);
+/** Set (NULL: remove) the step callback of pkiws_outbox_run; it runs on the caller's thread. */
+PKIWS_API int pkiws_outbox_set_step_callback(pkiws_outbox *outbox, pkiws_outbox_step_cb cb,
+                                             void *user_data);
+/** "queued", "sent", "accepted", "done", "failed"; "unknown" for other values. */
+PKIWS_API const char *pkiws_outbox_state_name(int state);
 
 /**
  * Health report, the troubleshooting table run by a machine: configuration, RA credential

@@ -18,6 +18,7 @@
 #define PKIWS__MAGIC_PROFILE 0x50524f31u /* "PRO1" */
 #define PKIWS__MAGIC_REQUEST 0x52455131u /* "REQ1" */
 #define PKIWS__MAGIC_RESULT 0x52455331u  /* "RES1" */
+#define PKIWS__MAGIC_OUTBOX 0x4f425831u  /* "OBX1" */
 #define PKIWS__MAGIC_DEAD 0xDEADBEEFu
 
 /* A reference-counted holder of an immutable object shared by session settings snapshots
@@ -32,7 +33,7 @@ typedef struct pkiws__box {
  * operations run on an immutable copy of it (pkiws__conf). */
 typedef struct pkiws__settings {
     int64_t connect_timeout_ms, timeout_ms, max_response_bytes, max_xml_depth, retries,
-        policy_cache_hours, transport, retry_backoff_ms, key_pool_size;
+        policy_cache_hours, transport, retry_backoff_ms, key_pool_size, bulk_chunk;
     pkiws__box *keypool;             /* NULL unless PKIWS_SESSION_OPT_KEY_POOL_SIZE > 0 */
     pkiws__http_plugin *http_plugin; /* host HTTP backend, or NULL */
     pkiws__tls *tls;                 /* host TLS backend for the native transport, or NULL */
@@ -80,6 +81,7 @@ struct pkiws_profile {
     pkiws_session *session;
     char *oid;
     int subject_format, key_type, pfx_preset, othername_compat;
+    int duplicates; /* PKIWS_DUPLICATES_* */
     unsigned san_types;
     char *mapping[9];     /* by PKIWS_FIELD_* */
     atomic_int frozen;    /* 1 after a successful pkiws_profile_verify: selections are final */
@@ -128,6 +130,7 @@ int pkiws__result_set_int(pkiws_result *r, int item, int64_t value);
 int pkiws__result_set_blob(pkiws_result *r, int item, const uint8_t *p, size_t n, int secret);
 int pkiws__result_add_chain(pkiws_result *r, const uint8_t *der, size_t n);
 int pkiws__result_add_trace(pkiws_result *r, int field, const char *value, int source);
+int pkiws__result_add_item(pkiws_result *r, const char *id, int code, const char *message);
 int pkiws__result_add_found(pkiws_result *r, const uint8_t *der, size_t len, const char *serial,
                             const char *status, const char *seat);
 int pkiws__result_add_check(pkiws_result *r, const char *name, int verdict, const char *detail,
@@ -136,6 +139,9 @@ int pkiws__result_add_check(pkiws_result *r, const char *name, int verdict, cons
 int pkiws__result_set_cert(pkiws_result *r, const pkiws__cert *c);
 /* Trace and verdicts of a resolution. */
 int pkiws__result_set_resolution(pkiws_result *r, const pkiws__resolution *res);
+
+/* Make ra the session's RA credential (taken, also on failure) and log it. */
+int pkiws__session_install_ra(pkiws_session *s, pkiws__ra *ra);
 
 /* The settings snapshot for one operation (a new reference; release it when done). */
 int pkiws__session_acquire(pkiws_session *s, pkiws__conf **out);
@@ -174,5 +180,13 @@ int pkiws__handle_release(const void *h, unsigned kind);
 int pkiws__check_session(const pkiws_session *s, const char *fn);
 int pkiws__check_profile(const pkiws_profile *p, const char *fn);
 int pkiws__check_request(const pkiws_request *r, const char *fn);
+int pkiws__check_outbox(const pkiws_outbox *o, const char *fn);
+
+/* ---- revoke.c, shared with the outbox ---- */
+/* The service's RevokeReasonCodeEnum name of a PKIWS_REASON_*, or NULL. */
+const char *pkiws__reason_text(int reason);
+/* A serial as hex: separators and leading zeros dropped, upper-cased (PKIWS_E_INVALID_ARG naming
+ * a character that is not a hex digit). */
+int pkiws__normalize_serial(const char *in, pkiws_buf *out);
 
 #endif

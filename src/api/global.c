@@ -43,6 +43,11 @@ int pkiws__check_request(const pkiws_request *r, const char *fn)
     return check_handle(r, PKIWS__MAGIC_REQUEST, "request", fn);
 }
 
+int pkiws__check_outbox(const pkiws_outbox *o, const char *fn)
+{
+    return check_handle(o, PKIWS__MAGIC_OUTBOX, "outbox", fn);
+}
+
 int pkiws__handle_release(const void *h, unsigned kind)
 {
     /* A free from inside a callback could pull the handle from under the running call: it is
@@ -70,6 +75,9 @@ PKIWS_API uint64_t pkiws_features(void)
 #endif
 #if PKIWS_HAVE_CURL
     f |= PKIWS_FEATURE_CURL;
+#endif
+#if PKIWS_HAVE_SQLITE
+    f |= PKIWS_FEATURE_OUTBOX;
 #endif
     return f;
 }

@@ -125,6 +125,14 @@ PKIWS_API int pkiws_profile_set_int(pkiws_profile *p, int option, int64_t value)
             return pkiws__fail(PKIWS_E_INVALID_ARG, "OTHERNAME_COMPAT must be 0 or 1");
         p->othername_compat = (int)value;
         return PKIWS_OK;
+    case PKIWS_PROFILE_OPT_DUPLICATES:
+        if (value < PKIWS_DUPLICATES_ALLOW || value > PKIWS_DUPLICATES_REFUSE)
+            return pkiws__fail(PKIWS_E_INVALID_ARG,
+                               "DUPLICATES %lld is not PKIWS_DUPLICATES_ALLOW (0), REPORT (1) or "
+                               "REFUSE (2)",
+                               (long long)value);
+        p->duplicates = (int)value;
+        return PKIWS_OK;
     default:
         return pkiws__fail(option >= 10000 ? PKIWS_E_OPTION_TYPE : PKIWS_E_UNKNOWN_OPTION,
                            "pkiws_profile_set_int: unknown integer option %d", option);

@@ -28,6 +28,12 @@ struct found_entry {
     char *serial, *status, *seat;
 };
 
+struct item_entry {
+    char *id;
+    int code;
+    char *message;
+};
+
 struct pkiws_result {
     uint32_t magic;
     int status;
@@ -51,6 +57,8 @@ struct pkiws_result {
     size_t nchecks;
     struct found_entry *found;
     size_t nfound;
+    struct item_entry *items;
+    size_t nitems;
 };
 
 static int ok_result(const pkiws_result *r)
@@ -205,6 +213,25 @@ int pkiws__result_add_check(pkiws_result *r, const char *name, int verdict, cons
     return PKIWS_OK;
 }
 
+int pkiws__result_add_item(pkiws_result *r, const char *id, int code, const char *message)
+{
+    struct item_entry *v = pkiws__realloc(r->items, (r->nitems + 1) * sizeof *v);
+    if (!v)
+        return PKIWS_E_NOMEM;
+    r->items = v;
+    struct item_entry *e = &v[r->nitems];
+    e->id = pkiws__strdup(id ? id : "");
+    e->code = code;
+    e->message = pkiws__strdup(message ? message : "");
+    if (!e->id || !e->message) {
+        pkiws__free(e->id);
+        pkiws__free(e->message);
+        return PKIWS_E_NOMEM;
+    }
+    r->nitems++;
+    return PKIWS_OK;
+}
+
 int pkiws__result_add_found(pkiws_result *r, const uint8_t *der, size_t len, const char *serial,
                             const char *status, const char *seat)
 {
@@ -316,6 +343,11 @@ PKIWS_API void pkiws_result_free(pkiws_result *r)
         pkiws__free(r->found[i].seat);
     }
     pkiws__free(r->found);
+    for (size_t i = 0; i < r->nitems; i++) {
+        pkiws__free(r->items[i].id);
+        pkiws__free(r->items[i].message);
+    }
+    pkiws__free(r->items);
     pkiws__free(r);
 }
 
@@ -491,5 +523,29 @@ PKIWS_API int pkiws_result_found(const pkiws_result *r, size_t index, const uint
         *status = e->status;
     if (seat)
         *seat = e->seat;
+    return PKIWS_OK;
+}
+
+PKIWS_API size_t pkiws_result_item_count(const pkiws_result *r)
+{
+    return ok_result(r) ? r->nitems : 0;
+}
+
+PKIWS_API int pkiws_result_item(const pkiws_result *r, size_t index, const char **id, int *code,
+                                const char **message)
+{
+    PKIWS__ENTER();
+    if (!ok_result(r))
+        return pkiws__fail(PKIWS_E_INVALID_HANDLE, "pkiws_result_item: invalid handle");
+    if (index >= r->nitems)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_result_item: index %zu, there are %zu",
+                           index, r->nitems);
+    const struct item_entry *e = &r->items[index];
+    if (id)
+        *id = e->id;
+    if (code)
+        *code = e->code;
+    if (message)
+        *message = e->message;
     return PKIWS_OK;
 }

@@ -29,7 +29,8 @@ PKIWS_API int pkiws_search(pkiws_session *s, int selector, const char *id, const
     if (!r)
         return PKIWS_E_NOMEM;
     pkiws__search_params p = {selector == PKIWS_BY_SEAT ? id : NULL,
-                              selector == PKIWS_BY_SERIAL ? id : NULL, profile_oid, start_index};
+                              selector == PKIWS_BY_SERIAL ? id : NULL, profile_oid, start_index,
+                              NULL};
     pkiws__search_outcome o;
     memset(&o, 0, sizeof o);
     pkiws__client *c = NULL;

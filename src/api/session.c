@@ -166,6 +166,11 @@ int pkiws__conf_base_url(const pkiws__conf *c, pkiws_buf *out)
     return pkiws__buf_status(out);
 }
 
+/* The remedy of a signer session on the libcurl transport. */
+static const char remedy_signer_curl[] =
+    "use the native transport (PKIWS_SESSION_OPT_TRANSPORT = PKIWS_TRANSPORT_NATIVE, CLI "
+    "--transport native): libcurl's TLS library needs the RA key itself";
+
 static int make_client(pkiws__conf *cf)
 {
     const pkiws__settings *s = &cf->set;
@@ -173,7 +178,18 @@ static int make_client(pkiws__conf *cf)
     if (!ra)
         return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
                                   "failed to get client certificate: no RA credential is loaded "
-                                  "(PKCS#12, PEM or store)");
+                                  "(PKCS#12, PEM, store, signer or PKCS#11)");
+    /* The RA key stays in its signer; only libcurl and host plug-ins (ABI 1, deprecated) get
+     * it as PEM, and only when it is the built-in key. */
+    const pkiws__key *builtin = pkiws__signer_builtin_key(ra->signer);
+    int native = !s->http_plugin && s->transport == PKIWS_TRANSPORT_NATIVE;
+    int curl = !s->http_plugin && !native;
+    if (curl && !builtin)
+        return pkiws__fail_remedy(PKIWS_E_UNSUPPORTED, remedy_signer_curl,
+                                  "the RA key of %s is behind an RA signer, which the libcurl "
+                                  "transport cannot use",
+                                  ra->source);
+    int want_pem = builtin && (!native || pkiws__tls_wants_key_pem(s->tls));
     if (!s->base_url && !s->ca)
         return pkiws__fail_remedy(PKIWS_E_CONFIG, PKIWS__REMEDY_CA_FQDN,
                                   "no CA is set: give the CA base service FQDN (e.g. "
@@ -185,16 +201,17 @@ static int make_client(pkiws__conf *cf)
         rc = pkiws__cert_pem(ra->cert, &cert);
     for (size_t i = 0; !rc && i < ra->chain.n; i++)
         rc = pkiws__cert_pem(ra->chain.v[i], &cert);
-    if (!rc)
-        rc = pkiws__key_pkcs8_pem(ra->key, &key);
+    if (!rc && want_pem)
+        rc = pkiws__key_pkcs8_pem(builtin, &key);
     if (!rc) {
         pkiws__client_config cfg;
         memset(&cfg, 0, sizeof cfg);
         cfg.base_url = pkiws__buf_cstr(&base);
         cfg.http.client_cert_pem = cert.data;
         cfg.http.client_cert_len = cert.len;
-        cfg.http.client_key_pem = key.data;
-        cfg.http.client_key_len = key.len;
+        cfg.http.client_key_pem = want_pem ? key.data : NULL;
+        cfg.http.client_key_len = want_pem ? key.len : 0;
+        cfg.http.signer = ra->signer;
         cfg.http.trust_pem = s->trust_pem;
         cfg.http.trust_len = s->trust_len;
         cfg.http.proxy = s->proxy;
@@ -252,6 +269,7 @@ PKIWS_API int pkiws_session_new(pkiws_session **out)
     t->policy_cache_hours = 8;
     t->transport = PKIWS_HAVE_CURL ? PKIWS_TRANSPORT_CURL : PKIWS_TRANSPORT_NATIVE;
     t->retry_backoff_ms = 200;
+    t->bulk_chunk = 100;
     t->log.level = PKIWS_LOG_NONE;
     s->cfg.timeout_ms = -1;
     pthread_mutex_init(&s->lock, NULL);
@@ -309,6 +327,7 @@ static const struct int_opt session_int_opts[] = {
     SOPT(PKIWS_SESSION_OPT_TRANSPORT, transport, PKIWS_TRANSPORT_CURL, PKIWS_TRANSPORT_NATIVE),
     SOPT(PKIWS_SESSION_OPT_RETRY_BACKOFF_MS, retry_backoff_ms, 0, 60000),
     SOPT(PKIWS_SESSION_OPT_KEY_POOL_SIZE, key_pool_size, 0, PKIWS__KEYPOOL_MAX),
+    SOPT(PKIWS_SESSION_OPT_BULK_CHUNK, bulk_chunk, 1, 100),
 };
 
 /* PKIWS_SESSION_OPT_KEY_POOL_PREFILL: not a setting but an action on the current pool, which
@@ -676,7 +695,7 @@ PKIWS_API int pkiws_session_set_log_cb(pkiws_session *s, pkiws_log_cb cb, void *
     return PKIWS_OK;
 }
 
-static int install_ra(pkiws_session *s, pkiws__ra *ra)
+int pkiws__session_install_ra(pkiws_session *s, pkiws__ra *ra)
 {
     pkiws__box *b = box_new(ra, free_ra);
     if (!b) {
@@ -711,7 +730,7 @@ PKIWS_API int pkiws_session_set_ra_pkcs12(pkiws_session *s, const void *der, siz
     pkiws__ra *ra = NULL;
     rc = pkiws__ra_from_pkcs12(der, len, password ? password : "", "PKCS#12 buffer", now_epoch(),
                                &ra);
-    return rc ? rc : install_ra(s, ra);
+    return rc ? rc : pkiws__session_install_ra(s, ra);
 }
 
 PKIWS_API int pkiws_session_set_ra_pkcs12_file(pkiws_session *s, const char *path,
@@ -735,7 +754,7 @@ PKIWS_API int pkiws_session_set_ra_pkcs12_file(pkiws_session *s, const char *pat
     rc = pkiws__ra_from_pkcs12(data.data, data.len, password ? password : "", source, now_epoch(),
                                &ra);
     pkiws__buf_dispose(&data);
-    return rc ? rc : install_ra(s, ra);
+    return rc ? rc : pkiws__session_install_ra(s, ra);
 }
 
 PKIWS_API int pkiws_session_set_ra_pem(pkiws_session *s, const char *cert_pem, size_t cert_len,
@@ -751,7 +770,7 @@ PKIWS_API int pkiws_session_set_ra_pem(pkiws_session *s, const char *cert_pem, s
     pkiws__ra *ra = NULL;
     rc = pkiws__ra_from_pem((const uint8_t *)cert_pem, cert_len, (const uint8_t *)key_pem, key_len,
                             key_password, "PEM buffers", now_epoch(), &ra);
-    return rc ? rc : install_ra(s, ra);
+    return rc ? rc : pkiws__session_install_ra(s, ra);
 }
 
 PKIWS_API int pkiws_session_set_ra_pem_files(pkiws_session *s, const char *cert_path,
@@ -777,7 +796,7 @@ PKIWS_API int pkiws_session_set_ra_pem_files(pkiws_session *s, const char *cert_
         rc = pkiws__ra_from_pem(cert.data, cert.len, key.data, key.len, key_password, source,
                                 now_epoch(), &ra);
         if (!rc)
-            rc = install_ra(s, ra);
+            rc = pkiws__session_install_ra(s, ra);
     }
     pkiws__buf_dispose(&cert);
     pkiws__buf_dispose(&key);
@@ -811,7 +830,7 @@ PKIWS_API int pkiws_session_set_ra_store(pkiws_session *s, const char *dir, cons
     pkiws__ra *ra = NULL;
     rc = pkiws__ra_from_store(dir, thumbprint, password, now_epoch(), &ra);
     pkiws__free(imported);
-    return rc ? rc : install_ra(s, ra);
+    return rc ? rc : pkiws__session_install_ra(s, ra);
 }
 
 PKIWS_API int pkiws_session_ra_thumbprint(const pkiws_session *s, const char **out)

@@ -166,7 +166,7 @@ extern const pkiws__cli_opt pkiws__cli_identity_opts[];
 typedef struct pkiws__cli_profile_args {
     const char *oid;           /* --profile */
     const char *template_path; /* --template, NULL: fetched from the policy service */
-    int profile_int[5][2];     /* {PKIWS_PROFILE_OPT_*, value} pairs to set */
+    int profile_int[6][2];     /* {PKIWS_PROFILE_OPT_*, value} pairs to set */
     size_t nprofile_int;
     int selections;            /* 1 when --subject-format or --san was given */
     char *othername_oid;       /* owned */
@@ -216,6 +216,7 @@ typedef struct pkiws__cli_pending {
     char *pfx_preset; /* "legacy" / "modern" / NULL (the profile's) */
     char *friendly_name;
     char *client_txid; /* for the log only */
+    char *key_maker;   /* "ca": the CA makes the key (server-side keys), no key_pem */
     char *key_pem;     /* the key as encrypted PKCS#8 PEM (under the PFX password) */
 } pkiws__cli_pending;
 
@@ -299,6 +300,8 @@ extern const pkiws__cli_cmd pkiws__cli_cmd_preflight;
 extern const pkiws__cli_cmd pkiws__cli_cmd_poll;
 extern const pkiws__cli_cmd pkiws__cli_cmd_renew;
 extern const pkiws__cli_cmd pkiws__cli_cmd_revoke;
+extern const pkiws__cli_cmd pkiws__cli_cmd_recover;
+extern const pkiws__cli_cmd pkiws__cli_cmd_outbox;
 extern const pkiws__cli_cmd pkiws__cli_cmd_search;
 extern const pkiws__cli_cmd pkiws__cli_cmd_policy;
 extern const pkiws__cli_cmd pkiws__cli_cmd_check;

@@ -14,6 +14,9 @@ static const pkiws__cli_opt OPTS[] = {
     {"batch", 0, PKIWS__CLI_VALUE, "FILE",
      "one identity per line, JSON (see pkiws(1)); '-' is stdin; JSON lines out"},
     {"parallel", 0, PKIWS__CLI_VALUE, "N", "--batch: issuances at a time, 1..64 (default 4)"},
+    {"duplicates", 0, PKIWS__CLI_VALUE, "allow|report|refuse",
+     "the seat's VALID certificates of the profile: not searched (allow, default), listed "
+     "(report) or a reason to refuse (refuse)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -26,20 +29,22 @@ static char *dup_or_null(const char *s)
 }
 
 /* PENDING: keep the reference, the identity and the key (encrypted with the PFX password)
- * in OUT.pfx.pending, for `pkiws poll`. */
+ * in OUT.pfx.pending, for `pkiws poll`; with server-side keys (no key in the result) there is
+ * no key to keep and no password to make. */
 static int write_pending(const pkiws_result *res, const pkiws__cli_ident *id, const char *oid,
                          pkiws__cli_written *w, pkiws__cli_outcome *o)
 {
     const uint8_t *key = NULL;
     size_t key_len = 0;
     const char *ref = pkiws_result_str(res, PKIWS_RESULT_PENDING_REF);
-    if (ref == NULL || pkiws_result_blob(res, PKIWS_RESULT_KEY_PKCS8, &key, &key_len) != PKIWS_OK) {
+    if (ref == NULL) {
         pkiws__cli_outcome_fail(o, PKIWS_E_INTERNAL,
-                                "the library answered PENDING without the reference or the key");
+                                "the library answered PENDING without the reference");
         return PKIWS_E_INTERNAL;
     }
+    int ca_key = pkiws_result_blob(res, PKIWS_RESULT_KEY_PKCS8, &key, &key_len) != PKIWS_OK;
     const char *pass = id->pfx_pass;
-    if (pass == NULL) {
+    if (pass == NULL && !ca_key) {
         w->password = pkiws__cli_random_password(PENDING_PASSWORD_CHARS);
         if (w->password == NULL) {
             pkiws__cli_outcome_fail(o, PKIWS_E_IO,
@@ -51,15 +56,18 @@ static int write_pending(const pkiws_result *res, const pkiws__cli_ident *id, co
     }
     pkiws__cli_pending pf;
     memset(&pf, 0, sizeof(pf));
-    int rc = pkiws_key_encrypt(key, key_len, NULL, pass, &pf.key_pem);
+    int rc = ca_key ? PKIWS_OK : pkiws_key_encrypt(key, key_len, NULL, pass, &pf.key_pem);
     if (rc != PKIWS_OK) {
         pkiws__cli_outcome_last(o, rc);
         return rc;
     }
-    /* the library's copy is freed with pkiws_free_secret(); the struct's with the tool's */
-    char *key_pem = pf.key_pem;
-    pf.key_pem = pkiws__cli_strdup(key_pem);
-    pkiws_free_secret(key_pem, 0);
+    if (ca_key) {
+        pf.key_maker = pkiws__cli_strdup("ca");
+    } else { /* the library's copy is freed with pkiws_free_secret(); the struct's with ours */
+        char *key_pem = pf.key_pem;
+        pf.key_pem = pkiws__cli_strdup(key_pem);
+        pkiws_free_secret(key_pem, 0);
+    }
     pf.reference = pkiws__cli_strdup(ref);
     pf.profile = pkiws__cli_strdup(oid);
     pf.cn = dup_or_null(id->cn);
@@ -177,6 +185,53 @@ static void issue(const pkiws__cli *cli, const pkiws__cli_args *args,
     pkiws_session_free(s);
 }
 
+/* --duplicates into the profile options; an exit status. */
+static int duplicates_usage(const pkiws__cli *cli, const pkiws__cli_args *args,
+                            pkiws__cli_profile_args *p)
+{
+    static const char *const names[] = {"allow", "report", "refuse"};
+    const char *v = pkiws__cli_arg(args, "duplicates");
+    if (v == NULL)
+        return PKIWS__CLI_EXIT_OK;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(v, names[i]) == 0) {
+            p->profile_int[p->nprofile_int][0] = PKIWS_PROFILE_OPT_DUPLICATES;
+            p->profile_int[p->nprofile_int][1] = PKIWS_DUPLICATES_ALLOW + i;
+            p->nprofile_int++;
+            return PKIWS__CLI_EXIT_OK;
+        }
+    return pkiws__cli_usage_error(cli, "--duplicates '%s': expected allow, report or refuse", v);
+}
+
+/* The seat's certificates a duplicate check found (report, refuse). */
+static void json_duplicates(pkiws__cli_json *j, const pkiws_result *res)
+{
+    pkiws__cli_json_key(j, "duplicates");
+    pkiws__cli_json_array(j);
+    size_t n = pkiws_result_found_count(res);
+    for (size_t i = 0; i < n; i++) {
+        const char *serial, *status, *seat;
+        if (pkiws_result_found(res, i, NULL, NULL, &serial, &status, &seat) != PKIWS_OK)
+            continue;
+        pkiws__cli_json_object(j);
+        pkiws__cli_json_kstr(j, "serial", serial);
+        pkiws__cli_json_kstr(j, "status", status);
+        pkiws__cli_json_kstr(j, "seat", seat);
+        pkiws__cli_json_end(j);
+    }
+    pkiws__cli_json_end(j);
+}
+
+static void print_duplicates(const pkiws_result *res)
+{
+    size_t n = pkiws_result_found_count(res);
+    for (size_t i = 0; i < n; i++) {
+        const char *serial, *status;
+        if (pkiws_result_found(res, i, NULL, NULL, &serial, &status, NULL) == PKIWS_OK)
+            printf("%-22s %s (%s)\n", i ? "" : "seat already has:", serial, status);
+    }
+}
+
 /* Usage checks beyond the shared option groups; an exit status. */
 static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, int *preset)
 {
@@ -210,6 +265,8 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         rc = pkiws__cli_profile_check(cli, args, &p);
     if (rc == PKIWS__CLI_EXIT_OK)
         rc = check_usage(cli, args, &preset);
+    if (rc == PKIWS__CLI_EXIT_OK)
+        rc = duplicates_usage(cli, args, &p);
     if (rc != PKIWS__CLI_EXIT_OK) {
         pkiws__cli_profile_args_dispose(&p);
         return rc;
@@ -232,10 +289,14 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         pkiws__cli_json_kstr(&j, "profile", p.oid);
         pkiws__cli_json_kstr(&j, "template", p.template_path);
         pkiws__cli_json_issued(&j, res, &w);
+        json_duplicates(&j, res);
         pkiws__cli_json_finish(&j);
     } else if (res != NULL && pkiws_result_status(res) != PKIWS_STATUS_FAILED) {
         printf("%-22s %s\n", "profile:", p.oid);
         pkiws__cli_print_issued(res, &w);
+        print_duplicates(res);
+    } else if (res != NULL && pkiws_result_found_count(res) > 0) {
+        print_duplicates(res); /* refused: what the seat has */
     } else if (res != NULL && pkiws_result_trace_count(res) + pkiws_result_check_count(res) > 0) {
         pkiws__cli_print_trace(res); /* what was resolved before the failure */
         pkiws__cli_print_checks(res);
@@ -251,7 +312,8 @@ const pkiws__cli_cmd pkiws__cli_cmd_issue = {
     .summary = "issue a certificate from the CA and write the PFX",
     .synopsis = "--profile OID --out FILE.pfx [--pfx-pass PASS] [--chain-out FILE.pem] "
                 "[--subject-format F] [--san LIST] [--cn NAME] [--email ADDRESS] [--upn UPN] "
-                "[--seat ID] [OPTIONS] (--ca FQDN | --base-url URL) RA-CREDENTIAL\n"
+                "[--seat ID] [--duplicates allow|report|refuse] [OPTIONS] (--ca FQDN | "
+                "--base-url URL) RA-CREDENTIAL\n"
                 "       pkiws issue --batch FILE [--parallel N] --profile OID [OPTIONS] "
                 "(--ca FQDN | --base-url URL) RA-CREDENTIAL",
     .groups = {{"Options", OPTS},

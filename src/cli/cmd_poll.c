@@ -9,7 +9,8 @@
 static const pkiws__cli_opt OPTS[] = {
     {"pending", 0, PKIWS__CLI_VALUE, "FILE.pfx.pending", "the pending file 'pkiws issue' wrote"},
     {"pfx-pass", 0, PKIWS__CLI_SECRET, "PASS",
-     "the PFX password the pending key is encrypted with"},
+     "the PFX password the pending key is encrypted with (optional when the CA makes the key: "
+     "one is made and printed)"},
     {"out", 0, PKIWS__CLI_VALUE, "FILE.pfx",
      "where to write the PFX (default: the pending file's "
      "name without .pending)"},
@@ -38,9 +39,6 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, poll_
     a->pending = pkiws__cli_arg(args, "pending");
     if (a->pending == NULL)
         return pkiws__cli_usage_error(cli, "--pending FILE is required");
-    if (pkiws__cli_arg(args, "pfx-pass") == NULL)
-        return pkiws__cli_usage_error(cli, "--pfx-pass PASS (or --pfx-pass-env VAR) is required: "
-                                           "the pending key is encrypted with it");
     const char *v = pkiws__cli_arg(args, "pfx-preset");
     if (v && pkiws__cli_pfx_preset(v, &a->preset) != 0)
         return pkiws__cli_usage_error(cli, "--pfx-preset '%s': expected legacy or modern", v);
@@ -93,7 +91,15 @@ static int make_request(pkiws_profile *prof, const pkiws__cli_args *args, const 
             rc = pkiws_request_set_str(req, strs[i].option, strs[i].value);
     if (rc == PKIWS_OK && preset)
         rc = pkiws_request_set_int(req, PKIWS_REQUEST_OPT_PFX_PRESET, preset);
-    if (rc == PKIWS_OK)
+    if (rc == PKIWS_OK && pf->key_pem && pass == NULL) {
+        pkiws__cli_outcome_fail(o, PKIWS_E_INVALID_ARG,
+                                "--pfx-pass PASS (or --pfx-pass-env VAR) is required: the key in "
+                                "pending file '%s' is encrypted with it",
+                                a->pending);
+        pkiws_request_free(req);
+        return PKIWS_E_INVALID_ARG;
+    }
+    if (rc == PKIWS_OK && pf->key_pem) /* else the CA makes the key (key-made-by: ca) */
         rc = pkiws_request_set_key(req, pf->key_pem, strlen(pf->key_pem), pass);
     if (rc != PKIWS_OK) {
         pkiws__cli_outcome_last(o, rc);
@@ -119,6 +125,7 @@ static void poll(const pkiws__cli *cli, const pkiws__cli_args *args, const poll_
     *res = NULL;
     *removed = 0;
     w->pending_file = pkiws__cli_strdup(a->pending);
+    w->password_generated = pkiws__cli_arg(args, "pfx-pass") == NULL; /* CA-made keys only */
     const char *chain = pkiws__cli_arg(args, "chain-out");
     if (pkiws__cli_check_writable("PFX file", a->out, o) != PKIWS_OK ||
         (chain && pkiws__cli_check_writable("chain file", chain, o) != PKIWS_OK))

@@ -4,12 +4,16 @@
 
 #include <string.h>
 
+/* One command a line (clang-format would pack the long list in columns). */
+/* clang-format off */
 static const pkiws__cli_cmd *const COMMANDS[] = {
     &pkiws__cli_cmd_issue, /* --help lists them in this order */
     &pkiws__cli_cmd_preflight,
     &pkiws__cli_cmd_poll,
     &pkiws__cli_cmd_renew, /* after poll: the lifecycle order, issue ... revoke */
     &pkiws__cli_cmd_revoke,
+    &pkiws__cli_cmd_recover,
+    &pkiws__cli_cmd_outbox,
     &pkiws__cli_cmd_search,
     &pkiws__cli_cmd_policy,
     &pkiws__cli_cmd_check,
@@ -19,6 +23,7 @@ static const pkiws__cli_cmd *const COMMANDS[] = {
     &pkiws__cli_cmd_import_config,
     NULL,
 };
+/* clang-format on */
 
 static void print_opts(const char *title, const pkiws__cli_opt *opts)
 {

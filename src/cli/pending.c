@@ -40,6 +40,7 @@ static const struct {
     {"pfx-preset", offsetof(pkiws__cli_pending, pfx_preset), 0},
     {"friendly-name", offsetof(pkiws__cli_pending, friendly_name), 0},
     {"client-transaction-id", offsetof(pkiws__cli_pending, client_txid), 0},
+    {"key-made-by", offsetof(pkiws__cli_pending, key_maker), 0},
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
@@ -73,8 +74,11 @@ char *pkiws__cli_pending_format(const pkiws__cli_pending *p)
                                 "approval.\n"
                                 "# Finish it with: pkiws poll --pending FILE --pfx-pass PASS "
                                 "(and the connection options).\n"
-                                "# The key is encrypted with the PFX password.\n",
-                                MAGIC);
+                                "%s",
+                                MAGIC,
+                                p->key_pem ? "# The key is encrypted with the PFX password.\n"
+                                           : "# The CA makes the key: it comes with the "
+                                             "certificate (--pfx-pass is optional).\n");
     for (size_t i = 0; i < NFIELDS; i++) {
         const char *v = *cfield_of(p, i);
         if (v == NULL)
@@ -234,7 +238,21 @@ int pkiws__cli_pending_parse(const char *path, const char *text, size_t len,
             return PKIWS_E_INVALID_ARG;
         }
     }
-    if (!key_done) {
+    int ca_key = out->key_maker != NULL && strcmp(out->key_maker, "ca") == 0;
+    if (out->key_maker != NULL && !ca_key) {
+        pkiws__cli_outcome_fail(o, PKIWS_E_INVALID_ARG,
+                                "pending file '%s': key-made-by '%s' is not 'ca'", path,
+                                out->key_maker);
+        return PKIWS_E_INVALID_ARG;
+    }
+    if (ca_key && (key_done || in_key)) {
+        pkiws__cli_outcome_fail(o, PKIWS_E_INVALID_ARG,
+                                "pending file '%s' holds a private key although the CA makes "
+                                "the key (key-made-by: ca)",
+                                path);
+        return PKIWS_E_INVALID_ARG;
+    }
+    if (!key_done && !ca_key) {
         pkiws__cli_outcome_fail(o, PKIWS_E_INVALID_ARG, "pending file '%s' has %s (%s ... %s)",
                                 path, in_key ? "a key without its end line" : "no private key",
                                 KEY_BEGIN, KEY_END);

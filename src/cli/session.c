@@ -16,6 +16,12 @@ const pkiws__cli_opt pkiws__cli_conn_opts[] = {
     {"ra-key-pass", 0, PKIWS__CLI_SECRET, "PASS", "password of an encrypted --ra-key"},
     {"ra-store", 0, PKIWS__CLI_VALUE, "DIR", "directory searched for the --thumbprint"},
     {"thumbprint", 0, PKIWS__CLI_VALUE, "HEX", "SHA-1 thumbprint of the RA certificate"},
+    {"ra-pkcs11-module", 0, PKIWS__CLI_VALUE, "PATH",
+     "PKCS#11 module holding the RA key (absolute path; native transport only)"},
+    {"ra-pkcs11-uri", 0, PKIWS__CLI_VALUE, "URI",
+     "RFC 7512 URI of the RA key's token and key, e.g. pkcs11:token=ra;object=ra"},
+    {"ra-pkcs11-pin-env", 0, PKIWS__CLI_VALUE, "VAR",
+     "environment variable holding the token PIN (never on the command line)"},
     {"trust", 0, PKIWS__CLI_VALUE, "FILE", "PEM trust anchors for the CA server"},
     {"timeout-ms", 0, PKIWS__CLI_VALUE, "N", "total time per request, milliseconds"},
     {"connect-timeout-ms", 0, PKIWS__CLI_VALUE, "N", "connect time, milliseconds"},
@@ -75,11 +81,19 @@ int pkiws__cli_conn_check(const pkiws__cli *cli, const pkiws__cli_args *args)
         return pkiws__cli_usage_error(cli, "--ca and --base-url exclude each other");
     int sources = !!pkiws__cli_arg(args, "ra-p12") +
                   !!(pkiws__cli_arg(args, "ra-cert") || pkiws__cli_arg(args, "ra-key")) +
-                  !!pkiws__cli_arg(args, "ra-store");
+                  !!pkiws__cli_arg(args, "ra-store") + !!pkiws__cli_arg(args, "ra-pkcs11-uri");
     if (sources > 1)
         return pkiws__cli_usage_error(
-            cli, "give the RA credential one way: --ra-p12, --ra-cert with --ra-key, or "
-                 "--ra-store with --thumbprint");
+            cli, "give the RA credential one way: --ra-p12, --ra-cert with --ra-key, "
+                 "--ra-store with --thumbprint, or --ra-pkcs11-uri");
+    if ((pkiws__cli_arg(args, "ra-pkcs11-module") || pkiws__cli_arg(args, "ra-pkcs11-pin-env")) &&
+        !pkiws__cli_arg(args, "ra-pkcs11-uri"))
+        return pkiws__cli_usage_error(
+            cli, "--ra-pkcs11-module and --ra-pkcs11-pin-env are for --ra-pkcs11-uri");
+    const char *pin_env = pkiws__cli_arg(args, "ra-pkcs11-pin-env");
+    if (pin_env && !getenv(pin_env))
+        return pkiws__cli_usage_error(
+            cli, "--ra-pkcs11-pin-env %s: that environment variable is not set", pin_env);
     if (!!pkiws__cli_arg(args, "ra-cert") != !!pkiws__cli_arg(args, "ra-key"))
         return pkiws__cli_usage_error(cli, "--ra-cert and --ra-key go together");
     if (!!pkiws__cli_arg(args, "ra-store") != !!pkiws__cli_arg(args, "thumbprint"))
@@ -167,6 +181,12 @@ static int configure(const pkiws__cli *cli, pkiws_session *s, const pkiws__cli_a
     if (store)
         return pkiws_session_set_ra_store(s, store, pkiws__cli_arg(args, "thumbprint"),
                                           pkiws__cli_arg(args, "ra-pass"));
+    const char *uri = pkiws__cli_arg(args, "ra-pkcs11-uri");
+    if (uri) {
+        const char *pin_env = pkiws__cli_arg(args, "ra-pkcs11-pin-env");
+        return pkiws_session_set_ra_pkcs11(s, pkiws__cli_arg(args, "ra-pkcs11-module"), uri,
+                                           pin_env ? getenv(pin_env) : NULL);
+    }
     return PKIWS_OK;
 }
 

@@ -69,7 +69,7 @@ void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o)
     memset(o, 0, sizeof *o);
 }
 
-static int generate_password(char **out)
+int pkiws__pfx_password_generate(char **out)
 {
     /* 20 characters from an unambiguous alphabet of 56: ~116 bits. Rejection sampling keeps
      * every character equally likely (256 is not a multiple of 56). */
@@ -209,9 +209,66 @@ static int pick_leaf(pkiws__certlist *all, const pkiws__key *key, const pkiws__t
     return rc;
 }
 
-static int finish_issued(const pkiws__issue_params *p, const pkiws__soap_token *tok,
-                         pkiws__issue_outcome *out)
+/* Open a PKCS#12 the CA made (server-side key generation, key recovery) with pkiws's own
+ * reader: its key becomes out->key, its certificates the leaf (which must match the key) and
+ * the chain. The CA's PFX and password are wiped and freed here, success or not, as soon as
+ * they are read: they hold the key. */
+int pkiws__take_ca_pfx(uint8_t **pfx, size_t *pfx_len, char **password, const pkiws__template *tpl,
+                       pkiws__issue_outcome *out)
 {
+    pkiws__pfx_contents c;
+    memset(&c, 0, sizeof c);
+    int rc = pkiws__pfx_read(*pfx, *pfx_len, *password ? *password : "", &c);
+    pkiws__free_secret(*pfx, *pfx_len);
+    pkiws__free_secret(*password, 0);
+    *pfx = NULL;
+    *pfx_len = 0;
+    *password = NULL;
+    if (rc)
+        return pkiws__fail_context(PKIWS_E_PROTOCOL, "the PKCS#12 the CA returned");
+    if (!c.key || !c.leaf) {
+        rc = c.key ? pkiws__pfx_fail_no_leaf(&c)
+                   : pkiws__fail(PKIWS_E_PROTOCOL, "the PKCS#12 the CA returned holds no private "
+                                                   "key");
+        pkiws__pfx_contents_dispose(&c);
+        return rc;
+    }
+    pkiws__key_free(out->key);
+    out->key = c.key;
+    c.key = NULL;
+    pkiws__certlist all = c.others;
+    memset(&c.others, 0, sizeof c.others);
+    rc = pkiws__certlist_add(&all, c.leaf);
+    c.leaf = NULL;
+    pkiws__pfx_contents_dispose(&c);
+    if (!rc) /* pick_leaf checks that the leaf matches the key and orders the chain */
+        rc = pick_leaf(&all, out->key, tpl, out);
+    pkiws__certlist_dispose(&all);
+    return rc;
+}
+
+/* The leaf and chain of the CA's answer: a PKCS#7 / X.509 for our key, or (server-side key
+ * generation) a PKCS#12 with the CA's key. */
+static int take_answer(const pkiws__issue_params *p, pkiws__soap_token *tok,
+                       pkiws__issue_outcome *out)
+{
+    int server_key = p->tpl && p->tpl->server_keygen;
+    if (tok->is_pkcs12) {
+        int rc =
+            pkiws__take_ca_pfx(&tok->token, &tok->token_len, &tok->pkcs12_password, p->tpl, out);
+        if (!rc && p->key && !pkiws__cert_matches_key(out->leaf, p->key))
+            rc = pkiws__fail(PKIWS_E_PROTOCOL, "the CA answered with a PKCS#12 holding its own "
+                                               "key instead of certifying the request's key");
+        return rc;
+    }
+    if (server_key || !out->key)
+        return pkiws__fail(PKIWS_E_PROTOCOL,
+                           "profile %s: %s, but the answer holds no PKCS#12 (tokenType %s with "
+                           "pKCS12Password)",
+                           p->profile_oid,
+                           server_key ? "the CA generates the key"
+                                      : "the poll has no kept key (a server-side key was expected)",
+                           PKIWS__TOKEN_PKCS12);
     pkiws__certlist all = {0};
     int rc = pkiws__pkcs7_parse(tok->token, tok->token_len, &all);
     if (rc) {
@@ -220,15 +277,20 @@ static int finish_issued(const pkiws__issue_params *p, const pkiws__soap_token *
     }
     rc = pick_leaf(&all, out->key, p->tpl, out);
     pkiws__certlist_dispose(&all);
-    if (rc)
-        return rc;
-    if (p->pfx_password)
-        out->pfx_password = pkiws__strdup(p->pfx_password);
+    return rc;
+}
+
+int pkiws__outcome_pfx(int preset, const char *pfx_password, const char *friendly_name,
+                       pkiws__issue_outcome *out)
+{
+    int rc = PKIWS_OK;
+    if (pfx_password)
+        out->pfx_password = pkiws__strdup(pfx_password);
     else
-        rc = generate_password(&out->pfx_password);
+        rc = pkiws__pfx_password_generate(&out->pfx_password);
     if (rc || !out->pfx_password)
         return rc ? rc : PKIWS_E_NOMEM;
-    const char *fname = p->friendly_name;
+    const char *fname = friendly_name;
     char cn[256] = "";
     if (!fname) {
         const char *subj = pkiws__cert_get_info(out->leaf)->subject;
@@ -239,9 +301,16 @@ static int finish_issued(const pkiws__issue_params *p, const pkiws__soap_token *
         }
         fname = cn[0] ? cn : NULL;
     }
-    pkiws__pfx_opts opts = {p->preset, out->pfx_password, fname, 0};
+    pkiws__pfx_opts opts = {preset, out->pfx_password, fname, 0};
     out->pfx.secret = 0;
     return pkiws__pfx_write(out->key, out->leaf, &out->chain, &opts, &out->pfx);
+}
+
+static int finish_issued(const pkiws__issue_params *p, pkiws__soap_token *tok,
+                         pkiws__issue_outcome *out)
+{
+    int rc = take_answer(p, tok, out);
+    return rc ? rc : pkiws__outcome_pfx(p->preset, p->pfx_password, p->friendly_name, out);
 }
 
 static int take_token(pkiws__soap_token *tok, pkiws__issue_outcome *out)
@@ -359,17 +428,34 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
     pkiws__soap_token tok;
     memset(&tok, 0, sizeof tok);
     pkiws__soap_nvp *nvps = pkiws__calloc(res->nnvps ? res->nnvps : 1, sizeof *nvps);
+    /* Server-side key generation: no key here (neither the caller's, nor the pool's), no CSR. */
+    const int server_key = p->tpl && p->tpl->server_keygen;
+    if (server_key && p->key) {
+        int rc = pkiws__fail(PKIWS_E_INVALID_ARG,
+                             "profile %s: the CA generates (and escrows) the key, so the key "
+                             "given with pkiws_request_set_key cannot be certified; issue "
+                             "without one",
+                             p->profile_oid);
+        pkiws__free(nvps);
+        return rc;
+    }
     int rc = !nvps        ? PKIWS_E_NOMEM
+             : server_key ? PKIWS_OK
              : p->key     ? copy_key(p->key, &out->key)
              : p->keypool ? pkiws__keypool_take(p->keypool, p->key_type, &out->key, NULL)
                           : pkiws__key_generate(p->key_type, &out->key);
     if (rc)
         goto out;
-    if ((rc = build_csr(out->key, res, &csr)))
+    if (!server_key && (rc = build_csr(out->key, res, &csr)))
         goto out;
     if (p->txid)
         snprintf(txid, sizeof txid, "%s", p->txid);
-    else if ((rc = pkiws__client_txid(p->profile_oid, seat_of(res), out->key, txid)))
+    else if (server_key)
+        /* no public key to derive it from: a fresh id (retries of this call reuse it) */
+        rc = pkiws__client_random_txid("sk", txid);
+    else
+        rc = pkiws__client_txid(p->profile_oid, seat_of(res), out->key, txid);
+    if (rc)
         goto out;
     if (!(out->client_txid = pkiws__strdup(txid))) {
         rc = PKIWS_E_NOMEM;
@@ -380,7 +466,7 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
         nvps[i].value = res->nvps[i].value;
     }
     pkiws__soap_enroll e = {p->profile_oid, txid,       csr.data, csr.len, NULL,
-                            nvps,           res->nnvps, NULL,     0};
+                            nvps,           res->nnvps, NULL,     0,       server_key};
     if (p->renew)
         e.old_cert_der = pkiws__cert_der(p->renew, &e.old_cert_len);
     rc = enroll_call(c, &e, &tok, &out->call);
@@ -399,19 +485,22 @@ int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat
                 pkiws__issue_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    int rc = copy_key(p->key, &out->key);
+    /* No kept key: a server-side key issuance held pending, whose PKCS#12 comes from the CA. */
+    int rc = p->key ? copy_key(p->key, &out->key) : PKIWS_OK;
     if (rc)
         return rc;
     char txid[41];
     if (p->txid)
         snprintf(txid, sizeof txid, "%s", p->txid);
-    else if ((rc = pkiws__client_txid(p->profile_oid, seat, out->key, txid)))
+    else if ((rc = p->key ? pkiws__client_txid(p->profile_oid, seat, out->key, txid)
+                          : pkiws__client_random_txid("sk", txid)))
         return rc;
     if (!(out->client_txid = pkiws__strdup(txid)))
         return PKIWS_E_NOMEM;
     pkiws__soap_token tok;
     memset(&tok, 0, sizeof tok);
-    pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref, NULL, 0, NULL, 0};
+    pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref,
+                            NULL,           0,    NULL, 0, !p->key};
     rc = enroll_call(c, &e, &tok, &out->call);
     if (!rc)
         rc = take_token(&tok, out);
@@ -437,6 +526,15 @@ int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const cha
     int rc = pkiws__client_random_txid("rev", txid);
     if (rc)
         return rc;
+    return pkiws__update_status_txid(c, txid, operation, by_seat, id, reason, comment, out);
+}
+
+int pkiws__update_status_txid(pkiws__client *c, const char *txid, int operation, int by_seat,
+                              const char *id, const char *reason, const char *comment,
+                              pkiws__revoke_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc;
     out->client_txid = pkiws__strdup(txid);
     pkiws__soap_update_status u = {
         txid, operation, reason, comment, NULL, by_seat ? NULL : id, by_seat ? id : NULL};

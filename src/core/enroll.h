@@ -52,10 +52,24 @@ int pkiws__check_txid(const char *txid);
 /* res must come from a successful pkiws__resolve for the same template. */
 int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
                  pkiws__issue_outcome *out);
-/* QueryTokenStatus for p->pending_ref with p->key. */
+/* QueryTokenStatus for p->pending_ref with p->key; p->key NULL: a server-side key issuance
+ * (tokenType PKCS12; the key comes in the CA's PKCS#12, else PKIWS_E_PROTOCOL). */
 int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
                 pkiws__issue_outcome *out);
 void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o);
+/* Open the CA's PKCS#12 (server-side key, recovered key) with password (NULL: ""): its key into
+ * out->key, the certificate matching it into out->leaf, the rest ordered into out->chain
+ * (completed from tpl, which may be NULL). *pfx and *password are wiped, freed and set to NULL
+ * in every case, right after the read. */
+int pkiws__take_ca_pfx(uint8_t **pfx, size_t *pfx_len, char **password, const pkiws__template *tpl,
+                       pkiws__issue_outcome *out);
+/* A PFX password of 20 characters from an unambiguous alphabet (~116 bits); free with
+ * pkiws__free_secret. */
+int pkiws__pfx_password_generate(char **out);
+/* out->pfx from out->key, out->leaf and out->chain: preset PKIWS_PFX_*, the caller's password
+ * (NULL: a generated one), friendly name (NULL: the subject CN); out->pfx_password is set. */
+int pkiws__outcome_pfx(int preset, const char *pfx_password, const char *friendly_name,
+                       pkiws__issue_outcome *out);
 /* Complete chain (the certificates above leaf, issuer first) from the policy's CA certificates
  * by issuer links, up to a self-signed root: what the CA's answer lacks (a bare X.509 answer,
  * a PKCS#7 without the root) comes from the template. */
@@ -69,6 +83,10 @@ typedef struct pkiws__revoke_outcome {
 } pkiws__revoke_outcome;
 int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
                          const char *reason, const char *comment, pkiws__revoke_outcome *out);
+/* The same with the caller's clientTransactionID (the outbox's, chosen when it was queued). */
+int pkiws__update_status_txid(pkiws__client *c, const char *txid, int operation, int by_seat,
+                              const char *id, const char *reason, const char *comment,
+                              pkiws__revoke_outcome *out);
 void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o);
 
 /* 1 when now is at or after notAfter - renewal_days days (or after notAfter), else 0. */

@@ -13,7 +13,7 @@ void pkiws__ra_free(pkiws__ra *ra)
 {
     if (!ra)
         return;
-    pkiws__key_free(ra->key);
+    pkiws__signer_unref(ra->signer);
     pkiws__cert_free(ra->cert);
     pkiws__certlist_dispose(&ra->chain);
     pkiws__free(ra->source);
@@ -27,45 +27,52 @@ int64_t pkiws__ra_days_left(const pkiws__ra *ra, int64_t now)
     return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 }
 
-/* Takes ownership of key, cert and the chain's certificates. */
-static int ra_finish(pkiws__key *key, pkiws__cert *cert, pkiws__certlist *chain, const char *source,
-                     int64_t now, pkiws__ra **out)
+/* Takes ownership of key (or, with external, signer), cert and the chain's certificates. A
+ * key becomes the built-in signer; an external signer is checked in the TLS handshake. */
+static int ra_finish(pkiws__key *key, pkiws__signer *signer, int external, pkiws__cert *cert,
+                     pkiws__certlist *chain, const char *source, int64_t now, pkiws__ra **out)
 {
     int rc = PKIWS_OK;
     pkiws__ra *ra = pkiws__calloc(1, sizeof *ra);
     if (!ra) {
         pkiws__key_free(key);
+        pkiws__signer_unref(signer);
         pkiws__cert_free(cert);
         pkiws__certlist_dispose(chain);
         return PKIWS_E_NOMEM;
     }
-    ra->key = key;
+    ra->signer = signer;
     ra->cert = cert;
     ra->chain = *chain;
     memset(chain, 0, sizeof *chain);
     ra->source = pkiws__strdup(source);
     if (!ra->source) {
+        pkiws__key_free(key);
         rc = PKIWS_E_NOMEM;
         goto out;
     }
-    if (!key) {
+    if (!key && !external) {
         rc = pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
                                 "RA credential from %s has no private key", source);
         goto out;
     }
     if (!cert) {
+        pkiws__key_free(key);
         rc = pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
                                 "RA credential from %s has no certificate", source);
         goto out;
     }
     const pkiws__cert_info *ci = pkiws__cert_get_info(cert);
-    if (!pkiws__cert_matches_key(cert, key)) {
+    if (key && !pkiws__cert_matches_key(cert, key)) {
+        pkiws__key_free(key);
         rc = pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_KEY,
                                 "RA private key from %s does not belong to the RA certificate "
                                 "'%s' (thumbprint %s)",
                                 source, ci->subject, ci->thumbprint);
         goto out;
     }
+    if (key && (rc = pkiws__signer_from_key(key, &ra->signer)) != PKIWS_OK)
+        goto out;
     if (now < ci->not_before) {
         rc = pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_EXPIRED,
                                 "RA certificate '%s' from %s is not valid yet (valid from epoch "
@@ -119,7 +126,7 @@ static int ra_from_pfx(const uint8_t *der, size_t len, const char *password, con
     c.leaf = NULL;
     memset(&c.others, 0, sizeof c.others);
     pkiws__pfx_contents_dispose(&c);
-    return ra_finish(key, cert, &chain, source, now, out);
+    return ra_finish(key, NULL, 0, cert, &chain, source, now, out);
 }
 
 int pkiws__ra_from_pkcs12(const uint8_t *der, size_t len, const char *password, const char *source,
@@ -172,7 +179,28 @@ int pkiws__ra_from_pem(const uint8_t *cert, size_t cert_len, const uint8_t *key,
     pkiws__cert *leaf = all.v[idx];
     memmove(all.v + idx, all.v + idx + 1, (all.n - idx - 1) * sizeof *all.v);
     all.n--;
-    return ra_finish(k, leaf, &all, source, now, out);
+    return ra_finish(k, NULL, 0, leaf, &all, source, now, out);
+}
+
+int pkiws__ra_from_signer(const uint8_t *cert_chain, size_t len, pkiws__signer *signer,
+                          const char *source, int64_t now, pkiws__ra **out)
+{
+    *out = NULL;
+    pkiws__certlist all = {0};
+    int rc = pkiws__certs_parse_all(cert_chain, len, &all);
+    if (rc || all.n == 0) {
+        pkiws__certlist_dispose(&all);
+        pkiws__signer_unref(signer);
+        if (rc == PKIWS_E_NOMEM)
+            return rc;
+        return rc ? pkiws__fail_context(PKIWS_E_RA_CREDENTIAL, "RA certificate %s", source)
+                  : pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
+                                       "RA certificate %s holds no certificate", source);
+    }
+    pkiws__cert *leaf = all.v[0];
+    memmove(all.v, all.v + 1, (all.n - 1) * sizeof *all.v);
+    all.n--;
+    return ra_finish(NULL, signer, 1, leaf, &all, source, now, out);
 }
 
 static int has_ext(const char *name, const char *const *exts, size_t n)

@@ -12,8 +12,8 @@ int pkiws__search(pkiws__client *c, const pkiws__search_params *p, pkiws__search
     int rc = pkiws__client_random_txid("srch", out->client_txid);
     if (rc)
         return rc;
-    pkiws__soap_search s = {out->client_txid, p->seat,       p->profile_oid, NULL, NULL, NULL,
-                            p->serial,        p->start_index};
+    pkiws__soap_search s = {out->client_txid, p->seat, p->profile_oid, NULL,
+                            p->status,        NULL,    p->serial,      p->start_index};
     pkiws_buf body = PKIWS_BUF_INIT;
     pkiws_xml_doc *doc = NULL;
     rc = pkiws__soap_search_certificate(&s, &body);

@@ -9,6 +9,7 @@
 typedef struct pkiws__search_params {
     const char *seat, *serial, *profile_oid;
     int start_index;
+    const char *status; /* VALID, EXPIRED, REVOKED, SUSPENDED, or NULL: any */
 } pkiws__search_params;
 
 typedef struct pkiws__search_outcome {

@@ -29,6 +29,7 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/pk_internal.h> /* the EC "alt" key of the TLS backend (tls_mbedtls.c) */
 #include <mbedtls/pkcs12.h>
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/platform_util.h>

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/signer.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -18,8 +19,11 @@
 typedef struct pkiws__http_config {
     const uint8_t *client_cert_pem; /* RA certificate then its chain, PEM */
     size_t client_cert_len;
-    const uint8_t *client_key_pem; /* RA key, unencrypted PKCS#8 PEM (secret) */
+    const uint8_t *client_key_pem; /* RA key, unencrypted PKCS#8 PEM (secret); only for the
+                                      transports that need it (libcurl, host plug-ins) */
     size_t client_key_len;
+    pkiws__signer *signer;    /* signs with the RA key (native transport; borrowed, referenced by
+                                 the TLS configuration); NULL: none, or the TLS backend's hook */
     const uint8_t *trust_pem; /* trust anchors; NULL: the system bundle */
     size_t trust_len;
     const char *proxy;             /* http://host:port or NULL */

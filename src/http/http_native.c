@@ -356,7 +356,7 @@ int pkiws__http_native_open(pkiws__http *h, pkiws__tls *tls, const pkiws__http_c
     if (!rc) {
         pkiws__tls_settings s = {cfg->client_cert_pem, cfg->client_cert_len, cfg->client_key_pem,
                                  cfg->client_key_len,  cfg->trust_pem,       cfg->trust_len};
-        rc = pkiws__tls_config_new(c->tls, &s, &c->tcfg);
+        rc = pkiws__tls_config_new_signer(c->tls, &s, cfg->signer, &c->tcfg);
     }
     if (rc) {
         native_destroy(c);

@@ -473,8 +473,8 @@ int pkiws__http_plugin_open(pkiws__http *h, pkiws__http_plugin *p, const pkiws__
     if (cfg->client_cert_pem && !cfg->client_key_pem)
         return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
                                   "HTTP backend '%s' needs the RA private key with the RA "
-                                  "certificate (only a TLS backend's sign hook can keep it "
-                                  "elsewhere)",
+                                  "certificate: an RA signer (pkiws_session_set_ra_signer, "
+                                  "_pkcs11) works with the native transport only",
                                   p->name);
     plugin_ctx *c = pkiws__calloc(1, sizeof *c);
     if (!c)

@@ -76,10 +76,12 @@ int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *o
     int rc = check_txid(e->txid);
     if (rc)
         return rc;
-    if (old_cert_der && (e->pending_ref || !e->old_cert_len || !e->csr_der))
+    if (old_cert_der && (e->pending_ref || !e->old_cert_len || (!e->csr_der && !e->want_pkcs12)))
         return pkiws__fail(PKIWS_E_INVALID_ARG, "Renew needs the CSR and the old certificate");
+    if (!e->pending_ref && !e->csr_der && !e->want_pkcs12)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "Issue needs a CSR unless the CA makes the key");
     pkiws_buf b64 = PKIWS_BUF_INIT;
-    if (!e->pending_ref && (rc = pkiws__b64_encode(e->csr_der, e->csr_len, &b64)))
+    if (!e->pending_ref && e->csr_der && (rc = pkiws__b64_encode(e->csr_der, e->csr_len, &b64)))
         return rc;
     pkiws_buf old64 = PKIWS_BUF_INIT;
     if (!e->pending_ref && old_cert_der &&
@@ -101,13 +103,15 @@ int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *o
         pkiws__xmlw_leaf(&w, "vs:requestType", VS_QUERY);
         pkiws__xmlw_leaf(&w, "vs:pendingTokenReferenceID", e->pending_ref);
     } else {
-        pkiws__xmlw_leaf(&w, "vs:tokenType", TOKEN_PKCS7);
+        pkiws__xmlw_leaf(&w, "vs:tokenType", e->want_pkcs12 ? PKIWS__TOKEN_PKCS12 : TOKEN_PKCS7);
         pkiws__xmlw_leaf(&w, "vs:requestType", old_cert_der ? WST_RENEW : WST_ISSUE);
-        pkiws__xmlw_start(&w, "vs:binarySecurityToken");
-        pkiws__xmlw_attr(&w, "ValueType", VS_PKCS10);
-        pkiws__xmlw_attr(&w, "EncodingType", WSSE_B64);
-        pkiws__xmlw_text(&w, pkiws__buf_cstr(&b64));
-        pkiws__xmlw_end(&w);
+        if (e->csr_der) {
+            pkiws__xmlw_start(&w, "vs:binarySecurityToken");
+            pkiws__xmlw_attr(&w, "ValueType", VS_PKCS10);
+            pkiws__xmlw_attr(&w, "EncodingType", WSSE_B64);
+            pkiws__xmlw_text(&w, pkiws__buf_cstr(&b64));
+            pkiws__xmlw_end(&w);
+        }
         if (old_cert_der) {
             pkiws__xmlw_start(&w, "vs:binarySecurityToken");
             pkiws__xmlw_attr(&w, "ValueType", TOKEN_X509V3);
@@ -130,6 +134,37 @@ int pkiws__soap_request_security_token(const pkiws__soap_enroll *e, pkiws_buf *o
     return envelope_close(&w, out);
 }
 
+int pkiws__soap_request_key_recovery(const pkiws__soap_key_recovery *k, pkiws_buf *out)
+{
+    int rc = check_txid(k->txid);
+    if (rc)
+        return rc;
+    if (!k->serial || !k->issuer || !k->admin_id)
+        return pkiws__fail(PKIWS_E_INVALID_ARG,
+                           "keyRecovery needs the serial, the issuer and the admin id");
+    pkiws_xml_writer w;
+    envelope_open(&w);
+    w.out.secret = k->pfx_password != NULL; /* wiped on growth and when freed */
+    pkiws__xmlw_start(&w, "m:requestKeyRecoveryMessage");
+    pkiws__xmlw_attr(&w, "xmlns:m", PKIWS_NS_MGMT);
+    if (k->txid)
+        pkiws__xmlw_leaf(&w, "m:clientTransactionID", k->txid);
+    if (k->pfx_password)
+        pkiws__xmlw_leaf(&w, "m:pKCS12Password", k->pfx_password);
+    pkiws__xmlw_leaf(&w, "m:certificateSerialNumber", k->serial);
+    pkiws__xmlw_leaf(&w, "m:certificateIssuer", k->issuer);
+    pkiws__xmlw_leaf(&w, "m:adminID", k->admin_id);
+    pkiws__xmlw_leaf(&w, "m:version", "1.0");
+    pkiws__xmlw_end(&w);
+    return envelope_close(&w, out);
+}
+
+static const char *op_name(int operation)
+{
+    static const char *const ops[] = {NULL, "Revoke", "Suspend", "Resume"};
+    return operation >= PKIWS__OP_REVOKE && operation <= PKIWS__OP_RESUME ? ops[operation] : NULL;
+}
+
 int pkiws__soap_update_certificate_status(const pkiws__soap_update_status *u, pkiws_buf *out)
 {
     int rc = check_txid(u->txid);
@@ -138,8 +173,8 @@ int pkiws__soap_update_certificate_status(const pkiws__soap_update_status *u, pk
     if (!u->serial == !u->seat)
         return pkiws__fail(PKIWS_E_INVALID_ARG,
                            "updateCertificateStatus needs exactly one of serial and seat id");
-    static const char *const ops[] = {NULL, "Revoke", "Suspend", "Resume"};
-    if (u->operation < PKIWS__OP_REVOKE || u->operation > PKIWS__OP_RESUME)
+    const char *op = op_name(u->operation);
+    if (!op)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "unknown certificate operation %d", u->operation);
     pkiws_xml_writer w;
     envelope_open(&w);
@@ -158,7 +193,40 @@ int pkiws__soap_update_certificate_status(const pkiws__soap_update_status *u, pk
         pkiws__xmlw_leaf(&w, "m:certificateSerialNumber", u->serial);
     else
         pkiws__xmlw_leaf(&w, "m:seatId", u->seat);
-    pkiws__xmlw_leaf(&w, "m:operationType", ops[u->operation]);
+    pkiws__xmlw_leaf(&w, "m:operationType", op);
+    pkiws__xmlw_end(&w);
+    return envelope_close(&w, out);
+}
+
+int pkiws__soap_bulk_update_certificate_status(const pkiws__soap_bulk_status *b, pkiws_buf *out)
+{
+    int rc = check_txid(b->txid);
+    if (rc)
+        return rc;
+    static const char *const lists[] = {NULL, "m:certificateSerialNumber", "m:seatId",
+                                        "m:profileOID"};
+    const char *op = op_name(b->operation);
+    if (!op)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "unknown certificate operation %d", b->operation);
+    if (b->kind < PKIWS__BULK_SERIAL || b->kind > PKIWS__BULK_PROFILE)
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "unknown bulk id kind %d", b->kind);
+    if (b->n < 1 || b->n > PKIWS__BULK_MAX)
+        return pkiws__fail(PKIWS_E_LIMIT, "bulkUpdateCertificateStatus takes 1 to %d ids, not %zu",
+                           PKIWS__BULK_MAX, b->n);
+    pkiws_xml_writer w;
+    envelope_open(&w);
+    pkiws__xmlw_start(&w, "m:bulkUpdateCertificateStatusRequest");
+    pkiws__xmlw_attr(&w, "xmlns:m", PKIWS_NS_MGMT);
+    if (b->txid)
+        pkiws__xmlw_leaf(&w, "m:clientTransactionID", b->txid);
+    pkiws__xmlw_leaf(&w, "m:version", "1.0");
+    if (b->reason)
+        pkiws__xmlw_leaf(&w, "m:revocationReason", b->reason);
+    if (b->comment)
+        pkiws__xmlw_leaf(&w, "m:comment", b->comment);
+    for (size_t i = 0; i < b->n; i++)
+        pkiws__xmlw_leaf(&w, lists[b->kind], b->ids[i]);
+    pkiws__xmlw_leaf(&w, "m:operationType", op);
     pkiws__xmlw_end(&w);
     return envelope_close(&w, out);
 }

@@ -16,6 +16,12 @@ static int has_ci(const char *hay, const char *needle)
     return 0;
 }
 
+/* The raw text of an element (not trimmed: a password may begin or end with a space). */
+static const char *tok_text(const pkiws_xml_node *n)
+{
+    return n->text ? n->text : "";
+}
+
 static char *dup_text(pkiws_xml_doc *doc, const pkiws_xml_node *n)
 {
     const char *t = pkiws__xml_text_trim(doc, n);
@@ -100,7 +106,11 @@ void pkiws__soap_token_dispose(pkiws__soap_token *t)
     pkiws__free(t->server_txid);
     pkiws__free(t->disposition);
     pkiws__free(t->pending_ref);
-    pkiws__free(t->token);
+    if (t->is_pkcs12)
+        pkiws__free_secret(t->token, t->token_len);
+    else
+        pkiws__free(t->token);
+    pkiws__free_secret(t->pkcs12_password, 0);
     memset(t, 0, sizeof *t);
 }
 
@@ -163,6 +173,16 @@ int pkiws__soap_parse_token(pkiws_xml_doc *doc, pkiws__soap_token *out)
         rc = pkiws__fail(PKIWS_E_PROTOCOL, "%s: the binarySecurityToken is empty", op);
         goto fail;
     }
+    /* Server-side key generation: a PKCS#12 with its password beside it. Whether the CA sets
+     * the ValueType is [?] (protocol.md §2.3), so the password alone says PKCS#12 too. */
+    const char *vt = pkiws__xml_attr(tok, "", "ValueType");
+    pkiws_xml_node *pw = pkiws__xml_child(req, PKIWS_NS_ENROLL, "pKCS12Password");
+    out->is_pkcs12 = pw || (vt && !strcmp(vt, PKIWS__TOKEN_PKCS12));
+    der.secret = out->is_pkcs12;
+    if (pw && !(out->pkcs12_password = pkiws__strdup(tok_text(pw)))) {
+        rc = PKIWS_E_NOMEM;
+        goto fail;
+    }
     rc = pkiws__b64_decode(text, strlen(text), &der);
     if (rc) {
         pkiws__buf_dispose(&der);
@@ -188,6 +208,68 @@ static int parse_int(const char *s, int *out)
     return 1;
 }
 
+void pkiws__soap_recovery_dispose(pkiws__soap_recovery *r)
+{
+    pkiws__free(r->server_txid);
+    pkiws__free_secret(r->pfx_password, 0);
+    pkiws__free_secret(r->pfx, r->pfx_len);
+    memset(r, 0, sizeof *r);
+}
+
+int pkiws__soap_parse_key_recovery(pkiws_xml_doc *doc, pkiws__soap_recovery *out)
+{
+    memset(out, 0, sizeof *out);
+    out->pending_count = -1;
+    const char *op = "keyRecovery";
+    int rc;
+    pkiws_xml_node *r = response(doc, PKIWS_NS_MGMT, "requestKeyRecoveryResponseMessage", op, &rc);
+    if (!r)
+        return rc;
+    out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "serverTransactionID"));
+    const char *cnt =
+        pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "adminApprovalPendingCount"));
+    if (cnt && (!parse_int(cnt, &out->pending_count) || out->pending_count < 0)) {
+        rc = pkiws__fail(PKIWS_E_PROTOCOL, "%s: adminApprovalPendingCount '%.32s' is not a count",
+                         op, cnt);
+        goto fail;
+    }
+    pkiws_xml_node *pw = pkiws__xml_child(r, PKIWS_NS_MGMT, "pKCS12Password");
+    if (pw && !(out->pfx_password = pkiws__strdup(tok_text(pw)))) {
+        rc = PKIWS_E_NOMEM;
+        goto fail;
+    }
+    /* pKCS12Message is 0..n strings; what more than one would mean is [?] (protocol.md §4.5):
+     * the first non-empty one is the recovered PKCS#12 (base64 DER). */
+    for (pkiws_xml_node *m = pkiws__xml_child(r, PKIWS_NS_MGMT, "pKCS12Message"); m && !out->pfx;
+         m = pkiws__xml_next_named(m, PKIWS_NS_MGMT, "pKCS12Message")) {
+        const char *b64 = pkiws__xml_text_trim(doc, m);
+        if (!b64 || !*b64)
+            continue;
+        pkiws_buf der = PKIWS_BUF_INIT;
+        der.secret = 1;
+        if ((rc = pkiws__b64_decode(b64, strlen(b64), &der))) {
+            pkiws__buf_dispose(&der);
+            rc = pkiws__fail_context(PKIWS_E_PROTOCOL, "%s: pKCS12Message", op);
+            goto fail;
+        }
+        if (!(out->pfx = pkiws__buf_detach(&der, &out->pfx_len))) {
+            rc = PKIWS_E_NOMEM;
+            goto fail;
+        }
+    }
+    if (!out->pfx && out->pending_count <= 0) {
+        rc = pkiws__fail(PKIWS_E_PROTOCOL,
+                         "%s: the answer has neither a PKCS#12 (pKCS12Message) nor a pending "
+                         "approval count (adminApprovalPendingCount)",
+                         op);
+        goto fail;
+    }
+    return PKIWS_OK;
+fail:
+    pkiws__soap_recovery_dispose(out);
+    return rc;
+}
+
 void pkiws__soap_status_result_dispose(pkiws__soap_status_result *r)
 {
     pkiws__free(r->server_txid);
@@ -195,12 +277,14 @@ void pkiws__soap_status_result_dispose(pkiws__soap_status_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int pkiws__soap_parse_update_status(pkiws_xml_doc *doc, pkiws__soap_status_result *out)
+/* op: "updateCertificateStatus" or "bulkUpdateCertificateStatus"; the answer is op + "Response". */
+static int parse_status(pkiws_xml_doc *doc, const char *op, pkiws__soap_status_result *out)
 {
     memset(out, 0, sizeof *out);
-    const char *op = "updateCertificateStatus";
+    char element[64];
+    snprintf(element, sizeof element, "%sResponse", op);
     int rc;
-    pkiws_xml_node *r = response(doc, PKIWS_NS_MGMT, "updateCertificateStatusResponse", op, &rc);
+    pkiws_xml_node *r = response(doc, PKIWS_NS_MGMT, element, op, &rc);
     if (!r)
         return rc;
     const char *sc = pkiws__xml_text_trim(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "successCode"));
@@ -214,6 +298,16 @@ int pkiws__soap_parse_update_status(pkiws_xml_doc *doc, pkiws__soap_status_resul
     out->success_msg = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "successMsg"));
     out->server_txid = dup_text(doc, pkiws__xml_child(r, PKIWS_NS_MGMT, "serverTransactionID"));
     return PKIWS_OK;
+}
+
+int pkiws__soap_parse_update_status(pkiws_xml_doc *doc, pkiws__soap_status_result *out)
+{
+    return parse_status(doc, "updateCertificateStatus", out);
+}
+
+int pkiws__soap_parse_bulk_update_status(pkiws_xml_doc *doc, pkiws__soap_status_result *out)
+{
+    return parse_status(doc, "bulkUpdateCertificateStatus", out);
 }
 
 void pkiws__soap_health_dispose(pkiws__soap_health *h)

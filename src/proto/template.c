@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "proto/template.h"
+#include "proto/soap.h"
 
 #define P PKIWS_NS_POLICY
 #define WHAT "policy response"
@@ -102,6 +103,16 @@ static int read_uint(ctx *c, const pkiws_xml_node *n, const char *path, unsigned
     if (parse_uint(s, max, out))
         return pkiws__fail(PKIWS_E_PROTOCOL, "%s: %s: %s '%.64s' is not a number from 0 to %llu",
                            WHAT, c->profile, path, s, max);
+    return PKIWS_OK;
+}
+
+/* A boolean element: *out stays untouched when it is absent or nil. */
+static int read_bool(ctx *c, const pkiws_xml_node *n, const char *path, int *out)
+{
+    const char *s = text_of(c, n);
+    if (s && parse_bool(s, out))
+        return pkiws__fail(PKIWS_E_PROTOCOL, "%s: %s: %s '%.64s' is not a boolean", WHAT,
+                           c->profile, path, s);
     return PKIWS_OK;
 }
 
@@ -506,9 +517,18 @@ static int parse_misc(ctx *c, pkiws__template *t, const pkiws_xml_node *attrs)
         t->key_is_ec = !strcmp(r->value, OID_EC_PUBLIC_KEY);
     }
 
+    if ((rc = read_bool(c, pc(pc(pk, "keyEscrowPolicy"), "keyEscrowEnabled"),
+                        "privateKeyAttributes/keyEscrowPolicy/keyEscrowEnabled", &t->key_escrow)))
+        return rc;
+    if ((rc = read_bool(c, pc(pc(pk, "keyEscrowPolicy"), "keyRecoveryDualAdminApprovalRequired"),
+                        "privateKeyAttributes/keyEscrowPolicy/keyRecoveryDualAdminApprovalRequired",
+                        &t->recovery_dual_admin)))
+        return rc;
+
     const char *df = nonempty(c, pc(pc(attrs, "systemInfo"), "certificateDeliveryFormat"));
     if ((rc = set_str(&t->delivery_format, df)))
         return rc;
+    t->server_keygen = t->key_escrow || (df && !strcmp(df, PKIWS__TOKEN_PKCS12));
     const char *seat = nonempty(c, pc(pc(attrs, "seatIdInfo"), "attributeNameValue"));
     return set_str(&t->seat_attr, seat);
 }

@@ -51,13 +51,20 @@ typedef struct pkiws__template {
     char *name;             /* oID/defaultName of the profile, may be NULL */
     pkiws__tpl_attr *attrs; /* subject attributes first (template order), then extensions */
     size_t nattrs;
-    unsigned key_size;      /* privateKeyAttributes/keysize; 0 when absent */
-    char *key_alg_oid;      /* dotted, via algorithmOIDReference; NULL when absent/nil */
-    int key_is_ec;          /* key_alg_oid is id-ecPublicKey (1.2.840.10045.2.1) */
-    unsigned validity_days; /* certificateValidity/validityPeriodDays */
-    unsigned renewal_days;  /* certificateValidity/renewalPeriodDays; 0 when absent */
-    char *delivery_format;  /* systemInfo/certificateDeliveryFormat URI, may be NULL */
-    char **fixed_eku_oids;  /* extensionValue type="OID" under the EKU extension */
+    unsigned key_size;       /* privateKeyAttributes/keysize; 0 when absent */
+    char *key_alg_oid;       /* dotted, via algorithmOIDReference; NULL when absent/nil */
+    int key_is_ec;           /* key_alg_oid is id-ecPublicKey (1.2.840.10045.2.1) */
+    unsigned validity_days;  /* certificateValidity/validityPeriodDays */
+    unsigned renewal_days;   /* certificateValidity/renewalPeriodDays; 0 when absent */
+    char *delivery_format;   /* systemInfo/certificateDeliveryFormat URI, may be NULL */
+    int key_escrow;          /* privateKeyAttributes/keyEscrowPolicy/keyEscrowEnabled is true */
+    int recovery_dual_admin; /* .../keyRecoveryDualAdminApprovalRequired is true */
+    /* The CA generates the key and answers with a PKCS#12 (server-side key generation): key
+     * escrow enabled or certificateDeliveryFormat .../2009/07/PKCS12. The schema has no element
+     * to send a private key for escrow, so an escrowing profile cannot take the client's key
+     * [I, protocol.md §3.3]. */
+    int server_keygen;
+    char **fixed_eku_oids; /* extensionValue type="OID" under the EKU extension */
     size_t n_fixed_eku;
     char *seat_attr;       /* seatIdInfo/attributeNameValue text, may be NULL */
     int next_update_hours; /* response/nextUpdateHours; -1 when nil/absent */

@@ -82,6 +82,10 @@ int pkiws__template_dup(const pkiws__template *t, pkiws__template **out)
     d->key_size = t->key_size;
     d->key_is_ec = t->key_is_ec;
     d->validity_days = t->validity_days;
+    d->renewal_days = t->renewal_days;
+    d->key_escrow = t->key_escrow;
+    d->recovery_dual_admin = t->recovery_dual_admin;
+    d->server_keygen = t->server_keygen;
     d->next_update_hours = t->next_update_hours;
     d->has_root = t->has_root;
     if (dup_str(&d->profile_oid, t->profile_oid) || dup_str(&d->name, t->name) ||

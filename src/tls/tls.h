@@ -13,6 +13,8 @@
 
 #include <pkiws/backend.h>
 
+#include "crypto/signer.h"
+
 /* ---- the byte stream (tls_io.c) ---------------------------------------------------------- */
 
 /* A connected, non-blocking TCP socket with the deadline pkiws enforces on it. */
@@ -84,6 +86,9 @@ void pkiws__tls_unref(pkiws__tls *t); /* the last reference frees backend */
 const char *pkiws__tls_name(const pkiws__tls *t);
 /* 1 when the table has a usable sign hook (the RA key may then be external). */
 int pkiws__tls_can_sign(const pkiws__tls *t);
+/* 1 when a configuration of t takes the RA key as PEM even though pkiws has a signer for it: a
+ * host table (ABI 1, deprecated), not the built-in (NULL: the built-in). */
+int pkiws__tls_wants_key_pem(const pkiws__tls *t);
 
 /* What a configuration is made from (copied). */
 typedef struct pkiws__tls_settings {
@@ -97,6 +102,10 @@ typedef struct pkiws__tls_settings {
 
 typedef struct pkiws__tls_config pkiws__tls_config;
 int pkiws__tls_config_new(pkiws__tls *t, const pkiws__tls_settings *s, pkiws__tls_config **out);
+/* The same with the RA signer (referenced), which signs for pkiws_tls_params_sign() when the
+ * settings have a certificate and no key PEM; NULL: the table's sign hook. */
+int pkiws__tls_config_new_signer(pkiws__tls *t, const pkiws__tls_settings *s, pkiws__signer *signer,
+                                 pkiws__tls_config **out);
 void pkiws__tls_config_free(pkiws__tls_config *c);
 
 typedef struct pkiws__tls_conn pkiws__tls_conn;

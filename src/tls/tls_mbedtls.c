@@ -3,7 +3,7 @@
  * The built-in TLS backend over mbedTLS 2.28, implementing the public pkiws_tls_methods table:
  * TLS 1.2 only (min and max), server verification and the host-name check always on
  * (mbedtls_ssl_set_hostname is always called: without it mbedTLS checks no name at all),
- * client certificate from PEM or with an external RSA key behind the sign hook, session
+ * client certificate from PEM or with an external RSA or EC key behind the RA signer, session
  * resumption per server, and TLS failures told apart from the verify flags and alerts.
  */
 #include "pkiws_internal.h"
@@ -146,24 +146,60 @@ static int load_trust(mb_config *c, const uint8_t *trust, size_t len)
                    system_bundles[0]);
 }
 
-/* ---- an RSA key behind the sign hook --------------------------------------------------- */
+/* ---- an RA key behind the signer -------------------------------------------------------
+ *
+ * The configuration never holds the RA key: its mbedtls_pk_context is an "alt" key whose
+ * signing goes to pkiws__tls_params_sign() (the session's RA signer, or a host table's sign
+ * hook), and the verify/bit length come from the RA certificate's public key.
+ *
+ * - RSA: mbedtls_pk_setup_rsa_alt() (MBEDTLS_PK_RSA_ALT_SUPPORT, on in Debian's 2.28).
+ * - EC: mbedTLS 2.28 has no public "alt" setup for EC keys, and the asynchronous private-key
+ *   interface (mbedtls_ssl_conf_async_private_cb) needs MBEDTLS_SSL_ASYNC_PRIVATE, which
+ *   Debian 12's /usr/include/mbedtls/config.h leaves undefined (and which 2.28 offers to TLS
+ *   servers only); MBEDTLS_PK_OPAQUE needs MBEDTLS_USE_PSA_CRYPTO, also off. So the EC key is
+ *   a pk context with a pk_info table of our own (mbedtls/pk_internal.h, installed by 2.28 and
+ *   compiled here against the same config.h as the library, so its layout matches): type
+ *   MBEDTLS_PK_ECKEY, can_do ECKEY/ECDSA, sign_func → the signer (DER ECDSA-Sig-Value, as
+ *   mbedtls_ssl's CertificateVerify writes it), verify_func → the certificate's key, the
+ *   rest NULL (a TLS 1.2 client only signs; pk_* functions check for NULL hooks). */
 
-static int md_to_alg(mbedtls_md_type_t md)
+static int md_to_alg(mbedtls_md_type_t md, int ecdsa)
 {
+    int base = ecdsa ? PKIWS_SIGN_ECDSA_SHA1 : PKIWS_SIGN_RSA_PKCS1_SHA1;
     switch (md) {
     case MBEDTLS_MD_SHA1:
-        return PKIWS_SIGN_RSA_PKCS1_SHA1;
+        return base;
     case MBEDTLS_MD_SHA224:
-        return PKIWS_SIGN_RSA_PKCS1_SHA224;
+        return base + 1;
     case MBEDTLS_MD_SHA256:
-        return PKIWS_SIGN_RSA_PKCS1_SHA256;
+        return base + 2;
     case MBEDTLS_MD_SHA384:
-        return PKIWS_SIGN_RSA_PKCS1_SHA384;
+        return base + 3;
     case MBEDTLS_MD_SHA512:
-        return PKIWS_SIGN_RSA_PKCS1_SHA512;
+        return base + 4;
     default:
         return 0;
     }
+}
+
+/* Sign through the params; failures leave their code in tl_sign_rc. */
+static int ext_sign(mb_config *c, int ecdsa, mbedtls_md_type_t md_alg, const unsigned char *hash,
+                    size_t hashlen, unsigned char *sig, size_t cap, size_t *n)
+{
+    int alg = md_to_alg(md_alg, ecdsa);
+    if (!alg) {
+        tl_sign_rc = pkiws__fail(PKIWS_E_UNSUPPORTED,
+                                 "the external RA key was asked for a signature with digest "
+                                 "%d, which the RA signer does not offer",
+                                 (int)md_alg);
+        return MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE;
+    }
+    int rc = pkiws__tls_params_sign(c->params, alg, hash, hashlen, sig, cap, n);
+    if (rc) {
+        tl_sign_rc = rc;
+        return ecdsa ? MBEDTLS_ERR_ECP_HW_ACCEL_FAILED : MBEDTLS_ERR_RSA_PRIVATE_FAILED;
+    }
+    return 0;
 }
 
 static int alt_sign(void *ctx, int (*f_rng)(void *, unsigned char *, size_t), void *p_rng, int mode,
@@ -174,23 +210,13 @@ static int alt_sign(void *ctx, int (*f_rng)(void *, unsigned char *, size_t), vo
     (void)p_rng;
     (void)mode;
     mb_config *c = ctx;
-    int alg = md_to_alg(md_alg);
-    if (!alg) {
-        tl_sign_rc = pkiws__fail(PKIWS_E_UNSUPPORTED,
-                                 "the external RA key was asked for a signature with digest "
-                                 "%d, which the sign hook does not offer",
-                                 (int)md_alg);
-        return MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE;
-    }
     size_t n = 0;
-    int rc = pkiws__tls_params_sign(c->params, alg, hash, hashlen, sig, c->ext_key_len, &n);
-    if (rc) {
-        tl_sign_rc = rc;
-        return MBEDTLS_ERR_RSA_PRIVATE_FAILED;
-    }
+    int ret = ext_sign(c, 0, md_alg, hash, hashlen, sig, c->ext_key_len, &n);
+    if (ret)
+        return ret;
     if (n != c->ext_key_len) {
         tl_sign_rc = pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_KEY,
-                                        "the sign hook gave a %zu-byte signature; the RA "
+                                        "the RA signer gave a %zu-byte signature; the RA "
                                         "certificate's RSA key needs %zu bytes",
                                         n, c->ext_key_len);
         return MBEDTLS_ERR_RSA_PRIVATE_FAILED;
@@ -215,14 +241,77 @@ static size_t alt_key_len(void *ctx)
     return ((mb_config *)ctx)->ext_key_len;
 }
 
-/* Set up the external key and prove it matches the certificate: sign a test digest through
- * the hook and verify the signature with the certificate's public key. */
-static int external_key(mb_config *c)
+/* The EC alt key's context: the configuration it signs for. */
+typedef struct ec_alt {
+    mb_config *cfg;
+} ec_alt;
+
+static size_t ec_alt_bitlen(const void *ctx)
 {
-    if (mbedtls_pk_get_type(&c->own.pk) != MBEDTLS_PK_RSA)
+    const ec_alt *a = ctx;
+    return mbedtls_pk_get_bitlen(&a->cfg->own.pk);
+}
+
+static int ec_alt_can_do(mbedtls_pk_type_t type)
+{
+    return type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA;
+}
+
+static int ec_alt_verify(void *ctx, mbedtls_md_type_t md_alg, const unsigned char *hash,
+                         size_t hash_len, const unsigned char *sig, size_t sig_len)
+{
+    ec_alt *a = ctx;
+    return mbedtls_pk_verify(&a->cfg->own.pk, md_alg, hash, hash_len, sig, sig_len);
+}
+
+static int ec_alt_sign(void *ctx, mbedtls_md_type_t md_alg, const unsigned char *hash,
+                       size_t hash_len, unsigned char *sig, size_t *sig_len,
+                       int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
+{
+    (void)f_rng;
+    (void)p_rng;
+    ec_alt *a = ctx;
+    /* the callers give room for MBEDTLS_PK_SIGNATURE_MAX_SIZE bytes (mbedtls_pk_sign doc) */
+    return ext_sign(a->cfg, 1, md_alg, hash, hash_len, sig, MBEDTLS_ECDSA_MAX_LEN, sig_len);
+}
+
+static void *ec_alt_alloc(void)
+{
+    return pkiws__calloc(1, sizeof(ec_alt));
+}
+
+static void ec_alt_free(void *ctx)
+{
+    pkiws__free(ctx);
+}
+
+static const mbedtls_pk_info_t ec_alt_info = {
+    .type = MBEDTLS_PK_ECKEY,
+    .name = "EC (RA signer)",
+    .get_bitlen = ec_alt_bitlen,
+    .can_do = ec_alt_can_do,
+    .verify_func = ec_alt_verify,
+    .sign_func = ec_alt_sign,
+    .ctx_alloc_func = ec_alt_alloc,
+    .ctx_free_func = ec_alt_free,
+};
+
+/* PKIWS_OK or a recorded PKIWS_E_* code. */
+static int setup_alt(mb_config *c)
+{
+    mbedtls_pk_type_t type = mbedtls_pk_get_type(&c->own.pk);
+    int ret;
+    if (type == MBEDTLS_PK_ECKEY) {
+        ret = mbedtls_pk_setup(&c->key, &ec_alt_info);
+        if (ret == 0)
+            ((ec_alt *)c->key.pk_ctx)->cfg = c;
+        return ret ? mb_fail(PKIWS_E_CRYPTO, NULL, ret, "cannot set up the external RA key")
+                   : PKIWS_OK;
+    }
+    if (type != MBEDTLS_PK_RSA)
         return mb_fail(PKIWS_E_UNSUPPORTED, NULL, 0,
-                       "the built-in TLS backend can keep the RA key behind the sign hook only "
-                       "for RSA keys; the RA certificate (%s) has a %s key",
+                       "the RA certificate (%s) has a %s key; an RA signer can sign with RSA "
+                       "and EC keys",
                        c->subject, mbedtls_pk_get_name(&c->own.pk));
     c->ext_key_len = mbedtls_pk_get_len(&c->own.pk);
     if (c->ext_key_len == 0 || c->ext_key_len > MBEDTLS_MPI_MAX_SIZE)
@@ -230,11 +319,19 @@ static int external_key(mb_config *c)
                        "the RA certificate (%s) has a %zu-bit RSA key; at most %d bits are "
                        "supported",
                        c->subject, c->ext_key_len * 8, MBEDTLS_MPI_MAX_SIZE * 8);
-    int ret = mbedtls_pk_setup_rsa_alt(&c->key, c, alt_decrypt, alt_sign, alt_key_len);
+    ret = mbedtls_pk_setup_rsa_alt(&c->key, c, alt_decrypt, alt_sign, alt_key_len);
+    return ret ? mb_fail(PKIWS_E_CRYPTO, NULL, ret, "cannot set up the external RA key") : PKIWS_OK;
+}
+
+/* Set up the external key and prove it matches the certificate: sign a test digest through
+ * the signer and verify the signature with the certificate's public key. */
+static int external_key(mb_config *c)
+{
+    int ret = setup_alt(c);
     if (ret)
-        return mb_fail(PKIWS_E_CRYPTO, NULL, ret, "cannot set up the external RA key");
-    uint8_t digest[32], sig[MBEDTLS_MPI_MAX_SIZE];
-    static const char probe[] = "pkiws: does the sign hook hold the RA certificate's key?";
+        return ret;
+    uint8_t digest[32], sig[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+    static const char probe[] = "pkiws: does the RA signer hold the RA certificate's key?";
     pkiws__sha256((const uint8_t *)probe, sizeof probe - 1, digest);
     size_t n = 0;
     tl_sign_rc = 0;

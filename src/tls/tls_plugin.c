@@ -252,6 +252,11 @@ int pkiws__tls_can_sign(const pkiws__tls *t)
     return t && t->m.sign != NULL;
 }
 
+int pkiws__tls_wants_key_pem(const pkiws__tls *t)
+{
+    return t && !t->builtin;
+}
+
 const pkiws_tls_methods *pkiws__tls_builtin_methods(void)
 {
     return pkiws__tls_mbedtls_methods();
@@ -271,6 +276,7 @@ struct pkiws__tls_config {
     uint8_t *cert, *key, *trust;
     size_t cert_len, key_len, trust_len;
     int key_external;
+    pkiws__signer *signer; /* NULL: the table's sign hook */
     void *impl;
 };
 
@@ -358,24 +364,6 @@ int pkiws__tls_params_blob(const pkiws_tls_params *params, int item, const uint8
     return pkiws__fail(PKIWS_E_UNKNOWN_OPTION, "TLS parameter %d is unknown to this pkiws", item);
 }
 
-static size_t sign_hash_len(int alg)
-{
-    switch (alg) {
-    case PKIWS_SIGN_RSA_PKCS1_SHA1:
-        return 20;
-    case PKIWS_SIGN_RSA_PKCS1_SHA224:
-        return 28;
-    case PKIWS_SIGN_RSA_PKCS1_SHA256:
-        return 32;
-    case PKIWS_SIGN_RSA_PKCS1_SHA384:
-        return 48;
-    case PKIWS_SIGN_RSA_PKCS1_SHA512:
-        return 64;
-    default:
-        return 0;
-    }
-}
-
 int pkiws__tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_t *hash,
                            size_t hash_len, uint8_t *sig, size_t cap, size_t *sig_len)
 {
@@ -391,7 +379,7 @@ int pkiws__tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_
     if (!c->key_external)
         return pkiws__fail(PKIWS_E_STATE, "pkiws_tls_params_sign: the RA key is not external "
                                           "(it was given as PEM)");
-    size_t want = sign_hash_len(alg);
+    size_t want = pkiws__sign_alg_hash_len(alg);
     if (!want)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_tls_params_sign: unknown algorithm %d", alg);
     if (hash_len != want)
@@ -400,24 +388,27 @@ int pkiws__tls_params_sign(const pkiws_tls_params *params, int alg, const uint8_
                            "needs %zu",
                            hash_len, alg, want);
     const pkiws__tls *t = c->tls;
+    /* the session's signer wins; the table's hook signs for a certificate-only signer */
+    const char *who = c->signer ? "the RA signer" : "the sign hook";
     unsigned seq = tl_fail_seq;
     size_t n = 0;
-    int rc = PKIWS__HOOK(t->m.sign(t->backend, alg, hash, hash_len, sig, cap, &n));
+    int rc = c->signer
+                 ? PKIWS__HOOK(pkiws__signer_sign(c->signer, alg, hash, hash_len, sig, cap, &n))
+                 : PKIWS__HOOK(t->m.sign(t->backend, alg, hash, hash_len, sig, cap, &n));
     if (rc == PKIWS_OK) {
         if (n == 0 || n > cap)
             return pkiws__fail(PKIWS_E_BACKEND,
-                               "TLS backend '%s': the sign hook returned a signature of %zu "
-                               "bytes (room for %zu)",
-                               t->name, n, cap);
+                               "TLS backend '%s': %s returned a signature of %zu bytes (room "
+                               "for %zu)",
+                               t->name, who, n, cap);
         *sig_len = n;
         return PKIWS_OK;
     }
-    if (!pkiws__backend_code_ok(rc))
+    if (!pkiws__backend_code_ok(rc) && rc != PKIWS_E_INVALID_ARG)
         return pkiws__fail(PKIWS_E_BACKEND,
-                           "TLS backend '%s': the sign hook returned %d, not a PKIWS_E_* code "
-                           "of a backend",
-                           t->name, rc);
-    if (seq != tl_fail_seq && pkiws__err_code() == rc)
+                           "TLS backend '%s': %s returned %d, not a PKIWS_E_* code of a backend",
+                           t->name, who, rc);
+    if ((seq != tl_fail_seq || pkiws__signer_internal(c->signer)) && pkiws__err_code() == rc)
         rc = pkiws__fail_context(rc, "TLS backend '%s': signing with the RA key", t->name);
     else
         rc = pkiws__fail(rc, "TLS backend '%s': signing with the RA key failed (%s)", t->name,
@@ -456,6 +447,7 @@ void pkiws__tls_config_free(pkiws__tls_config *c)
     pkiws__free(c->cert);
     pkiws__free_secret(c->key, c->key_len);
     pkiws__free(c->trust);
+    pkiws__signer_unref(c->signer);
     pkiws__tls_unref(c->tls);
     pkiws__free(c);
 }
@@ -467,15 +459,21 @@ static uint8_t *dup_blob(const uint8_t *p, size_t n)
 
 int pkiws__tls_config_new(pkiws__tls *t, const pkiws__tls_settings *s, pkiws__tls_config **out)
 {
+    return pkiws__tls_config_new_signer(t, s, NULL, out);
+}
+
+int pkiws__tls_config_new_signer(pkiws__tls *t, const pkiws__tls_settings *s, pkiws__signer *signer,
+                                 pkiws__tls_config **out)
+{
     *out = NULL;
     if (s->client_key_pem && !s->client_cert_pem)
         return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
                                   "an RA private key was given without the RA certificate");
     int external = s->client_cert_pem && !s->client_key_pem;
-    if (external && !pkiws__tls_can_sign(t))
+    if (external && !signer && !pkiws__tls_can_sign(t))
         return pkiws__fail_remedy(PKIWS_E_RA_CREDENTIAL, PKIWS__REMEDY_RA_MISSING,
-                                  "the RA certificate has no private key, and TLS backend '%s' "
-                                  "has no sign hook to keep it elsewhere",
+                                  "the RA certificate has no private key nor RA signer, and TLS "
+                                  "backend '%s' has no sign hook to keep it elsewhere",
                                   t->name);
     pkiws__tls_config *c = pkiws__calloc(1, sizeof *c);
     if (!c)
@@ -483,6 +481,7 @@ int pkiws__tls_config_new(pkiws__tls *t, const pkiws__tls_settings *s, pkiws__tl
     c->tls = pkiws__tls_ref(t);
     c->params.cfg = c;
     c->key_external = external;
+    c->signer = external ? pkiws__signer_ref(signer) : NULL;
     c->cert = dup_blob(s->client_cert_pem, s->client_cert_len);
     c->cert_len = c->cert ? s->client_cert_len : 0;
     c->key = dup_blob(s->client_key_pem, s->client_key_len);

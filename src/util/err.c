@@ -135,6 +135,11 @@ static const struct err_entry err_table[] = {
      "template attributes list",
      PKIWS__REMEDY_POLICY_MISMATCH, 0},
     {PKIWS_E_REJECTED, "PKIWS_E_REJECTED", "the CA rejected the request", NULL, 0},
+    {PKIWS_E_DUPLICATE, "PKIWS_E_DUPLICATE",
+     "the seat already has a valid certificate of this profile",
+     "revoke the listed certificate first, renew it (pkiws_renew), or issue with "
+     "PKIWS_DUPLICATES_REPORT",
+     0},
     {PKIWS_E_SAN_UNRESOLVED, "PKIWS_E_SAN_UNRESOLVED", "no value for a subject part or SAN",
      PKIWS__REMEDY_SAN_UNRESOLVED, 0},
     {PKIWS_E_UNSUPPORTED_CHARS, "PKIWS_E_UNSUPPORTED_CHARS",

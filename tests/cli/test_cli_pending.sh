@@ -87,6 +87,7 @@ expect_rc 3 "B.11 pending"
 jcheck "B.11 pending: generated password" "re.fullmatch('[A-Za-z0-9]{20}', d['pfx_password']) and d['pending_file'] == '$WORK/quinn.pfx.pending'"
 quinn_pass=$(jget "d['pfx_password']")
 cp "$WORK/quinn.pfx.pending" "$WORK/kept.pending"
+cp "$WORK/quinn.pfx.pending" "$WORK/kept2.pending"
 "$OPENSSL" pkey -in "$WORK/quinn.pfx.pending" -passin "pass:$quinn_pass" -pubout \
     -out "$WORK/quinn-pending.pub" 2>/dev/null || fail "B.11: the generated password does not open the key"
 run poll "${CONN[@]}" --pending "$WORK/quinn.pfx.pending" --pfx-pass "$quinn_pass" \
@@ -118,8 +119,10 @@ jcheck "not a pending file" "'line 1' in d['message'] and 'not a pkiws pending f
 # Usage errors.
 run poll "${CONN[@]}" --pfx-pass x
 expect_usage_error "poll without --pending" "--pending FILE is required"
-run poll "${CONN[@]}" --pending "$WORK/kept.pending"
-expect_usage_error "poll without --pfx-pass" "--pfx-pass PASS"
+run poll "${CONN[@]}" --pending "$WORK/kept2.pending"
+expect_rc 1 "poll of a file with a key, without --pfx-pass"
+contains "$WORK/err" "--pfx-pass PASS (or --pfx-pass-env VAR) is required: the key in pending file" \
+    "poll without --pfx-pass names what it needs"
 run poll "${CONN[@]}" --pending "$WORK/quinn.pfx" --pfx-pass x
 expect_usage_error "poll: name without .pending" "does not end in '.pending'"
 run poll "${CONN[@]}" --pending "$WORK/a.pending" --pfx-pass x --out "$WORK/a.pending"

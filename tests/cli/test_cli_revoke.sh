@@ -68,7 +68,7 @@ jcheck "revoke by seat" "d['seat'] == 'carol-seat' and d['serial'] is None and d
 
 # Usage errors.
 run revoke "${CONN[@]}"
-expect_usage_error "neither serial nor seat" "give exactly one of --serial HEX and --seat ID"
+expect_usage_error "neither serial nor seat" "give exactly one of --serial HEX, --seat ID and --bulk FILE"
 run revoke "${CONN[@]}" --serial 01 --seat s
 expect_usage_error "serial and seat" "give exactly one of"
 run revoke "${CONN[@]}" --serial 01 --reason stolen

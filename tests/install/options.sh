@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Build options that leave features out never change the ABI: a build with -Dnative=false
-# -Dplugins=false -Dunwind_tables=false (libcurl transport only) builds with warnings as errors,
+# -Dplugins=false -Dunwind_tables=false -Dsqlite=disabled (libcurl transport only, no outbox) builds with warnings as errors,
 # exports exactly the symbols (and symbol versions) of the main build and needs no more than it.
-# The stand-ins (src/http/http_native_off.c, http_plugin_off.c, src/tls/tls_mbedtls_off.c)
-# return PKIWS_E_UNSUPPORTED.
+# The stand-ins (src/http/http_native_off.c, http_plugin_off.c, src/tls/tls_mbedtls_off.c,
+# src/store/sqlite_off.c) return PKIWS_E_UNSUPPORTED.
 #
 # usage: options.sh MESON SOURCE_DIR MAIN_LIBPKIWS_SO VERSION
 set -u
@@ -19,10 +19,11 @@ fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 b=$tmp/build
 "$meson" setup "$b" "$src" -Dnative=false -Dplugins=false -Dunwind_tables=false -Dtests=false \
-  -Dcurl=enabled -Dwerror=true --buildtype=minsize > "$tmp/setup.log" 2>&1 \
+  -Dsqlite=disabled -Dcurl=enabled -Dwerror=true --buildtype=minsize > "$tmp/setup.log" 2>&1 \
   || { cat "$tmp/setup.log"; die "meson setup -Dnative=false -Dplugins=false failed"; }
 grep -q '#define PKIWS_HAVE_NATIVE 0' "$b/pkiws_config.h" || bad "-Dnative=false still has PKIWS_HAVE_NATIVE"
 grep -q '#define PKIWS_HAVE_PLUGINS 0' "$b/pkiws_config.h" || bad "-Dplugins=false still has PKIWS_HAVE_PLUGINS"
+grep -q '#define PKIWS_HAVE_SQLITE 0' "$b/pkiws_config.h" || bad "-Dsqlite=disabled still has PKIWS_HAVE_SQLITE"
 "$meson" compile -C "$b" > "$tmp/compile.log" 2>&1 \
   || { grep -E 'error|warning|FAILED|undefined' "$tmp/compile.log" | head -40; die "the option-off build fails"; }
 so=$b/src/libpkiws.so.$version

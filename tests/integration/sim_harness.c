@@ -231,3 +231,13 @@ int sim_validate_requests(const sim *s)
              s->reqdir, validate, s->reqdir, s->dir, s->dir);
     return system(cmd);
 }
+
+int sim_finish(sim *s)
+{
+    int bad = sim_validate_requests(s);
+    int issued = sim_stop(s);
+    fprintf(stderr, "simulator issued %d certificates; request validation %s\n", issued,
+            bad ? "FAILED" : "ok");
+    sim_cleanup(s);
+    return bad;
+}

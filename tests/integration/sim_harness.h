@@ -32,5 +32,8 @@ void sim_cleanup(sim *s);
 pkiws_session *sim_session(const sim *s);
 /* Run pkiws-validate on every logged request; 0 when all are valid. */
 int sim_validate_requests(const sim *s);
+/* The end of a test group: validate the requests, stop (reporting the certificates issued and
+ * the validation on stderr) and remove the state dir; 0 when every request was valid. */
+int sim_finish(sim *s);
 
 #endif

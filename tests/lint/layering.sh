@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One adapter file per dependency, and one-way layering:
-#   util <- {crypto, xml, http} <- proto <- core <- api;  cli sees only <pkiws/pkiws.h>.
+#   util <- {crypto, xml, http, tls, pkcs11} <- proto <- core <- api;  util <- store <- core
+#   (the outbox's SQLite store);  cli sees only <pkiws/pkiws.h>.
 set -u
 src=${1:?source root}
 cd "$src" || exit 2
@@ -21,6 +22,16 @@ for f in $(grep -rl --include='*.[ch]' -E '#\s*include\s*<curl/' src tests 2>/de
     *) bad "$f includes <curl/...> (only src/http/http_curl.c may)";;
   esac
 done
+for f in $(grep -rl --include='*.[ch]' -E '#\s*include\s*<p11-kit/' src tests 2>/dev/null); do
+  case "$f" in
+    src/pkcs11/pkcs11.c) ;;
+    tests/pkcs11/*) ;; # the test's token helper talks PKCS#11 itself, like a host would
+    *) bad "$f includes <p11-kit/...> (only src/pkcs11/pkcs11.c may)";;
+  esac
+done
+for f in $(grep -rl --include='*.[ch]' -E '#\s*include\s*<sqlite3\.h>' src tests 2>/dev/null); do
+  [ "$f" = src/store/sqlite.c ] || bad "$f includes <sqlite3.h> (only src/store/sqlite.c may)"
+done
 # crypto_int.h only inside the crypto layer, the TLS backend and the simulator.
 for f in $(grep -rl --include='*.[ch]' 'crypto/crypto_int.h' src tests 2>/dev/null); do
   case "$f" in
@@ -33,14 +44,15 @@ done
 allowed() {
   case "$1" in
     util) echo "util" ;;
-    crypto|xml) echo "util $1" ;;
+    crypto|xml|store) echo "util $1" ;;
     http|tls) echo "util crypto $1 http tls" ;;
+    pkcs11) echo "util crypto pkcs11" ;;
     proto) echo "util crypto xml http tls proto" ;;
-    core) echo "util crypto xml http tls proto core" ;;
-    api) echo "util crypto xml http tls proto core api" ;;
+    core) echo "util crypto xml http tls pkcs11 proto store core" ;;
+    api) echo "util crypto xml http tls pkcs11 proto store core api" ;;
   esac
 }
-for layer in util crypto xml http tls proto core api; do
+for layer in util crypto xml http tls pkcs11 proto store core api; do
   [ -d "src/$layer" ] || continue
   ok=" $(allowed $layer) "
   while IFS=: read -r file inc; do
@@ -63,7 +75,7 @@ if [ -d src/cli ]; then
 fi
 # Banned functions in library code (all memory goes through util/alloc.c).
 banned='\b(malloc|calloc|realloc|free|strdup|strndup|sprintf|vsprintf|strcpy|strcat|atoi|atol|gets|getenv)\s*\('
-for f in $(grep -rl --include='*.c' -E "$banned" src/util src/crypto src/xml src/proto src/core src/api src/http src/tls 2>/dev/null); do
+for f in $(grep -rl --include='*.c' -E "$banned" src/util src/crypto src/xml src/proto src/store src/core src/api src/http src/tls 2>/dev/null); do
   [ "$f" = src/util/alloc.c ] && continue
   grep -n -E "$banned" "$f" | grep -v 'allowed:' | sed "s|^|layering: banned call in $f:|" | grep . && fail=1
 done

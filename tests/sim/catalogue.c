@@ -126,6 +126,8 @@ int sim_catalogue_load(sim_catalogue *cat, const char *path)
         }
         if (read_extras(cat->doc, sp))
             return -1;
+        sp->escrow = sp->tpl->server_keygen;
+        sp->dual_admin = sp->tpl->recovery_dual_admin;
         for (size_t i = 0; i < sp->tpl->nattrs; i++) {
             const pkiws__tpl_attr *a = &sp->tpl->attrs[i];
             if (a->role == PKIWS__ROLE_SAN_OTHERNAME && !a->othername_oid) {

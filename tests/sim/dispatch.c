@@ -28,6 +28,8 @@ static const struct {
     {PKIWS_NS_WST, "RequestSecurityToken", SIM_OP_RST, SVC_ENROLL},
     {PKIWS_NS_MGMT, "updateCertificateStatusRequest", SIM_OP_UPDATE_STATUS, SVC_MGMT},
     {PKIWS_NS_MGMT, "searchCertificateRequest", SIM_OP_SEARCH, SVC_MGMT},
+    {PKIWS_NS_MGMT, "bulkUpdateCertificateStatusRequest", SIM_OP_BULK_UPDATE_STATUS, SVC_MGMT},
+    {PKIWS_NS_MGMT, "requestKeyRecoveryMessage", SIM_OP_KEY_RECOVERY, SVC_MGMT},
     {PKIWS_NS_HEALTH, "getStatusRequestMessage", SIM_OP_GET_STATUS, SVC_HEALTH},
 };
 
@@ -303,6 +305,12 @@ void sim_dispatch(sim_server *srv, const sim_http_request *req, unsigned reqno, 
         break;
     case SIM_OP_SEARCH:
         rc = sim_svc_search(srv, doc, body, resp, &e);
+        break;
+    case SIM_OP_BULK_UPDATE_STATUS:
+        rc = sim_svc_bulk_update_status(srv, doc, body, resp, &e);
+        break;
+    case SIM_OP_KEY_RECOVERY:
+        rc = sim_svc_key_recovery(srv, doc, body, resp, &e);
         break;
     default:
         rc = sim_svc_health(srv, doc, body, resp, &e);

@@ -14,6 +14,8 @@ typedef struct answer {
     /* exactly one of: */
     uint8_t *cert_der; /* issued end-entity certificate (owned) */
     size_t cert_len;
+    uint8_t *key; /* escrow profiles: the key the service made, PKCS#8 DER (owned, secret) */
+    size_t key_len;
     char pending_ref[48];
 } answer;
 
@@ -48,7 +50,21 @@ static int write_answer(sim_server *srv, const answer *a, const sim_active *f, s
     sim_server_txid(srv, stx);
     pkiws_buf token = PKIWS_BUF_INIT, b64 = PKIWS_BUF_INIT;
     const char *vt = SIM_TOKEN_PKCS7;
-    if (a->cert_der) {
+    char pw[17] = "";
+    if (a->cert_der && a->key) {
+        /* server-side key: a PKCS#12 of key, certificate and chain, under a fresh password */
+        vt = SIM_TOKEN_PKCS12;
+        sim_escrow_password(srv, pw);
+        if (sim_escrow_pfx(srv, a->key, a->key_len, a->cert_der, a->cert_len, pw, &b64)) {
+            pkiws__buf_dispose(&b64);
+            return sim_err(e, SIM_EC_KEY, "cannot write the PKCS#12: %s", pkiws__err_message());
+        }
+        if (f && (f->not_pkcs7 || f->empty_token)) {
+            pkiws__buf_clear(&b64);
+            if (f->not_pkcs7)
+                pkiws__b64_encode((const uint8_t *)"not a PKCS#12", 13, &b64);
+        }
+    } else if (a->cert_der) {
         if (token_bytes(srv, a, &token, &vt) != PKIWS_OK) {
             pkiws__buf_dispose(&token);
             return sim_err(e, SIM_EC_BAD_VALUE, "cannot write the token: %s", pkiws__err_message());
@@ -85,6 +101,8 @@ static int write_answer(sim_server *srv, const answer *a, const sim_active *f, s
         pkiws__xmlw_attr(&w, "EncodingType", SIM_ENCODING_B64);
         pkiws__xmlw_text(&w, pkiws__buf_cstr(&b64));
         pkiws__xmlw_end(&w);
+        if (a->key)
+            pkiws__xmlw_leaf(&w, "ns3:pKCS12Password", pw);
         pkiws__xmlw_end(&w);
     } else {
         pkiws__xmlw_leaf(&w, "ns3:dispositionMessage", PENDING_TEXT);
@@ -101,6 +119,7 @@ static int write_answer(sim_server *srv, const answer *a, const sim_active *f, s
     pkiws__xmlw_dispose(&w);
     pkiws__buf_dispose(&token);
     pkiws__buf_dispose(&b64);
+    pkiws__zeroize(pw, sizeof pw);
     if (rc != PKIWS_OK)
         return sim_err(e, SIM_EC_MALFORMED, "cannot write the answer: %s", pkiws__err_message());
     return 0;
@@ -122,6 +141,12 @@ static int copy_cert(sim_store *s, long idx, answer *a)
 {
     a->cert_der = pkiws__memdup(s->certs[idx].der, s->certs[idx].der_len);
     a->cert_len = s->certs[idx].der_len;
+    if (s->certs[idx].escrow_key) { /* the same escrowed key again */
+        a->key = pkiws__memdup(s->certs[idx].escrow_key, s->certs[idx].escrow_len);
+        a->key_len = s->certs[idx].escrow_len;
+        if (!a->key)
+            return -1;
+    }
     return a->cert_der ? 0 : -1;
 }
 
@@ -196,7 +221,9 @@ static int replay(sim_server *srv, const char *txid, const sim_profile *p, const
     sim_txid *t = sim_store_find_txid(s, txid);
     if (!t)
         return 0;
-    if (strcmp(t->profile_oid, p->oid) != 0 || memcmp(t->key_hash, csr->key_hash, 32) != 0)
+    /* escrow profiles: the key is made here afresh for every request, so only the profile */
+    if (strcmp(t->profile_oid, p->oid) != 0 ||
+        (!p->escrow && memcmp(t->key_hash, csr->key_hash, 32) != 0))
         return sim_err(e, SIM_EC_TXID_REUSED,
                        "clientTransactionID %s was already used for a different request "
                        "(another profile or another public key)",
@@ -273,7 +300,7 @@ static long renew_find_old(sim_server *srv, const char *text, const sim_profile 
 static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *rq,
                     const sim_profile *p, const sim_active *f, answer *a, sim_error *e, int renew)
 {
-    if (a->token_type && !strcmp(a->token_type, SIM_TOKEN_PKCS12))
+    if (a->token_type && !strcmp(a->token_type, SIM_TOKEN_PKCS12) && !p->escrow)
         return sim_err(e, SIM_EC_UNSUPPORTED,
                        "tokenType PKCS12 (a key made by the service) is not offered by profile %s; "
                        "send a PKCS#10 request",
@@ -296,7 +323,9 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
                 renew ? " or, once, the old certificate's X509v3" : "");
         }
     }
-    if (!bst)
+    /* Escrow profiles make the key here: a PKCS#10 sent anyway is ignored (whether the real
+     * service wants one is not known, protocol.md §2.2). */
+    if (!bst && !p->escrow)
         return sim_err_client(e, SIM_EC_MISSING,
                               "requestType %s needs a vs:binarySecurityToken with the PKCS#10 "
                               "request",
@@ -306,19 +335,33 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
                               "requestType Renew needs a vs:binarySecurityToken with ValueType "
                               "%s: the certificate to renew",
                               SIM_TOKEN_X509);
-    const char *token = pkiws__xml_text_trim(doc, bst);
+    const char *token = bst ? pkiws__xml_text_trim(doc, bst) : NULL;
     sim_nvp *nvps = NULL;
     size_t nnvps = 0;
     sim_csr csr;
+    memset(&csr, 0, sizeof csr);
+    mbedtls_x509_csr_init(&csr.csr);
     int rc = -1;
     sim_issued cert;
     memset(&cert, 0, sizeof cert);
+    pkiws_buf esc_key = PKIWS_BUF_INIT, esc_csr = PKIWS_BUF_INIT;
+    if (p->escrow) {
+        if (sim_escrow_keygen(p, &esc_key, &esc_csr, e))
+            goto out;
+        token = pkiws__buf_cstr(&esc_csr);
+    }
     if (sim_csr_parse(token ? token : "", &csr, e))
         goto out;
     if (read_nvps(doc, rq, &nvps, &nnvps, e))
         goto out;
     /* A renewal is not held for approval: the seat was approved for the old certificate. */
-    long long polls = renew ? 0 : f && f->pending ? f->pending_polls : p->pending ? 1 : 0;
+    /* Nor is an escrow request (the escrowed key is made now, not at approval time), unless
+     * --escrow-pending: then the key made now is kept with the pending request. */
+    long long polls = renew             ? 0
+                      : p->escrow       ? srv->opt.escrow_pending
+                      : f && f->pending ? f->pending_polls
+                      : p->pending      ? 1
+                                        : 0;
 
     sim_store *s = &srv->store;
     if (a->txid) {
@@ -343,13 +386,18 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
         pe.nnvps = nnvps;
         pe.polls_left = polls;
         pe.issued_index = -1;
+        if (p->escrow) {
+            pe.escrow_key = pkiws__memdup(esc_key.data, esc_key.len);
+            pe.escrow_len = esc_key.len;
+        }
         pthread_mutex_lock(&s->lock);
         int r = a->txid ? replay(srv, a->txid, p, &csr, a, e) : 0;
         if (r == 0) {
             new_ref(s, pe.ref);
             snprintf(a->pending_ref, sizeof a->pending_ref, "%s", pe.ref);
             long idx = -1;
-            if (pe.profile_oid && pe.csr_text && pe.nvps && (!a->txid || pe.txid))
+            if (pe.profile_oid && pe.csr_text && pe.nvps && (!a->txid || pe.txid) &&
+                (!p->escrow || pe.escrow_key))
                 idx = sim_store_add_pending(s, &pe);
             if (idx < 0 ||
                 (a->txid && sim_store_add_txid(s, a->txid, p->oid, csr.key_hash, -1, idx) != 0))
@@ -362,6 +410,7 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
         pkiws__free(pe.txid);
         pkiws__free(pe.csr_text);
         sim_nvps_free(pe.nvps, pe.nnvps);
+        pkiws__free_secret(pe.escrow_key, pe.escrow_len);
         if (r < 0)
             goto out;
         if (r == 0)
@@ -395,6 +444,14 @@ static int do_issue(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
     pthread_mutex_lock(&s->lock);
     /* A concurrent request with the same clientTransactionID may have won. */
     int r = a->txid ? replay(srv, a->txid, p, &csr, a, e) : 0;
+    if (r == 0 && p->escrow) {
+        cert.escrow_key = pkiws__memdup(esc_key.data, esc_key.len);
+        cert.escrow_len = esc_key.len;
+        a->key = pkiws__memdup(esc_key.data, esc_key.len);
+        a->key_len = esc_key.len;
+        if (!cert.escrow_key || !a->key)
+            r = sim_err(e, SIM_EC_MALFORMED, "out of memory");
+    }
     if (r == 0) {
         a->cert_der = pkiws__memdup(cert.der, cert.der_len);
         a->cert_len = cert.der_len;
@@ -418,6 +475,8 @@ out:
     sim_issued_dispose(&cert);
     sim_nvps_free(nvps, nnvps);
     sim_csr_free(&csr);
+    pkiws__buf_dispose(&esc_key);
+    pkiws__buf_dispose(&esc_csr);
     return rc;
 }
 
@@ -453,6 +512,12 @@ static int do_query(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *r
         rc = sim_csr_parse(pe->csr_text, &csr, e);
         if (!rc)
             rc = sim_issue(srv, p, &csr, pe->nvps, pe->nnvps, 0, &cert, e);
+        if (!rc && pe->escrow_key) { /* the escrowed key goes to the certificate */
+            cert.escrow_key = pe->escrow_key;
+            cert.escrow_len = pe->escrow_len;
+            pe->escrow_key = NULL;
+            pe->escrow_len = 0;
+        }
         if (!rc) {
             char serial[41];
             memcpy(serial, cert.serial, sizeof serial);
@@ -526,5 +591,6 @@ int sim_svc_enroll(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *bo
         rc = write_answer(srv, &a, f, resp, e);
     }
     pkiws__free(a.cert_der);
+    pkiws__free_secret(a.key, a.key_len);
     return rc;
 }

@@ -32,6 +32,8 @@ static const char usage_text[] =
     "  --idle-timeout-ms N      keep-alive idle limit (default 60000)\n"
     "  --max-connections N      concurrent connections (default 256)\n"
     "  --page-size N            searchCertificate page size (default 50)\n"
+    "  --dual-admin             recovering any escrowed key needs two distinct adminIDs\n"
+    "  --escrow-pending N       hold every escrow-profile Issue pending until its N-th poll\n"
     "  -q, --quiet              no per-request log lines on stderr\n"
     "  -h, --help               this text\n";
 
@@ -69,6 +71,10 @@ static int parse_args(int argc, char **argv, sim_options *o)
             o->stats = 1;
             continue;
         }
+        if (!strcmp(a, "--dual-admin")) {
+            o->dual_admin = 1;
+            continue;
+        }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
             continue;
@@ -98,6 +104,8 @@ static int parse_args(int argc, char **argv, sim_options *o)
             o->max_connections = (int)parse_num(a, v, 1, 4096, &bad);
         else if (!strcmp(a, "--page-size"))
             o->page_size = (int)parse_num(a, v, 1, 100000, &bad);
+        else if (!strcmp(a, "--escrow-pending"))
+            o->escrow_pending = parse_num(a, v, 1, 1000000, &bad);
         else if (!strcmp(a, "--fault")) {
             if (o->nfaults >= SIM_MAX_FAULTS) {
                 fprintf(stderr, "pkiws-sim: at most %d --fault options\n", SIM_MAX_FAULTS);
@@ -167,6 +175,8 @@ const char *sim_op_name(int op)
                                                     "updateCertificateStatus",
                                                     "searchCertificate",
                                                     "getStatus",
+                                                    "bulkUpdateCertificateStatus",
+                                                    "keyRecovery",
                                                     "other"};
     return op >= 0 && op < SIM_OP_COUNT ? names[op] : "other";
 }

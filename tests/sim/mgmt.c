@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Certificate management service: updateCertificateStatus (Revoke / Suspend / Resume by serial
- * or seat, state kept) and searchCertificate (filters and paging). */
+ * or seat, state kept), bulkUpdateCertificateStatus (up to 100 serials, seats or profile OIDs)
+ * and searchCertificate (filters and paging). */
 #include "sim.h"
 
 #include <errno.h>
@@ -31,51 +32,26 @@ static const char *status_name(const sim_issued *c, int64_t now)
     return c->not_after < now ? "EXPIRED" : "VALID";
 }
 
-int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
-                          sim_response *resp, sim_error *e)
+/* Revoke (kind 0), suspend (1) or resume (2) the certificates of one serial, seat or profile
+ * OID (exactly one non-NULL); *matched counts the certificates selected. Returns how many
+ * changed. */
+static int apply_status(sim_server *srv, int kind, const char *serial, const char *seat,
+                        const char *profile, const char *reason, const char *comment, int64_t now,
+                        int *matched)
 {
-    const char *ns = PKIWS_NS_MGMT;
-    const char *txid = sim_child_text(doc, body, ns, "clientTransactionID");
-    if (sim_check_txid(txid, e))
-        return -1;
-    const char *serial = sim_child_text(doc, body, ns, "certificateSerialNumber");
-    const char *seat = sim_child_text(doc, body, ns, "seatId");
-    const char *op = sim_child_text(doc, body, ns, "operationType");
-    const char *reason = sim_child_text(doc, body, ns, "revocationReason");
-    const char *comment = sim_child_text(doc, body, ns, "comment");
-    char clip[120];
-    if (!op)
-        return sim_err_client(e, SIM_EC_MISSING, "operationType is missing");
-    int kind = !strcmp(op, "Revoke")    ? 0
-               : !strcmp(op, "Suspend") ? 1
-               : !strcmp(op, "Resume")  ? 2
-                                        : -1;
-    if (kind < 0)
-        return sim_err_client(e, SIM_EC_INVALID,
-                              "operationType '%s' is not Revoke, Suspend or Resume",
-                              sim_clip(op, 100, clip, sizeof clip));
-    if (reason && reason_index(reason) < 0)
-        return sim_err_client(e, SIM_EC_INVALID, "revocationReason '%s' is not one of the schema's",
-                              sim_clip(reason, 100, clip, sizeof clip));
-    if (comment && strlen(comment) > 512)
-        return sim_err_client(e, SIM_EC_INVALID, "comment is longer than 512 characters");
-    if ((!serial || !*serial) && (!seat || !*seat))
-        return sim_err_client(e, SIM_EC_MISSING,
-                              "give certificateSerialNumber or seatId: which certificate?");
-    if (serial && !*serial)
-        serial = NULL;
-
     /* A Suspend is a revocation with reason CertificateHold. */
     const char *stored_reason = kind == 1 ? "CertificateHold" : reason ? reason : "Unspecified";
-    int64_t now = (int64_t)time(NULL);
     sim_store *s = &srv->store;
-    int matched = 0, changed = 0;
+    int changed = 0;
+    *matched = 0;
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < s->ncerts; i++) {
         sim_issued *c = &s->certs[i];
-        if (serial ? !sim_serial_eq(serial, c->serial) : strcmp(seat, c->seat) != 0)
+        if (serial ? !sim_serial_eq(serial, c->serial)
+            : seat ? strcmp(seat, c->seat) != 0
+                   : strcmp(profile, c->profile_oid) != 0)
             continue;
-        matched++;
+        (*matched)++;
         int to;
         if (kind == 0)
             to = c->status == SIM_REVOKED ? -1 : SIM_REVOKED;
@@ -95,35 +71,52 @@ int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_n
     }
     pthread_mutex_unlock(&s->lock);
     atomic_fetch_add(&srv->stats.status_changes, (unsigned long)changed);
+    return changed;
+}
 
-    /* successCode 0 = success; failures are answered, not faulted (protocol.md §9 item 6,
-     * decided in README.md). */
-    char msg[300];
-    int code = 0;
-    const char *what = serial ? "serial number" : "seat";
-    const char *which = sim_clip(serial ? serial : seat, 100, clip, sizeof clip);
-    if (!matched) {
-        code = -1;
-        snprintf(msg, sizeof msg, "No certificate found for %s %s", what, which);
-    } else if (!changed) {
-        code = -2;
-        snprintf(msg, sizeof msg, "No certificate of %s %s is %s", what, which,
-                 kind == 0   ? "valid or suspended"
-                 : kind == 1 ? "valid"
-                             : "suspended");
-    } else {
-        snprintf(msg, sizeof msg, "Success");
-    }
-    sim_log(srv, "updateCertificateStatus %s %s %s: %d of %d changed", op, what, which, changed,
-            matched);
+/* clientTransactionID, operationType, revocationReason and comment, checked as both update
+ * operations need them: the kind (0 Revoke, 1 Suspend, 2 Resume) or -1 with *e set. */
+static int check_update(pkiws_xml_doc *doc, const pkiws_xml_node *body, const char **txid,
+                        const char **reason, const char **comment, sim_error *e)
+{
+    const char *ns = PKIWS_NS_MGMT;
+    *txid = sim_child_text(doc, body, ns, "clientTransactionID");
+    if (sim_check_txid(*txid, e))
+        return -1;
+    const char *op = sim_child_text(doc, body, ns, "operationType");
+    *reason = sim_child_text(doc, body, ns, "revocationReason");
+    *comment = sim_child_text(doc, body, ns, "comment");
+    char clip[120];
+    if (!op)
+        return sim_err_client(e, SIM_EC_MISSING, "operationType is missing");
+    int kind = !strcmp(op, "Revoke")    ? 0
+               : !strcmp(op, "Suspend") ? 1
+               : !strcmp(op, "Resume")  ? 2
+                                        : -1;
+    if (kind < 0)
+        return sim_err_client(e, SIM_EC_INVALID,
+                              "operationType '%s' is not Revoke, Suspend or Resume",
+                              sim_clip(op, 100, clip, sizeof clip));
+    if (*reason && reason_index(*reason) < 0)
+        return sim_err_client(e, SIM_EC_INVALID, "revocationReason '%s' is not one of the schema's",
+                              sim_clip(*reason, 100, clip, sizeof clip));
+    if (*comment && strlen(*comment) > 512)
+        return sim_err_client(e, SIM_EC_INVALID, "comment is longer than 512 characters");
+    return kind;
+}
 
-    char stx[21], count[16], codes[16];
+/* The answer of both update operations: element local name, echo, code, message, count. */
+static int status_answer(sim_server *srv, const char *element, const char *txid, int code,
+                         const char *msg, int changed, sim_response *resp, sim_error *e)
+{
+    char stx[21], count[16], codes[16], qn[64];
     sim_server_txid(srv, stx);
     snprintf(count, sizeof count, "%d", changed);
     snprintf(codes, sizeof codes, "%d", code);
+    snprintf(qn, sizeof qn, "ns2:%s", element);
     pkiws_xml_writer w;
     sim_soap_begin(&w);
-    pkiws__xmlw_start(&w, "ns2:updateCertificateStatusResponse");
+    pkiws__xmlw_start(&w, qn);
     pkiws__xmlw_attr(&w, "xmlns:ns2", PKIWS_NS_MGMT);
     if (txid)
         pkiws__xmlw_leaf(&w, "ns2:clientTransactionID", txid);
@@ -136,6 +129,122 @@ int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_n
     int rc = sim_soap_end(&w, &resp->body);
     pkiws__xmlw_dispose(&w);
     return rc == PKIWS_OK ? 0 : sim_err(e, SIM_EC_MALFORMED, "cannot write the answer");
+}
+
+static const char *not_in_state(int kind)
+{
+    return kind == 0 ? "valid or suspended" : kind == 1 ? "valid" : "suspended";
+}
+
+int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
+                          sim_response *resp, sim_error *e)
+{
+    const char *ns = PKIWS_NS_MGMT;
+    const char *txid, *reason, *comment;
+    int kind = check_update(doc, body, &txid, &reason, &comment, e);
+    const char *serial = sim_child_text(doc, body, ns, "certificateSerialNumber");
+    const char *seat = sim_child_text(doc, body, ns, "seatId");
+    if (kind < 0)
+        return -1;
+    char clip[120];
+    if ((!serial || !*serial) && (!seat || !*seat))
+        return sim_err_client(e, SIM_EC_MISSING,
+                              "give certificateSerialNumber or seatId: which certificate?");
+    if (serial && !*serial)
+        serial = NULL;
+
+    int64_t now = (int64_t)time(NULL);
+    int matched = 0;
+    int changed = apply_status(srv, kind, serial, seat, NULL, reason, comment, now, &matched);
+
+    /* successCode 0 = success; failures are answered, not faulted (protocol.md §9 item 6,
+     * decided in README.md). */
+    char msg[300];
+    int code = 0;
+    const char *what = serial ? "serial number" : "seat";
+    const char *which = sim_clip(serial ? serial : seat, 100, clip, sizeof clip);
+    if (!matched) {
+        code = -1;
+        snprintf(msg, sizeof msg, "No certificate found for %s %s", what, which);
+    } else if (!changed) {
+        code = -2;
+        snprintf(msg, sizeof msg, "No certificate of %s %s is %s", what, which, not_in_state(kind));
+    } else {
+        snprintf(msg, sizeof msg, "Success");
+    }
+    sim_log(srv, "updateCertificateStatus %s %s %s: %d of %d changed",
+            sim_child_text(doc, body, ns, "operationType"), what, which, changed, matched);
+    return status_answer(srv, "updateCertificateStatusResponse", txid, code, msg, changed, resp, e);
+}
+
+/* The SDK schema's limit of ids per bulk request. */
+#define BULK_MAX 100
+
+int sim_svc_bulk_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
+                               sim_response *resp, sim_error *e)
+{
+    const char *ns = PKIWS_NS_MGMT;
+    const char *txid, *reason, *comment;
+    int kind = check_update(doc, body, &txid, &reason, &comment, e);
+    if (kind < 0)
+        return -1;
+    /* one list: certificateSerialNumber, seatId or profileOID (the SDK's xs:choice) */
+    static const char *const lists[] = {"certificateSerialNumber", "seatId", "profileOID"};
+    static const char *const names[] = {"serial number", "seat", "profile"};
+    int which = -1;
+    size_t n = 0;
+    for (int l = 0; l < 3; l++) {
+        size_t k = 0;
+        for (const pkiws_xml_node *c = pkiws__xml_child(body, ns, lists[l]); c;
+             c = pkiws__xml_next_named(c, ns, lists[l]))
+            k++;
+        if (k && which >= 0)
+            return sim_err_client(e, SIM_EC_INVALID, "give one list: %s and %s are both present",
+                                  lists[which], lists[l]);
+        if (k) {
+            which = l;
+            n = k;
+        }
+    }
+    if (which < 0)
+        return sim_err_client(e, SIM_EC_MISSING,
+                              "give certificateSerialNumber, seatId or profileOID: which "
+                              "certificates?");
+    if (n > BULK_MAX)
+        return sim_err_client(e, SIM_EC_INVALID, "%zu %s elements: a bulk request takes at most %d",
+                              n, lists[which], BULK_MAX);
+    int64_t now = (int64_t)time(NULL);
+    int changed = 0, unknown = 0, unchanged = 0;
+    char first_bad[120] = "";
+    for (const pkiws_xml_node *c = pkiws__xml_child(body, ns, lists[which]); c;
+         c = pkiws__xml_next_named(c, ns, lists[which])) {
+        const char *id = pkiws__xml_text_trim(doc, c);
+        int matched = 0, ch = 0;
+        if (id && *id)
+            ch = apply_status(srv, kind, which == 0 ? id : NULL, which == 1 ? id : NULL,
+                              which == 2 ? id : NULL, reason, comment, now, &matched);
+        changed += ch;
+        if (!matched || !ch) {
+            unknown += !matched;
+            unchanged += matched && !ch;
+            if (!first_bad[0])
+                sim_clip(id && *id ? id : "(empty)", 100, first_bad, sizeof first_bad);
+        }
+    }
+    /* Like the single update: answered, not faulted; every id is processed, the code says
+     * whether all of them changed something. */
+    char msg[400];
+    int code = unknown ? -1 : unchanged ? -2 : 0;
+    if (code)
+        snprintf(msg, sizeof msg,
+                 "%d of %zu ids not found, %d with no certificate that is %s; first: %s %s",
+                 unknown, n, unchanged, not_in_state(kind), names[which], first_bad);
+    else
+        snprintf(msg, sizeof msg, "Success");
+    sim_log(srv, "bulkUpdateCertificateStatus %s %zu %s ids: %d changed, %d unknown",
+            sim_child_text(doc, body, ns, "operationType"), n, names[which], changed, unknown);
+    return status_answer(srv, "bulkUpdateCertificateStatusResponse", txid, code, msg, changed, resp,
+                         e);
 }
 
 static int parse_long(const char *s, long long *out)

@@ -13,7 +13,8 @@
 static const char *const pki_files[] = {
     "root-ca.pem", "root-ca.key",     "issuing-ca.pem", "issuing-ca.key", "ra-ca.pem",
     "ra-ca.key",   "server.pem",      "server.key",     "ra.pem",         "ra.key",
-    "ra.p12",      "ra.p12.password", "foreign-ra.pem", "foreign-ra.key", "trust.pem",
+    "ra.p12",      "ra.p12.password", "foreign-ra.pem", "foreign-ra.key", "ra-ec.pem",
+    "ra-ec.key",   "trust.pem",
 };
 
 #define OID_CN "\x55\x04\x03"
@@ -38,6 +39,8 @@ static const sim_dn_part dn_server[] = {DN(OID_O, UTF8, "pkiws test"),
                                         DN(OID_CN, UTF8, "localhost")};
 static const sim_dn_part dn_ra[] = {DN(OID_C, PRINTABLE, "US"), DN(OID_O, UTF8, "pkiws test"),
                                     DN(OID_CN, UTF8, "pkiws-sim RA")};
+static const sim_dn_part dn_ra_ec[] = {DN(OID_C, PRINTABLE, "US"), DN(OID_O, UTF8, "pkiws test"),
+                                       DN(OID_CN, UTF8, "pkiws-sim RA EC")};
 
 static const char *const eku_client[] = {"1.3.6.1.5.5.7.3.2"};
 static const char *const eku_server[] = {"1.3.6.1.5.5.7.3.1"};
@@ -106,23 +109,28 @@ static int write_file(const char *dir, const char *name, const void *data, size_
     return 0;
 }
 
-static int gen_rsa(sim_server *srv, mbedtls_pk_context *pk)
+/* RSA 2048, or (ec) EC P-256. */
+static int gen_key(sim_server *srv, mbedtls_pk_context *pk, int ec)
 {
-    int ret = mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA));
+    int ret =
+        mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(ec ? MBEDTLS_PK_ECKEY : MBEDTLS_PK_RSA));
     if (ret == 0)
-        ret = mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), sim_rng, srv, 2048, 65537);
+        ret = ec ? mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk), sim_rng, srv)
+                 : mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), sim_rng, srv, 2048, 65537);
     if (ret != 0) {
-        fprintf(stderr, "pkiws-sim: RSA key generation failed (-0x%04X)\n", (unsigned)-ret);
+        fprintf(stderr, "pkiws-sim: %s key generation failed (-0x%04X)\n", ec ? "EC" : "RSA",
+                (unsigned)-ret);
         return -1;
     }
     return 0;
 }
 
-static int make(sim_server *srv, made *m, const sim_dn_part *dn, size_t ndn, made *issuer,
-                int64_t days, int is_ca, unsigned ku, const char *const *eku, size_t neku,
-                const pkiws_buf *san)
+/* A key (RSA 2048, or with ec EC P-256) and its certificate. */
+static int make_key(sim_server *srv, made *m, int ec, const sim_dn_part *dn, size_t ndn,
+                    made *issuer, int64_t days, int is_ca, unsigned ku, const char *const *eku,
+                    size_t neku, const pkiws_buf *san)
 {
-    if (gen_rsa(srv, &m->key))
+    if (gen_key(srv, &m->key, ec))
         return -1;
     int64_t now = (int64_t)time(NULL);
     sim_certspec s = {0};
@@ -150,6 +158,13 @@ static int make(sim_server *srv, made *m, const sim_dn_part *dn, size_t ndn, mad
         return -1;
     }
     return 0;
+}
+
+static int make(sim_server *srv, made *m, const sim_dn_part *dn, size_t ndn, made *issuer,
+                int64_t days, int is_ca, unsigned ku, const char *const *eku, size_t neku,
+                const pkiws_buf *san)
+{
+    return make_key(srv, m, 0, dn, ndn, issuer, days, is_ca, ku, eku, neku, san);
 }
 
 static int pem_cert(const pkiws_buf *der, pkiws_buf *out)
@@ -239,8 +254,8 @@ out:
 
 static int generate(sim_server *srv, const char *dir)
 {
-    made root, iss, raca, server, ra, fca, fra;
-    made *all[] = {&root, &iss, &raca, &server, &ra, &fca, &fra};
+    made root, iss, raca, server, ra, fca, fra, raec;
+    made *all[] = {&root, &iss, &raca, &server, &ra, &fca, &fra, &raec};
     for (size_t i = 0; i < PKIWS_ARRAY_LEN(all); i++)
         made_init(all[i]);
     int rc = -1;
@@ -260,19 +275,22 @@ static int generate(sim_server *srv, const char *dir)
         make(srv, &server, dn_server, 2, &iss, 730, 0, ee_ku, eku_server, 1, &san) ||
         make(srv, &ra, dn_ra, 3, &raca, 730, 0, ee_ku, eku_client, 1, NULL) ||
         make(srv, &fca, dn_ra_ca, 3, NULL, 1825, 2, ca_ku, NULL, 0, NULL) ||
-        make(srv, &fra, dn_ra, 3, &fca, 730, 0, ee_ku, eku_client, 1, NULL))
+        make(srv, &fra, dn_ra, 3, &fca, 730, 0, ee_ku, eku_client, 1, NULL) ||
+        make_key(srv, &raec, 1, dn_ra_ec, 3, &raca, 730, 0, MBEDTLS_X509_KU_DIGITAL_SIGNATURE,
+                 eku_client, 1, NULL))
         goto out;
 
     made *const c_root[] = {&root}, *const c_iss[] = {&iss}, *const c_raca[] = {&raca};
     made *const c_server[] = {&server, &iss}, *const c_ra[] = {&ra, &raca, &root};
-    made *const c_fra[] = {&fra, &fca};
+    made *const c_fra[] = {&fra, &fca}, *const c_raec[] = {&raec, &raca, &root};
     if (write_certs(dir, "root-ca.pem", c_root, 1) || write_key(dir, "root-ca.key", &root.key) ||
         write_certs(dir, "issuing-ca.pem", c_iss, 1) ||
         write_key(dir, "issuing-ca.key", &iss.key) || write_certs(dir, "ra-ca.pem", c_raca, 1) ||
         write_key(dir, "ra-ca.key", &raca.key) || write_certs(dir, "server.pem", c_server, 2) ||
         write_key(dir, "server.key", &server.key) || write_certs(dir, "ra.pem", c_ra, 3) ||
         write_key(dir, "ra.key", &ra.key) || write_certs(dir, "foreign-ra.pem", c_fra, 2) ||
-        write_key(dir, "foreign-ra.key", &fra.key) || write_ra_p12(srv, dir, &ra, &raca, &root) ||
+        write_key(dir, "foreign-ra.key", &fra.key) || write_certs(dir, "ra-ec.pem", c_raec, 3) ||
+        write_key(dir, "ra-ec.key", &raec.key) || write_ra_p12(srv, dir, &ra, &raca, &root) ||
         /* trust.pem last: its presence marks a complete PKI. */
         write_certs(dir, "trust.pem", c_root, 1))
         goto out;

@@ -241,8 +241,10 @@ static void *conn_main(void *arg)
         char dn[256] = "?";
         if (peer)
             mbedtls_x509_dn_gets(dn, sizeof dn, &peer->subject);
-        sim_log(srv, "connection %lu from %s: %s, %s, client %s", c->id, c->peer,
-                mbedtls_ssl_get_version(&c->ssl), mbedtls_ssl_get_ciphersuite(&c->ssl), dn);
+        /* the client key's type: which signature the client's CertificateVerify carried */
+        sim_log(srv, "connection %lu from %s: %s, %s, client %s (%s key)", c->id, c->peer,
+                mbedtls_ssl_get_version(&c->ssl), mbedtls_ssl_get_ciphersuite(&c->ssl), dn,
+                peer ? mbedtls_pk_get_name(&peer->pk) : "no");
     }
     sim_http_serve(c);
     sim_conn_close(c, SIM_CLOSE_GRACEFUL);

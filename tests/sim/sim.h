@@ -42,6 +42,8 @@ enum sim_op {
     SIM_OP_UPDATE_STATUS,
     SIM_OP_SEARCH,
     SIM_OP_GET_STATUS,
+    SIM_OP_BULK_UPDATE_STATUS,
+    SIM_OP_KEY_RECOVERY,
     SIM_OP_OTHER,
     SIM_OP_COUNT
 };
@@ -101,6 +103,8 @@ typedef struct sim_options {
     long long idle_timeout_ms;
     int max_connections;
     int page_size;
+    int dual_admin; /* --dual-admin: every escrowed key needs two administrators to recover */
+    long long escrow_pending; /* --escrow-pending N: escrow issuances held for N polls (0: no) */
     sim_fault faults[SIM_MAX_FAULTS];
     size_t nfaults;
 } sim_options;
@@ -169,6 +173,8 @@ typedef struct sim_profile {
     const pkiws_xml_node *policy; /* the policy element in the catalogue document */
     int pending;                  /* rAPolicy/verifyUser is true: answers PENDING */
     int seat_mandatory;
+    int escrow;      /* the service makes the key (PKCS#12 answer) and escrows it */
+    int dual_admin;  /* keyRecoveryDualAdminApprovalRequired */
     char **email_cn; /* CN attributes whose sourceAttributeName is mail_email */
     size_t n_email_cn;
 } sim_profile;
@@ -247,6 +253,10 @@ typedef struct sim_issued {
     int status;
     int64_t revoke_at;
     char *revoke_reason, *revoke_comment;
+    uint8_t *escrow_key; /* PKCS#8 DER of the key the service made (escrow profiles), or NULL */
+    size_t escrow_len;
+    char **approvers; /* adminIDs that asked to recover the key (distinct) */
+    size_t napprovers;
 } sim_issued;
 
 typedef struct sim_nvp {
@@ -261,7 +271,9 @@ typedef struct sim_pending {
     sim_nvp *nvps;
     size_t nnvps;
     long long polls_left;
-    long issued_index; /* -1 until issued */
+    long issued_index;   /* -1 until issued */
+    uint8_t *escrow_key; /* escrow profiles: the key made at request time, PKCS#8 DER (secret) */
+    size_t escrow_len;
 } sim_pending;
 
 typedef struct sim_txid {
@@ -386,6 +398,18 @@ int sim_svc_enroll(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *bo
                    sim_error *e);
 int sim_svc_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
                           sim_response *resp, sim_error *e);
+int sim_svc_bulk_update_status(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
+                               sim_response *resp, sim_error *e);
+int sim_svc_key_recovery(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
+                         sim_response *resp, sim_error *e);
+/* Escrow (recover.c): make a key for an escrow profile and a CSR for it (base64 DER), as the
+ * service would; the key's PKCS#8 DER into *key (secret). */
+int sim_escrow_keygen(const sim_profile *p, pkiws_buf *key, pkiws_buf *csr_b64, sim_error *e);
+/* A PKCS#12 of the escrowed key, the certificate and the CA chain under password (base64). */
+int sim_escrow_pfx(sim_server *srv, const uint8_t *key, size_t key_len, const uint8_t *cert,
+                   size_t cert_len, const char *password, pkiws_buf *b64);
+/* A fresh 16-character password. */
+void sim_escrow_password(sim_server *srv, char out[17]);
 int sim_svc_search(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,
                    sim_response *resp, sim_error *e);
 int sim_svc_health(sim_server *srv, pkiws_xml_doc *doc, const pkiws_xml_node *body,

@@ -20,6 +20,10 @@ void sim_issued_dispose(sim_issued *c)
     pkiws__free(c->profile_oid);
     pkiws__free(c->revoke_reason);
     pkiws__free(c->revoke_comment);
+    pkiws__free_secret(c->escrow_key, c->escrow_len);
+    for (size_t i = 0; i < c->napprovers; i++)
+        pkiws__free(c->approvers[i]);
+    pkiws__free(c->approvers);
     memset(c, 0, sizeof *c);
 }
 
@@ -38,6 +42,7 @@ static void pending_dispose(sim_pending *p)
     pkiws__free(p->txid);
     pkiws__free(p->csr_text);
     sim_nvps_free(p->nvps, p->nnvps);
+    pkiws__free_secret(p->escrow_key, p->escrow_len);
     memset(p, 0, sizeof *p);
 }
 

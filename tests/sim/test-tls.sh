@@ -9,10 +9,10 @@ S=$SIM_STATE
 
 # ---- the PKI made on first start ----
 for f in root-ca.pem issuing-ca.pem trust.pem server.pem server.key ra.pem ra.key ra.p12 \
-    ra.p12.password foreign-ra.pem foreign-ra.key; do
+    ra.p12.password foreign-ra.pem foreign-ra.key ra-ec.pem ra-ec.key; do
     [ -s "$S/$f" ] || fail "state dir lacks $f"
 done
-for f in server.key ra.key foreign-ra.key ra.p12 ra.p12.password; do
+for f in server.key ra.key foreign-ra.key ra.p12 ra.p12.password ra-ec.key; do
     expect_eq "mode of $f" "$(stat -c %a "$S/$f")" 600
 done
 "$OPENSSL" x509 -in "$S/server.pem" -noout -text >"$T/server.txt"
@@ -31,7 +31,18 @@ expect_grep "RA key usage" 'Digital Signature, Key Encipherment' "$T/ra.txt"
 # The foreign RA: same subject names, another key: only signatures tell them apart.
 "$OPENSSL" verify -CAfile "$S/root-ca.pem" -untrusted "$T/ra-ca.pem" "$S/foreign-ra.pem" >/dev/null 2>&1 &&
     fail "foreign-ra.pem must not verify under the simulator's CAs"
-ok "state-dir PKI: files, modes, server SANs, RA chain, foreign RA"
+# The second RA credential: EC P-256 under the same RA CA (digitalSignature only).
+awk '/BEGIN CERT/ { n++ } n == 1' "$S/ra-ec.pem" >"$T/ra-ec-leaf.pem"
+"$OPENSSL" x509 -in "$T/ra-ec-leaf.pem" -noout -text >"$T/ra-ec.txt"
+expect_grep "EC RA key" 'ASN1 OID: prime256v1' "$T/ra-ec.txt"
+expect_grep "EC RA subject" 'CN = pkiws-sim RA EC' "$T/ra-ec.txt"
+expect_grep "EC RA EKU" 'TLS Web Client Authentication' "$T/ra-ec.txt"
+"$OPENSSL" verify -CAfile "$S/root-ca.pem" -untrusted "$T/ra-ca.pem" "$T/ra-ec-leaf.pem" >/dev/null ||
+    fail "ra-ec.pem is not an RA certificate under the RA CA"
+"$OPENSSL" pkey -in "$S/ra-ec.key" -pubout >"$T/ra-ec.pub"
+"$OPENSSL" x509 -in "$T/ra-ec-leaf.pem" -noout -pubkey >"$T/ra-ec-cert.pub"
+cmp -s "$T/ra-ec.pub" "$T/ra-ec-cert.pub" || fail "ra-ec.key is not the key of ra-ec.pem"
+ok "state-dir PKI: files, modes, server SANs, RA chain, foreign RA, EC RA"
 
 # ra.p12 is the LEGACY preset and opens with OpenSSL 3 without -legacy.
 "$OPENSSL" pkcs12 -in "$S/ra.p12" -passin "file:$S/ra.p12.password" -info -noout >"$T/p12.txt" 2>&1 ||
@@ -59,7 +70,12 @@ expect_eq "getStatus with ra.p12 (curl rc $rc)" "$code" 200
 code=$(curl -sS --cacert "$S/trust.pem" --cert "$S/ra.pem" --key "$S/ra.key" -H 'Content-Type: text/xml' \
     --data-binary @"$T/hc.xml" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$SIM_PORT/pki-ws/healthcheckService")
 expect_eq "connect by IP address" "$code" 200
-ok "mutual TLS with ra.pem+ra.key and with ra.p12; server name localhost and 127.0.0.1"
+code=$(curl -sS --cacert "$S/trust.pem" --cert "$S/ra-ec.pem" --key "$S/ra-ec.key" -H 'Content-Type: text/xml' \
+    --data-binary @"$T/hc.xml" -o /dev/null -w '%{http_code}' "$URL/healthcheckService")
+expect_eq "getStatus with ra-ec.pem" "$code" 200
+expect_grep "the log names the EC client key" 'client C=US, O=pkiws test, CN=pkiws-sim RA EC \(EC key\)' \
+    "$SIM_DIR/stderr"
+ok "mutual TLS with ra.pem+ra.key, ra.p12 and ra-ec.pem+ra-ec.key; server name localhost and 127.0.0.1"
 
 # Refused during the handshake: no client certificate, the foreign RA, an end-entity
 # certificate of the issuing CA (clientAuth EKU, but not from the RA CA).

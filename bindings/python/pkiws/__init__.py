@@ -22,11 +22,13 @@ and ``result`` for operations that produce one). See docs/python.md.
 """
 from __future__ import annotations
 
-from ._enums import (ErrorCode, Feature, Field, KeyType, LogLevel, PfxPreset, ProfileOpt,
+from ._enums import (Duplicates, ErrorCode, Feature, Field, KeyType, LogLevel, OutboxItem, OutboxState,
+                     OutboxStep, PfxPreset, ProfileOpt,
                      Reason, RequestOpt, ResultBlob, ResultInt, ResultStr, SanType, Selector,
-                     SessionOpt, Source, Status, StatusOp, SubjectFormat, TemplateInt, Transport,
-                     Verdict)
+                     SessionOpt, SignAlg, Source, Status, StatusOp, SubjectFormat, TemplateInt,
+                     Transport, Verdict)
 from ._errors import (ApiError, BackendError, ConfigError, ConnectError, CryptoError,
+                      DuplicateError,
                       HTTPError, IdentityError, InternalError, InvalidArgumentError,
                       InvalidHandleError, LimitError, LocalIOError, NoMemoryError, RecursiveApiCallError,
                       OptionTypeError, OtherNameEncodingError, PkiwsError, PolicyMismatchError,
@@ -39,9 +41,10 @@ from ._lib import MIN_VERSION, SONAME
 from ._offline import (RaCsr, cert_renewal_due, error_name, features, key_encrypt, pfx_inspect, pfx_package,
                        ra_csr, strerror, thumbprint, thumbprint_normalize, version,
                        version_string)
+from ._outbox import Outbox, OutboxEntry
 from ._profile import Profile, TemplateAttribute
 from ._request import Request
-from ._result import Check, Found, Result, TraceEntry
+from ._result import Check, Found, Item, Result, TraceEntry
 from ._session import Session
 
 #: Version of this binding (the library's is version_string()).
@@ -52,15 +55,18 @@ UPN_OID = "1.3.6.1.4.1.311.20.2.3"
 
 __all__ = [
     "ApiError", "BackendError", "Check", "ConfigError", "ConnectError", "CryptoError",
+    "DuplicateError", "Duplicates", "Item",
     "ErrorCode", "Feature", "Field", "Found", "HTTPError", "IdentityError", "InternalError",
     "InvalidArgumentError", "InvalidHandleError", "KeyType", "LimitError", "LocalIOError",
     "RecursiveApiCallError",
-    "LogLevel", "MIN_VERSION", "NoMemoryError", "OptionTypeError", "OtherNameEncodingError",
+    "LogLevel", "MIN_VERSION", "Outbox", "OutboxEntry", "OutboxItem", "OutboxState",
+    "OutboxStep", "NoMemoryError", "OptionTypeError", "OtherNameEncodingError",
     "PfxPreset", "PkiwsError", "PolicyMismatchError", "Profile", "ProfileError",
     "ProfileNotFoundError", "ProfileOpt", "ProtocolError", "RACredentialError", "RaCsr",
     "Reason", "RejectedError", "Request", "RequestOpt", "Result", "ResultBlob", "ResultInt",
     "ResultStr", "SONAME", "SanType", "SanUnresolvedError", "Selector", "ServiceError",
-    "Session", "SessionOpt", "SetupError", "SoapFaultError", "Source", "StateError", "Status",
+    "Session", "SessionOpt", "SetupError", "SignAlg", "SoapFaultError", "Source", "StateError",
+    "Status",
     "StatusOp", "SubjectFormat", "TLSError", "TemplateAttribute", "TemplateInt", "TraceEntry",
     "Transport", "TransportError",
     "TransportTimeoutError", "UPN_OID", "UnknownOptionError", "UnsupportedCharsError",

@@ -38,6 +38,7 @@ class ErrorCode(enum.IntEnum):
     PROFILE_NOT_FOUND = -400
     POLICY_MISMATCH = -401
     REJECTED = -402
+    DUPLICATE = -403
     SAN_UNRESOLVED = -500
     UNSUPPORTED_CHARS = -501
     OTHERNAME_ENCODING = -502
@@ -49,6 +50,7 @@ class Feature(enum.IntFlag):
     THREADSAFE = 1 << 0
     CURL = 1 << 1
     NATIVE = 1 << 2
+    OUTBOX = 1 << 3
 
 
 class LogLevel(enum.IntEnum):
@@ -69,6 +71,21 @@ class Transport(enum.IntEnum):
     NATIVE = 2
 
 
+class SignAlg(enum.IntEnum):
+    """enum pkiws_sign_alg."""
+
+    RSA_PKCS1_SHA1 = 1
+    RSA_PKCS1_SHA224 = 2
+    RSA_PKCS1_SHA256 = 3
+    RSA_PKCS1_SHA384 = 4
+    RSA_PKCS1_SHA512 = 5
+    ECDSA_SHA1 = 6
+    ECDSA_SHA224 = 7
+    ECDSA_SHA256 = 8
+    ECDSA_SHA384 = 9
+    ECDSA_SHA512 = 10
+
+
 class SessionOpt(enum.IntEnum):
     """enum pkiws_session_opt: below 10000 integers, 10000..19999 strings, 20000.. blobs."""
 
@@ -84,6 +101,7 @@ class SessionOpt(enum.IntEnum):
     RETRY_BACKOFF_MS = 10
     KEY_POOL_SIZE = 11
     KEY_POOL_PREFILL = 12
+    BULK_CHUNK = 13
     CA = 10000
     BASE_URL = 10001
     CA_NAME = 10002
@@ -147,6 +165,16 @@ class ProfileOpt(enum.IntEnum):
     KEY_TYPE = 3
     PFX_PRESET = 4
     OTHERNAME_COMPAT = 5
+    DUPLICATES = 6
+
+
+class Duplicates(enum.IntEnum):
+    """enum pkiws_duplicates: what issue and renew do about the seat's VALID certificates of
+    the profile (ProfileOpt.DUPLICATES)."""
+
+    ALLOW = 0
+    REPORT = 1
+    REFUSE = 2
 
 
 class TemplateInt(enum.IntEnum):
@@ -217,6 +245,7 @@ class ResultInt(enum.IntEnum):
     SUCCESS_CODE = 7
     SEARCH_TOTAL = 8
     SEARCH_MORE = 9
+    APPROVALS_PENDING = 10
 
 
 class ResultBlob(enum.IntEnum):
@@ -266,6 +295,7 @@ class Selector(enum.IntEnum):
 
     SERIAL = 1
     SEAT = 2
+    PROFILE = 3
 
 
 class Reason(enum.IntEnum):
@@ -290,3 +320,41 @@ def as_enum(cls: type[enum.IntEnum], value: int) -> int:
         return cls(value)
     except ValueError:
         return value
+
+
+class OutboxState(enum.IntEnum):
+    """enum pkiws_outbox_state."""
+
+    QUEUED = 1
+    SENT = 2
+    ACCEPTED = 3
+    DONE = 4
+    FAILED = 5
+
+
+class OutboxStep(enum.IntEnum):
+    """enum pkiws_outbox_step."""
+
+    SEND = 1
+    SENT = 2
+    ACCEPTED = 3
+    SEARCHED = 4
+    DONE = 5
+
+
+class OutboxItem(enum.IntEnum):
+    """enum pkiws_outbox_item."""
+
+    ID = 1
+    OPERATION = 2
+    SELECTOR = 3
+    REASON = 4
+    STATE = 5
+    ATTEMPTS = 6
+    SUCCESS_CODE = 7
+    LAST_CODE = 8
+    NEXT_ATTEMPT = 9
+    CREATED = 10
+    TARGET = 101
+    TXID = 102
+    LAST_ERROR = 103

@@ -177,6 +177,11 @@ class RejectedError(ProfileError):
     """PKIWS_E_REJECTED: the CA refused the request."""
 
 
+class DuplicateError(ProfileError):
+    """PKIWS_E_DUPLICATE: the seat already has a VALID certificate of the profile
+    (Duplicates.REFUSE); ``result.found`` lists them."""
+
+
 class IdentityError(PkiwsError):
     """Identity, subject and SAN failures (-500..-599)."""
 
@@ -219,6 +224,7 @@ BY_CODE: dict[int, type[PkiwsError]] = {
     -400: ProfileNotFoundError,
     -401: PolicyMismatchError,
     -402: RejectedError,
+    -403: DuplicateError,
     -500: SanUnresolvedError,
     -501: UnsupportedCharsError,
     -502: OtherNameEncodingError,

@@ -57,14 +57,26 @@ class _Result(ctypes.Structure):
     """struct pkiws_result (opaque)."""
 
 
+class _Outbox(ctypes.Structure):
+    """struct pkiws_outbox (opaque)."""
+
+
 SessionP = POINTER(_Session)
 ProfileP = POINTER(_Profile)
 RequestP = POINTER(_Request)
 ResultP = POINTER(_Result)
+OutboxP = POINTER(_Outbox)
 
 #: typedef void (*pkiws_log_cb)(int level, const char *domain, const char *txid,
 #:                              const char *msg, void *user_data);
 LOG_CB = CFUNCTYPE(None, c_int, c_char_p, c_char_p, c_char_p, c_void_p)
+#: typedef int (*pkiws_sign_cb)(void *ctx, int alg, const uint8_t *hash, size_t hash_len,
+#:                              uint8_t *sig, size_t cap, size_t *sig_len);
+SIGN_CB = CFUNCTYPE(c_int, c_void_p, c_int, c_void_p, c_size_t, c_void_p, c_size_t,
+                    POINTER(c_size_t))
+
+#: typedef void (*pkiws_outbox_step_cb)(int64_t entry_id, int step, void *user_data);
+OUTBOX_STEP_CB = CFUNCTYPE(None, c_int64, c_int, c_void_p)
 
 _PSTR = POINTER(c_void_p)  # const char ** / char ** / (const) uint8_t **
 _PSIZE = POINTER(c_size_t)
@@ -185,6 +197,9 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
      (SessionP, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p), _R),
     ("pkiws_session_set_ra_pem_files", c_int, (SessionP, c_char_p, c_char_p, c_char_p), _R),
     ("pkiws_session_set_ra_store", c_int, (SessionP, c_char_p, c_char_p, c_char_p), _R),
+    ("pkiws_session_set_ra_signer", c_int, (SessionP, c_void_p, c_size_t, SIGN_CB, c_void_p),
+     _R),
+    ("pkiws_session_set_ra_pkcs11", c_int, (SessionP, c_char_p, c_char_p, c_char_p), _R),
     ("pkiws_session_ra_thumbprint", c_int, (SessionP, _PSTR), _RA),
     ("pkiws_session_load_connector_config", c_int, (SessionP, c_char_p), _R),
     ("pkiws_session_config_count", c_size_t, (SessionP,), None),
@@ -235,12 +250,30 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_result_found_count", c_size_t, (ResultP,), None),
     ("pkiws_result_found", c_int,
      (ResultP, c_size_t, _PSTR, _PSIZE, _PSTR, _PSTR, _PSTR), _R),
+    ("pkiws_result_item_count", c_size_t, (ResultP,), None),
+    ("pkiws_result_item", c_int, (ResultP, c_size_t, _PSTR, _PINT, _PSTR), _R),
     # online operations on a session
     ("pkiws_revoke", c_int,
      (SessionP, c_int, c_int, c_char_p, c_int, c_char_p, POINTER(ResultP)), _RR),
+    ("pkiws_revoke_bulk", c_int,
+     (SessionP, c_int, c_int, POINTER(c_void_p), c_size_t, c_int, c_char_p, POINTER(ResultP)),
+     _RR),
     ("pkiws_check", c_int, (SessionP, c_char_p, POINTER(ResultP)), _RR),
     ("pkiws_search", c_int,
      (SessionP, c_int, c_char_p, c_char_p, c_int, POINTER(ResultP)), _RR),
+    ("pkiws_recover", c_int,
+     (SessionP, c_char_p, c_char_p, c_char_p, c_char_p, c_int, POINTER(ResultP)), _RR),
+    # the durable revocation outbox
+    ("pkiws_outbox_open", c_int, (SessionP, c_char_p, POINTER(OutboxP)), _R),
+    ("pkiws_outbox_free", None, (OutboxP,), None),
+    ("pkiws_outbox_add", c_int, (OutboxP, c_int, c_int, c_char_p, c_int, _PI64), _R),
+    ("pkiws_outbox_run", c_int, (OutboxP, c_int, _PINT), _R),
+    ("pkiws_outbox_pending_count", c_int, (OutboxP, _PINT), _R),
+    ("pkiws_outbox_list", c_int, (OutboxP, c_int, _PSIZE), _R),
+    ("pkiws_outbox_entry_int", c_int, (OutboxP, c_size_t, c_int, _PI64), _R),
+    ("pkiws_outbox_entry_str", c_void_p, (OutboxP, c_size_t, c_int), None),
+    ("pkiws_outbox_set_step_callback", c_int, (OutboxP, OUTBOX_STEP_CB, c_void_p), _R),
+    ("pkiws_outbox_state_name", c_void_p, (c_int,), None),
     # offline utilities
     ("pkiws_thumbprint_normalize", c_int, (c_char_p, _PSTR), _R),
     ("pkiws_thumbprint", c_int, (c_void_p, c_size_t, c_char_p, _PSTR), _R),
@@ -280,6 +313,17 @@ pkiws_strerror: Any
 pkiws_error_name: Any
 
 _bind()
+
+
+# pkiws_backend_fail (include/pkiws/backend.h, not pkiws.h: outside PROTOTYPES): a Python
+# callback that fails records its reason with it, on the calling thread.
+#: int pkiws_backend_fail(int code, int cause, const char *domain, int64_t native_code,
+#:                        const char *message);
+backend_fail = lib.pkiws_backend_fail
+backend_fail.restype = c_int
+backend_fail.argtypes = [c_int, c_int, c_char_p, c_int64, c_char_p]
+#: enum pkiws_backend_cause: PKIWS_CAUSE_RA_KEY
+CAUSE_RA_KEY = 4
 
 
 def version_tuple(num: int) -> tuple[int, int, int]:

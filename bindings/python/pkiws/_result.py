@@ -28,6 +28,18 @@ class Found(NamedTuple):
     seat: str
 
 
+class Item(NamedTuple):
+    """The outcome of one id of Session.revoke_bulk()."""
+
+    id: str  #: as sent (serials normalised)
+    code: int  #: 0 (confirmed) or the PKIWS_E_* of this id
+    message: str  #: the CA's successMsg, or why the id is not confirmed
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+
 class Check(NamedTuple):
     """One check: a template verdict or a health-check step."""
 
@@ -204,6 +216,18 @@ class Result(Handle):
                              _conv.borrowed_str(serial.value) or "",
                              _conv.borrowed_str(status.value) or "",
                              _conv.borrowed_str(seat.value) or ""))
+        return out
+
+    @property
+    def items(self) -> list[Item]:
+        """Per-id outcomes of Session.revoke_bulk(), in the order given."""
+        h = self._handle()
+        out = []
+        for i in range(_lib.pkiws_result_item_count(h)):
+            id_, msg, code = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_int()
+            _lib.pkiws_result_item(h, i, ctypes.byref(id_), ctypes.byref(code), ctypes.byref(msg))
+            out.append(Item(_conv.borrowed_str(id_.value) or "", code.value,
+                            _conv.borrowed_str(msg.value) or ""))
         return out
 
     @property

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ctypes
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 from . import _conv, _enums, _lib
 from ._handle import Handle
 from ._log import LogCallback, LogSink
+from ._errors import PkiwsError
 from ._result import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -169,6 +170,52 @@ class Session(Handle):
         with self._sink.guard():
             _lib.pkiws_session_set_ra_store(self._handle(), d, tp, pw)
 
+    def set_ra_signer(self, cert_chain: _conv.Data,
+                      sign: Callable[[int, bytes], bytes]) -> None:
+        """RA credential whose key stays with the caller: cert_chain is the RA certificate
+        (then its chain), PEM or DER; sign(alg, digest) returns the signature (alg a
+        SignAlg: PKCS#1 v1.5 for RSA, DER ECDSA-Sig-Value). Native transport only. An
+        exception in sign (or a result that is not bytes) fails the operation with
+        RACredentialError naming it; it does not propagate through the library."""
+        cert = _conv.data(cert_chain, "RA certificate") or b""
+
+        def fail(why: str) -> int:
+            # PKIWS_E_RA_CREDENTIAL with the reason, as pkiws's own signers report theirs
+            return int(_lib.backend_fail(int(_enums.ErrorCode.RA_CREDENTIAL),
+                                         _lib.CAUSE_RA_KEY, b"python", 0,
+                                         ("RA signer callback: " + why)[:400].encode(
+                                             "utf-8", "replace")))
+
+        def trampoline(_ctx, alg, hash_p, hash_len, sig_p, cap, sig_len) -> int:
+            try:
+                sig = sign(_enums.SignAlg(alg), ctypes.string_at(hash_p, hash_len))
+                if not isinstance(sig, (bytes, bytearray, memoryview)):
+                    return fail(f"returned {type(sig).__name__}, not bytes")
+                sig = bytes(sig)
+            except Exception as exc:  # noqa: BLE001 - a callback must not raise into C
+                return fail(f"raised {type(exc).__name__}: {exc}")
+            if not sig or len(sig) > cap:
+                return fail(f"returned a signature of {len(sig)} bytes (room for {cap})")
+            ctypes.memmove(sig_p, sig, len(sig))
+            sig_len[0] = len(sig)
+            return 0
+
+        cb = _lib.SIGN_CB(trampoline)
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_signer(self._handle(), cert, len(cert), cb, None)
+        self._signer = cb  # kept alive as long as the session may sign
+
+    def set_ra_pkcs11(self, module_path: Optional[_conv.PathLike], uri: str,
+                      pin: Optional[Union[str, bytes]] = None) -> None:
+        """RA credential in a PKCS#11 token (HSM, TPM via tpm2-pkcs11, SoftHSM2): module_path
+        (absolute; None: the URI's module-path), an RFC 7512 uri naming the token and key,
+        and the PIN. The key never leaves the token. Native transport only."""
+        m = _conv.path(module_path, "PKCS#11 module path") if module_path is not None else None
+        u = _conv.text(uri, "PKCS#11 URI")
+        p = _conv.text(pin, "PKCS#11 PIN")
+        with self._sink.guard():
+            _lib.pkiws_session_set_ra_pkcs11(self._handle(), m, u, p)
+
     @property
     def ra_thumbprint(self) -> Optional[str]:
         """SHA-1 thumbprint of the loaded RA certificate, or None when none is loaded."""
@@ -222,6 +269,32 @@ class Session(Handle):
                               raw_comment, ctypes.byref(out))
             return Result._adopt(out)
 
+    def revoke_bulk(self, ids: Sequence[str], *, by: int = _enums.Selector.SERIAL,
+                    operation: int = _enums.StatusOp.REVOKE,
+                    reason: int = _enums.Reason.NONE, comment: Optional[str] = None,
+                    check: bool = True) -> Result:
+        """bulkUpdateCertificateStatus for many serials (default), seats or profile OIDs, in
+        chunks of SessionOpt.BULK_CHUNK (at most 100). The Result's ``items`` hold one
+        :class:`Item` per id (see pkiws_revoke_bulk in pkiws.h for what confirms an id).
+        When an id is not confirmed a PkiwsError of the first such id is raised, its
+        ``result`` carrying every item; ``check=False`` returns the Result instead."""
+        if isinstance(ids, (str, bytes)):
+            raise TypeError("ids must be a sequence of strings, not one string")
+        raw = [_conv.text(i, "id") for i in ids]
+        arr = (ctypes.c_char_p * max(len(raw), 1))(*raw)
+        raw_comment = _conv.text(comment, "comment")
+        out = _lib.ResultP()
+        with self._sink.guard():
+            try:
+                _lib.pkiws_revoke_bulk(self._handle(), int(operation), int(by),
+                                       ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p)),
+                                       len(raw), int(reason), raw_comment, ctypes.byref(out))
+            except PkiwsError as exc:
+                if check or exc.result is None:
+                    raise
+                return exc.result
+            return Result._adopt(out)
+
     def search(self, id: Optional[str] = None, *, by: int = 0,
                profile_oid: Optional[str] = None, start_index: int = 0) -> Result:
         """searchCertificate: certificates of a seat or serial (``by`` Selector.SEAT /
@@ -233,6 +306,19 @@ class Session(Handle):
         with self._sink.guard():
             _lib.pkiws_search(self._handle(), int(by), raw_id, raw_oid, int(start_index),
                               ctypes.byref(out))
+            return Result._adopt(out)
+
+    def recover(self, serial: str, issuer: str, admin_id: str, *,
+                pfx_password: Optional[str] = None, preset: int = 0) -> Result:
+        """keyRecovery: the escrowed key of certificate ``serial`` issued by ``issuer`` (DN), as
+        a PFX with ``preset`` and ``pfx_password`` (None: generated, in PFX_PASSWORD). While
+        administrators still have to approve, the Result's status is PENDING and
+        APPROVALS_PENDING says how many; ask again later (e.g. as another admin)."""
+        raw = [_conv.text(serial, "serial"), _conv.text(issuer, "issuer DN"),
+               _conv.text(admin_id, "admin id"), _conv.text(pfx_password, "PFX password")]
+        out = _lib.ResultP()
+        with self._sink.guard():
+            _lib.pkiws_recover(self._handle(), *raw, int(preset), ctypes.byref(out))
             return Result._adopt(out)
 
     def check(self, profile_oid: Optional[str] = None) -> Result:

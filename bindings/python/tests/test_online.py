@@ -151,6 +151,38 @@ class TestOnline(SimTestCase):
         self.assertIn("pkiws_request_set_key", cm.exception.message)
         self.assertIsNone(cm.exception.result)
 
+    def test_online_recover(self) -> None:
+        escrow, dual = support.SIM_ARC + ".15", support.SIM_ARC + ".16"  # the CA makes the key
+        issued = self.issue(escrow, cn="Kim", email="kim@contoso.com", pfx_password="issued")
+        self.assertIsNone(issued.key_pkcs8)
+        issued_key = pkcs12.load_pkcs12(issued.pfx, b"issued").key
+        with self.session.recover(issued.serial, issued.issuer, "admin-a",
+                                  pfx_password="recovered",
+                                  preset=pkiws.PfxPreset.MODERN) as rec:
+            self.assertEqual(rec.status, pkiws.Status.OK)
+            self.assertEqual(rec.get_int(pkiws.ResultInt.APPROVALS_PENDING), 0)
+            self.assertEqual(rec.cert_der, issued.cert_der)
+            self.assertEqual(rec.pfx_password, "recovered")
+            loaded = pkcs12.load_pkcs12(rec.pfx, b"recovered")
+            self.assertEqual(public_der(loaded.key), public_der(issued_key))
+            with pkiws.pfx_inspect(rec.pfx, "recovered") as info:
+                self.assertEqual(info.mac_alg, "sha256")
+        # dual admin: pending (not an exception) until a second administrator asks
+        two = self.issue(dual, cn="Lou", email="lou@contoso.com", pfx_password="issued")
+        with self.session.recover(two.serial, two.issuer, "admin-a") as rec:
+            self.assertEqual(rec.status, pkiws.Status.PENDING)
+            self.assertEqual(rec.get_int(pkiws.ResultInt.APPROVALS_PENDING), 1)
+            self.assertIsNone(rec.pfx)
+        with self.session.recover(two.serial, two.issuer, "admin-b") as rec:
+            self.assertEqual(rec.status, pkiws.Status.OK)
+            loaded = pkcs12.load_pkcs12(rec.pfx, rec.pfx_password.encode())
+            self.assertEqual(public_der(loaded.key),
+                             public_der(pkcs12.load_pkcs12(two.pfx, b"issued").key))
+        with self.assertRaises(pkiws.SoapFaultError) as cm:
+            self.session.recover("0BADBAD", issued.issuer, "admin-a")
+        self.assertIn("BADBAD", cm.exception.message)
+        cm.exception.result.close()
+
     def test_online_revoke_suspend_resume(self) -> None:
         res = self.issue(cn="Rita", email="rita@contoso.com", seat_id="rita-seat")
         serial = res.serial
@@ -185,6 +217,45 @@ class TestOnline(SimTestCase):
             self.assertEqual(found[0].seat, "sam-seat")
             self.assertEqual(found[0].serial.lstrip("0").upper(), res.serial.lstrip("0").upper())
             self.assertEqual(found[0].der[0], 0x30)
+
+    def test_online_revoke_bulk(self) -> None:
+        serials = [self.issue(cn=f"Bulk {i}", email=f"bulk{i}@contoso.com",
+                              seat_id=f"bulk-seat-{i}").serial for i in range(3)]
+        self.session.set_int(pkiws.SessionOpt.BULK_CHUNK, 2)
+        self.addCleanup(self.session.set_int, pkiws.SessionOpt.BULK_CHUNK, 100)
+        with self.session.revoke_bulk(serials, reason=pkiws.Reason.CESSATION_OF_OPERATION,
+                                      comment="fleet retired") as out:
+            self.assertEqual([i.id for i in out.items], [s.lstrip("0") for s in serials])
+            self.assertTrue(all(i.ok for i in out.items), out.items)
+            self.assertEqual(out.revocation_count, 3)
+            self.assertEqual(out.attempts, 2)  # chunks of 2 and 1
+        # an unknown serial: its own error; the others confirmed (already revoked)
+        with self.assertRaises(pkiws.RejectedError) as cm:
+            self.session.revoke_bulk([serials[0], "0BADC0DE"])
+        items = cm.exception.result.items
+        self.assertEqual([i.code for i in items], [0, pkiws.ErrorCode.REJECTED])
+        self.assertEqual(items[0].message, "already REVOKED (searchCertificate)")
+        self.assertIn("No certificate found", items[1].message)
+        with self.session.revoke_bulk(["bulk-seat-9"], by=pkiws.Selector.SEAT,
+                                      check=False) as out:
+            self.assertEqual(out.error, pkiws.ErrorCode.REJECTED)
+            self.assertFalse(out.items[0].ok)
+        with self.assertRaises(TypeError):
+            self.session.revoke_bulk("0A0B")
+        with self.assertRaises(pkiws.InvalidArgumentError):
+            self.session.revoke_bulk([])
+
+    def test_online_duplicates(self) -> None:
+        first = self.issue(cn="Dee", email="dee@contoso.com", seat_id="dee-seat")
+        report = self.issue(profile_options={"duplicates": pkiws.Duplicates.REPORT},
+                            cn="Dee", email="dee@contoso.com", seat_id="dee-seat")
+        self.assertEqual([f.serial.lstrip("0") for f in report.found],
+                         [first.serial.lstrip("0")])
+        with self.assertRaises(pkiws.DuplicateError) as cm:
+            self.issue(profile_options={"duplicates": pkiws.Duplicates.REFUSE},
+                       cn="Dee", email="dee@contoso.com", seat_id="dee-seat")
+        self.assertEqual(len(cm.exception.result.found), 2)
+        cm.exception.result.close()
 
     def test_online_check(self) -> None:
         with self.session.check(P_EMAIL) as report:

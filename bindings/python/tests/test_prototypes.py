@@ -23,12 +23,15 @@ _SCALARS = {
     "uint64_t": c_uint64,
     "int64_t": c_int64,
     "pkiws_log_cb": _lib.LOG_CB,
+    "pkiws_sign_cb": _lib.SIGN_CB,
+    "pkiws_outbox_step_cb": _lib.OUTBOX_STEP_CB,
 }
 _HANDLES = {
     "pkiws_session": _lib._Session,
     "pkiws_profile": _lib._Profile,
     "pkiws_request": _lib._Request,
     "pkiws_result": _lib._Result,
+    "pkiws_outbox": _lib._Outbox,
 }
 
 #: int-returning functions that report a value, not a PKIWS_E_* code: no errcheck
