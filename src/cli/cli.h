@@ -246,6 +246,9 @@ typedef struct pkiws__cli_written {
 int pkiws__cli_write_issued(const pkiws_result *res, const char *pfx_path, const char *chain_path,
                             pkiws__cli_written *w, pkiws__cli_outcome *o);
 /* The JSON members of an issue or poll answer (res may be NULL). */
+/* "duplicates": [{serial, status, seat}...], the seat's certificates a duplicate check found
+ * (PKIWS_PROFILE_OPT_DUPLICATES report or refuse); an empty array otherwise. */
+void pkiws__cli_json_duplicates(pkiws__cli_json *j, const pkiws_result *res);
 void pkiws__cli_json_issued(pkiws__cli_json *j, const pkiws_result *res,
                             const pkiws__cli_written *w);
 /* The same as text on stdout (res not NULL). */

@@ -371,6 +371,7 @@ static void answer(batch *b, const entry *e, const pkiws__cli_outcome *o, const 
     pkiws__cli_json_kstr(&j, "profile", b->p->oid);
     pkiws__cli_json_kstr(&j, "template", b->p->template_path);
     pkiws__cli_json_issued(&j, res, w);
+    pkiws__cli_json_duplicates(&j, res);
     while (j.depth > 0)
         pkiws__cli_json_end(&j);
     fclose(f);

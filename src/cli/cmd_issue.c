@@ -203,25 +203,6 @@ static int duplicates_usage(const pkiws__cli *cli, const pkiws__cli_args *args,
     return pkiws__cli_usage_error(cli, "--duplicates '%s': expected allow, report or refuse", v);
 }
 
-/* The seat's certificates a duplicate check found (report, refuse). */
-static void json_duplicates(pkiws__cli_json *j, const pkiws_result *res)
-{
-    pkiws__cli_json_key(j, "duplicates");
-    pkiws__cli_json_array(j);
-    size_t n = pkiws_result_found_count(res);
-    for (size_t i = 0; i < n; i++) {
-        const char *serial, *status, *seat;
-        if (pkiws_result_found(res, i, NULL, NULL, &serial, &status, &seat) != PKIWS_OK)
-            continue;
-        pkiws__cli_json_object(j);
-        pkiws__cli_json_kstr(j, "serial", serial);
-        pkiws__cli_json_kstr(j, "status", status);
-        pkiws__cli_json_kstr(j, "seat", seat);
-        pkiws__cli_json_end(j);
-    }
-    pkiws__cli_json_end(j);
-}
-
 static void print_duplicates(const pkiws_result *res)
 {
     size_t n = pkiws_result_found_count(res);
@@ -289,7 +270,7 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         pkiws__cli_json_kstr(&j, "profile", p.oid);
         pkiws__cli_json_kstr(&j, "template", p.template_path);
         pkiws__cli_json_issued(&j, res, &w);
-        json_duplicates(&j, res);
+        pkiws__cli_json_duplicates(&j, res);
         pkiws__cli_json_finish(&j);
     } else if (res != NULL && pkiws_result_status(res) != PKIWS_STATUS_FAILED) {
         printf("%-22s %s\n", "profile:", p.oid);

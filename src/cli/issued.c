@@ -180,3 +180,22 @@ void pkiws__cli_written_dispose(pkiws__cli_written *w)
     pkiws__cli_free_secret(w->password, 0);
     memset(w, 0, sizeof(*w));
 }
+
+/* The seat's certificates a duplicate check found (report, refuse). */
+void pkiws__cli_json_duplicates(pkiws__cli_json *j, const pkiws_result *res)
+{
+    pkiws__cli_json_key(j, "duplicates");
+    pkiws__cli_json_array(j);
+    size_t n = pkiws_result_found_count(res);
+    for (size_t i = 0; i < n; i++) {
+        const char *serial, *status, *seat;
+        if (pkiws_result_found(res, i, NULL, NULL, &serial, &status, &seat) != PKIWS_OK)
+            continue;
+        pkiws__cli_json_object(j);
+        pkiws__cli_json_kstr(j, "serial", serial);
+        pkiws__cli_json_kstr(j, "status", status);
+        pkiws__cli_json_kstr(j, "seat", seat);
+        pkiws__cli_json_end(j);
+    }
+    pkiws__cli_json_end(j);
+}

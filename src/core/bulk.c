@@ -76,24 +76,34 @@ static const char *target_status(int operation)
                                             : "VALID";
 }
 
-/* 1 when a search finds certificates for id and all of them in the requested state. */
+#define SEARCH_MAX_PAGES 200 /* a profile's certificates, page by page, at the most */
+
+/* 1 when a search finds certificates for id and all of them (every page) in the requested
+ * state. */
 static int already_done(pkiws__client *c, const pkiws__bulk_params *p, const char *id,
                         pkiws__call_info *sum)
 {
     pkiws__search_params sp = {p->kind == PKIWS__BULK_SEAT ? id : NULL,
                                p->kind == PKIWS__BULK_SERIAL ? id : NULL,
                                p->kind == PKIWS__BULK_PROFILE ? id : NULL, 0, NULL};
-    pkiws__search_outcome so;
-    int rc = pkiws__search(c, &sp, &so);
-    call_add(sum, &so.call);
-    int done = !rc && so.page.nfound > 0 && !so.page.more;
-    for (size_t i = 0; done && i < so.page.nfound; i++)
-        done = so.page.found[i].status &&
-               !strcmp(so.page.found[i].status, target_status(p->operation));
-    pkiws__search_outcome_dispose(&so);
+    int done = 1, rc = PKIWS_OK, more = 1, pages = 0;
+    size_t total = 0;
+    while (done && more && pages++ < SEARCH_MAX_PAGES) {
+        pkiws__search_outcome so;
+        rc = pkiws__search(c, &sp, &so);
+        call_add(sum, &so.call);
+        more = !rc && so.page.more && so.page.nfound > 0;
+        done = !rc;
+        for (size_t i = 0; done && i < so.page.nfound; i++)
+            done = so.page.found[i].status &&
+                   !strcmp(so.page.found[i].status, target_status(p->operation));
+        total += rc ? 0 : so.page.nfound;
+        sp.start_index += rc ? 0 : (int)so.page.nfound;
+        pkiws__search_outcome_dispose(&so);
+    }
     if (rc)
         pkiws__err_clear();
-    return done;
+    return done && !more && total > 0;
 }
 
 static int set_item(pkiws__bulk_item *it, int code, const char *fmt, ...)

@@ -129,6 +129,13 @@ expect_rc 3 "batch with a pending identity"
 jlines "pending: answer" "len(L) == 1 and L[0]['status'] == 'pending' and L[0]['pending_file'] == '$WORK/pat.pfx.pending' and L[0]['pending_reference']"
 [ -s "$WORK/pat.pfx.pending" ] || fail "pending: no pending file"
 
+# --- --duplicates report: each answer lists what the seat already had -------------------
+printf '{"cn": "User 3b", "email": "user3b@contoso.com", "seat": "seat-3", "out": "%s/dup3.pfx"}\n' \
+    "$WORK" >"$WORK/dup.jsonl"
+run issue "${CONN[@]}" "${EC[@]}" --batch "$WORK/dup.jsonl" --duplicates report --json
+expect_rc 0 "batch with --duplicates report"
+jlines "batch --duplicates report lists the seat's earlier certificate" "len(L) == 1 and L[0]['status'] == 'ok' and len(L[0]['duplicates']) == 1 and L[0]['duplicates'][0]['status'] == 'VALID' and L[0]['duplicates'][0]['serial'] != L[0]['serial']"
+
 # --- a batch that cannot start: one answer, exit 1 ----------------------------------------
 run issue "${CONN[@]}" "${EC[@]}" --batch "$WORK/missing.jsonl" --json
 expect_rc 1 "missing batch file"
@@ -151,6 +158,6 @@ contains "$WORK/out" "--batch FILE" "--help: --batch"
 contains "$WORK/out" "--parallel N" "--help: --parallel"
 
 sim_stop
-# 20 + Ann, Ben + Cy
-equal "$(sim_stat issued)" 23 "the simulator issued one certificate per issued identity"
+# 20 + Ann, Ben + Cy + User 3b
+equal "$(sim_stat issued)" 24 "the simulator issued one certificate per issued identity"
 finish

@@ -135,6 +135,16 @@ static void test_fleet_in_three_chunks(void **state)
     assert_string_equal(msg, "already REVOKED (searchCertificate)");
     assert_int_equal(int_of(again, PKIWS_RESULT_REVOCATION_COUNT), 0);
     pkiws_result_free(again);
+    /* the whole profile again: nothing changes, and the search that confirms it pages through
+     * all 250 certificates (more than one page) */
+    const char *profile_id[] = {OID(2)};
+    assert_int_equal(pkiws_revoke_bulk(session, PKIWS_OP_REVOKE, PKIWS_BY_PROFILE, profile_id, 1,
+                                       PKIWS_REASON_CESSATION_OF_OPERATION, "fleet retired",
+                                       &again),
+                     PKIWS_OK);
+    assert_int_equal(pkiws_result_item(again, 0, NULL, NULL, &msg), PKIWS_OK);
+    assert_string_equal(msg, "already REVOKED (searchCertificate)");
+    pkiws_result_free(again);
     pkiws_result_free(res);
 }
 

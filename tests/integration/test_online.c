@@ -38,12 +38,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     pkiws_session_free(session);
-    int bad = sim_validate_requests(&the_sim);
-    int issued = sim_stop(&the_sim);
-    fprintf(stderr, "simulator issued %d certificates; request validation %s\n", issued,
-            bad ? "FAILED" : "ok");
-    sim_cleanup(&the_sim);
-    return bad ? -1 : 0;
+    return sim_finish(&the_sim) ? -1 : 0;
 }
 
 struct row {
