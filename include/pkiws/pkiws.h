@@ -93,6 +93,7 @@ enum pkiws_error {
     PKIWS_E_IO = -10,            /**< a local file could not be read or written */
     PKIWS_E_RECURSIVE_API_CALL = -11, /**< called from inside a pkiws callback on the same
                                            handle (as curl's CURLE_RECURSIVE_API_CALL) */
+    PKIWS_E_CANCELLED = -12,          /**< the operation was cancelled (pkiws_op_cancel) */
     /* -100..-199: configuration, credentials, local crypto */
     PKIWS_E_CONFIG = -100,        /**< a session or profile setting is invalid */
     PKIWS_E_RA_CREDENTIAL = -101, /**< the RA certificate or key is missing or unusable */
@@ -732,6 +733,92 @@ PKIWS_API int pkiws_poll(pkiws_request *request, pkiws_result **out);
  */
 PKIWS_API int pkiws_renew(pkiws_request *request, const void *old_cert, size_t len,
                           pkiws_result **out);
+
+/* ============================================================================================
+ * Sans-I/O operations (docs/async.md): the host does the HTTP exchanges and the waiting.
+ * ========================================================================================== */
+
+/**
+ * One issuance (or renewal) in progress, driven by the host: pkiws never blocks, sleeps or does
+ * I/O inside pkiws_op_* calls (the key is generated inside pkiws_op_next when the session has no
+ * key pool: CPU work, no I/O). An op is not thread-safe (one thread at a time), but different
+ * ops may run on different threads. It holds the session's settings as they were at
+ * pkiws_issue_start for its whole life; the request must stay alive and unchanged until the op
+ * is freed (a freed request fails the op with PKIWS_E_INVALID_HANDLE).
+ */
+typedef struct pkiws_op pkiws_op;
+
+/** What an op wants next (pkiws_op_next). */
+enum pkiws_op_want {
+    PKIWS_OP_WANT_HTTP = 1, /**< perform pkiws_op_http_request, then pkiws_op_feed (or
+                                 pkiws_op_feed_error) */
+    PKIWS_OP_WANT_WAIT = 2, /**< back-off before a retry: call pkiws_op_next again after
+                                 pkiws_op_wait_ms milliseconds */
+    PKIWS_OP_DONE = 3       /**< finished (issued, pending, failed or cancelled):
+                                 pkiws_op_result */
+};
+
+/**
+ * Start an issuance of @p request without doing any of it: the first pkiws_op_next says what it
+ * needs. The steps are those of pkiws_issue (the policy exchange when no template is cached,
+ * the seat's searches for PKIWS_PROFILE_OPT_DUPLICATES, the key, the CSR, the enrolment
+ * exchange, the PFX) with the same retries, back-off and clientTransactionID; the result is the
+ * one pkiws_issue gives. PKIWS_E_INVALID_HANDLE, PKIWS_E_INVALID_ARG, PKIWS_E_NOMEM; every
+ * other failure ends the op (PKIWS_OP_DONE) with a failed result. Free it with pkiws_op_free.
+ */
+PKIWS_API int pkiws_issue_start(pkiws_request *request, pkiws_op **op);
+/** pkiws_renew as an op: @p old_cert (DER or PEM, @p len bytes) is copied. */
+PKIWS_API int pkiws_renew_start(pkiws_request *request, const void *old_cert, size_t len,
+                                pkiws_op **op);
+/**
+ * Advance the op as far as it goes without I/O and tell in *@p want (PKIWS_OP_WANT_* or
+ * PKIWS_OP_DONE) what it needs. Calling it again without feeding gives the same answer
+ * (PKIWS_OP_WANT_WAIT turns into PKIWS_OP_WANT_HTTP once the back-off has passed, on
+ * CLOCK_MONOTONIC). Returns PKIWS_OK whatever the outcome of the operation (see
+ * pkiws_op_result); PKIWS_E_INVALID_HANDLE, PKIWS_E_INVALID_ARG.
+ */
+PKIWS_API int pkiws_op_next(pkiws_op *op, int *want);
+/**
+ * The HTTP exchange wanted (PKIWS_OP_WANT_HTTP): POST @p body (*@p len bytes) to *@p url with
+ * the request headers *@p headers ("Name: value\r\n" lines: Content-Type and SOAPAction),
+ * over mutual TLS with the RA credential, trusting the CA the session trusts. The pointers stay
+ * valid until the next pkiws_op_feed, pkiws_op_feed_error, pkiws_op_cancel or pkiws_op_free.
+ * PKIWS_E_STATE when the op does not want an exchange. Any output pointer may be NULL.
+ */
+PKIWS_API int pkiws_op_http_request(pkiws_op *op, const char **url, const char **headers,
+                                    const uint8_t **body, size_t *len);
+/**
+ * The answer to the exchange: the HTTP status and the body (@p len bytes, copied as needed);
+ * @p headers ("Name: value\r\n" lines) may be NULL (pkiws decides on the status and the body).
+ * Any status is an answer (a 5xx without a SOAP fault is retried as pkiws_issue does).
+ * PKIWS_E_STATE when no exchange is wanted.
+ */
+PKIWS_API int pkiws_op_feed(pkiws_op *op, int http_status, const char *headers, const void *body,
+                            size_t len);
+/**
+ * The exchange failed without an HTTP answer: @p code is the PKIWS_E_* that describes it
+ * (PKIWS_E_CONNECT, PKIWS_E_TIMEOUT, PKIWS_E_PROTOCOL for a reset or truncated answer: retried
+ * after a back-off, PKIWS_OP_WANT_WAIT, when the session's retries allow; PKIWS_E_TLS and the
+ * others end the op); @p message (may be NULL) goes into the result's message. PKIWS_E_STATE
+ * when no exchange is wanted; PKIWS_E_INVALID_ARG when @p code is not a failure code.
+ */
+PKIWS_API int pkiws_op_feed_error(pkiws_op *op, int code, const char *message);
+/** Milliseconds left of the back-off (PKIWS_OP_WANT_WAIT; 0 when over or not waiting). */
+PKIWS_API int pkiws_op_wait_ms(pkiws_op *op, int64_t *ms);
+/**
+ * Take the result of a finished op (PKIWS_OP_DONE): *@p out is the result pkiws_issue gives
+ * (free it with pkiws_result_free) and the return value its code (PKIWS_OK for ISSUED and
+ * PENDING). PKIWS_E_STATE (and *@p out NULL) while the op runs or when the result was taken.
+ */
+PKIWS_API int pkiws_op_result(pkiws_op *op, pkiws_result **out);
+/**
+ * Cancel the op: it is PKIWS_OP_DONE at once, with a failed result PKIWS_E_CANCELLED. An
+ * enrolment whose request already went out may still be issued by the CA; issuing again with
+ * the same key gets that certificate. No-op on a finished op.
+ */
+PKIWS_API int pkiws_op_cancel(pkiws_op *op);
+/** Free the op (cancelled first when still running); NULL and freed ops are ignored. */
+PKIWS_API void pkiws_op_free(pkiws_op *op);
 
 /**
  * Whether a certificate (DER or PEM, @p len bytes) is inside its renewal window at @p now

@@ -19,6 +19,7 @@
 #define PKIWS__MAGIC_REQUEST 0x52455131u /* "REQ1" */
 #define PKIWS__MAGIC_RESULT 0x52455331u  /* "RES1" */
 #define PKIWS__MAGIC_OUTBOX 0x4f425831u  /* "OBX1" */
+#define PKIWS__MAGIC_OP 0x4f505231u      /* "OPR1" */
 #define PKIWS__MAGIC_DEAD 0xDEADBEEFu
 
 /* A reference-counted holder of an immutable object shared by session settings snapshots
@@ -154,7 +155,13 @@ int pkiws__conf_base_url(const pkiws__conf *c, pkiws_buf *out);
 /* A template snapshot for one operation: fetched with conf when none is cached or it expired. */
 int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out,
                             pkiws__call_info *info);
+/* A copy of the profile's template in *out when one is cached and fresh, else *out = NULL. */
+int pkiws__profile_cached_template(pkiws_profile *p, pkiws__template **out);
+/* Make t (taken) the profile's template, cached for its nextUpdateHours or the session's. */
+void pkiws__profile_install_template(pkiws_profile *p, const pkiws__conf *conf, pkiws__template *t);
 int64_t pkiws__now(void);
+/* PKIWS_E_STATE when the profile has no template and the session no CA to fetch it from. */
+int pkiws__request_template_possible(pkiws_request *r, const pkiws__conf *conf);
 /* Template snapshot for a request (fetched if needed and possible). */
 int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
                             pkiws__call_info *info);
@@ -181,6 +188,7 @@ int pkiws__check_session(const pkiws_session *s, const char *fn);
 int pkiws__check_profile(const pkiws_profile *p, const char *fn);
 int pkiws__check_request(const pkiws_request *r, const char *fn);
 int pkiws__check_outbox(const pkiws_outbox *o, const char *fn);
+int pkiws__check_op(const pkiws_op *o, const char *fn);
 
 /* ---- revoke.c, shared with the outbox ---- */
 /* The service's RevokeReasonCodeEnum name of a PKIWS_REASON_*, or NULL. */

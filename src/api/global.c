@@ -48,6 +48,11 @@ int pkiws__check_outbox(const pkiws_outbox *o, const char *fn)
     return check_handle(o, PKIWS__MAGIC_OUTBOX, "outbox", fn);
 }
 
+int pkiws__check_op(const pkiws_op *o, const char *fn)
+{
+    return check_handle(o, PKIWS__MAGIC_OP, "op", fn);
+}
+
 int pkiws__handle_release(const void *h, unsigned kind)
 {
     /* A free from inside a callback could pull the handle from under the running call: it is

@@ -5,11 +5,9 @@
 
 #include <stdio.h>
 
-#include "api/api_int.h"
-#include "core/enroll.h"
-#include "core/search.h"
+#include "api/op_int.h"
 
-static int fill_outcome(pkiws_result *r, const pkiws_request *req, pkiws__issue_outcome *o)
+int pkiws__issue_fill_result(pkiws_result *r, const pkiws_request *req, pkiws__issue_outcome *o)
 {
     int rc = pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o->call.attempts);
     if (!rc && o->client_txid)
@@ -51,8 +49,8 @@ static int fill_outcome(pkiws_result *r, const pkiws_request *req, pkiws__issue_
     return rc;
 }
 
-static void log_outcome(const pkiws__logger *lg, const char *what, const pkiws__issue_outcome *o,
-                        int rc)
+void pkiws__issue_log(const pkiws__logger *lg, const char *what, const pkiws__issue_outcome *o,
+                      int rc)
 {
     const char *txid = o->client_txid ? o->client_txid : "";
     if (rc)
@@ -66,158 +64,13 @@ static void log_outcome(const pkiws__logger *lg, const char *what, const pkiws__
                    o->leaf ? pkiws__cert_get_info(o->leaf)->serial : "?", o->call.seconds * 1000);
 }
 
-/* The seat the CA files the certificate under: the seat id, else the CN (as enroll.c sends
- * them). NULL when the request has neither. */
-static const char *resolved_seat(const pkiws__resolution *res)
+/* Issue (old NULL) or renew old (taken): what pkiws_issue and pkiws_renew share once their
+ * arguments are checked, a loop over the op of pkiws_issue_start. Sets *out but on NOMEM. */
+static int issue(pkiws_request *r, pkiws__cert *old, pkiws_result **out)
 {
-    const char *cn = NULL;
-    for (size_t i = 0; i < res->ntrace; i++) {
-        if (res->trace[i].field == PKIWS_FIELD_SEAT_ID)
-            return res->trace[i].value;
-        if (res->trace[i].field == PKIWS_FIELD_CN && !cn)
-            cn = res->trace[i].value;
-    }
-    return cn;
-}
-
-/* Hex serials equal ignoring case and leading zeros. */
-static int same_serial(const char *a, const char *b)
-{
-    while (*a == '0')
-        a++;
-    while (*b == '0')
-        b++;
-    return pkiws__strcaseeq(a, b);
-}
-
-/* Pages of searchCertificate enough for a seat; more means a runaway answer. */
-#define DUP_MAX_PAGES 20
-
-/* PKIWS_PROFILE_OPT_DUPLICATES: list the seat's VALID certificates of the profile (but old,
- * the one renewed) in out; PKIWS_E_DUPLICATE when refusing and there are some. */
-static int check_duplicates(pkiws__client *c, const pkiws_profile *p, const pkiws__resolution *res,
-                            const pkiws__cert *old, const pkiws__conf *conf, pkiws_result *out,
-                            pkiws__call_info *info)
-{
-    const char *seat = resolved_seat(res);
-    if (p->duplicates == PKIWS_DUPLICATES_ALLOW || !seat || !*seat)
-        return PKIWS_OK;
-    const char *old_serial = old ? pkiws__cert_get_info(old)->serial : NULL;
-    size_t listed = 0;
-    char first[80] = "";
-    int rc = PKIWS_OK, start = 0, attempts = 0;
-    for (int page = 0; !rc && page < DUP_MAX_PAGES; page++) {
-        pkiws__search_params sp = {seat, NULL, p->oid, start, "VALID"};
-        pkiws__search_outcome so;
-        rc = pkiws__search(c, &sp, &so);
-        attempts += so.call.attempts;
-        *info = so.call;
-        for (size_t i = 0; !rc && i < so.page.nfound; i++) {
-            const pkiws__soap_found *f = &so.page.found[i];
-            if (old_serial && f->serial && same_serial(f->serial, old_serial))
-                continue;
-            if (!listed++)
-                snprintf(first, sizeof first, "%s", f->serial ? f->serial : "?");
-            rc = pkiws__result_add_found(out, f->der, f->der_len, f->serial, f->status, f->seat);
-        }
-        int more = so.page.more && so.page.nfound > 0;
-        start += (int)so.page.nfound;
-        pkiws__search_outcome_dispose(&so);
-        if (!more)
-            break;
-    }
-    info->attempts = attempts;
-    if (rc)
-        return pkiws__fail_context(rc, "duplicate check (searchCertificate of the seat)");
-    char tmp[128];
-    const char *who = pkiws__log_ident(&conf->set.log, seat, tmp, sizeof tmp);
-    if (listed)
-        pkiws__log(&conf->set.log, PKIWS_LOG_INFO, "core", "",
-                   "seat %s has %zu VALID certificate(s) of profile %s, first serial %s", who,
-                   listed, p->oid, first);
-    if (listed && p->duplicates == PKIWS_DUPLICATES_REFUSE)
-        return pkiws__fail(PKIWS_E_DUPLICATE,
-                           "seat %s already has %zu VALID certificate(s) of profile %s (serial "
-                           "%s%s); PKIWS_DUPLICATES_REFUSE issues no other",
-                           who, listed, p->oid, first, listed > 1 ? ", ..." : "");
-    return PKIWS_OK;
-}
-
-/* Issue (old NULL) or renew old: what pkiws_issue and pkiws_renew share once their
- * arguments are checked. Always sets *out. */
-static int issue(pkiws_request *r, const pkiws__cert *old, pkiws_result **out)
-{
-    pkiws_result *res_out = pkiws__result_new();
-    if (!res_out)
-        return PKIWS_E_NOMEM;
-    int rc;
-    pkiws_profile *p = r->profile;
-    pkiws__template *tpl = NULL;
-    pkiws__resolution res;
-    memset(&res, 0, sizeof res);
-    pkiws__issue_outcome o;
-    memset(&o, 0, sizeof o);
-    pkiws__call_info info;
-    memset(&info, 0, sizeof info);
-    pkiws__client *c = NULL;
-    pkiws__key *key = NULL;
-    pkiws__conf *conf = NULL;
-    rc = pkiws__session_acquire(p->session, &conf);
-    if (!rc)
-        rc = pkiws__conf_client(conf, &c);
-    if (!rc)
-        rc = pkiws__request_template(r, conf, &tpl, &info);
-    if (rc) {
-        o.call = info;
-        pkiws__result_set_int(res_out, PKIWS_RESULT_ATTEMPTS, info.attempts);
-        goto out;
-    }
-    /* the caller's key (pkiws_request_set_key): its type is what the template must allow */
-    if (r->key_der && (rc = pkiws__key_parse(r->key_der, r->key_len, NULL, &key)))
-        goto out;
-    rc = pkiws__request_resolve(r, tpl, &res);
-    int rc2 = pkiws__result_set_resolution(res_out, &res);
-    if (rc || (rc = rc2))
-        goto out;
-    memset(&info, 0, sizeof info);
-    if ((rc = check_duplicates(c, p, &res, old, conf, res_out, &info))) {
-        o.call = info;
-        pkiws__result_set_int(res_out, PKIWS_RESULT_ATTEMPTS, info.attempts);
-        goto out;
-    }
-    pkiws__issue_params ip = {tpl,
-                              p->oid,
-                              r->key_der_type ? r->key_der_type : r->key_type,
-                              r->pfx_preset ? r->pfx_preset : r->profile_preset,
-                              r->pfx_password,
-                              r->friendly_name,
-                              NULL,
-                              key,
-                              r->txid,
-                              pkiws__conf_keypool(conf),
-                              old};
-    rc = pkiws__issue(c, &ip, &res, &o);
-    o.call.attempts += info.attempts; /* the duplicate check's searches */
-    char what[80] = "issue";
-    if (old)
-        snprintf(what, sizeof what, "renew of %s", pkiws__cert_get_info(old)->serial);
-    log_outcome(&conf->set.log, what, &o, rc);
-    int rc3 = fill_outcome(res_out, r, &o);
-    if (!rc)
-        rc = rc3;
-out:
-    if (rc) {
-        int retryable = o.call.retryable;
-        pkiws__result_fail(res_out, rc);
-        pkiws__result_set_retryable(res_out, retryable);
-    }
-    pkiws__issue_outcome_dispose(&o);
-    pkiws__resolution_dispose(&res);
-    pkiws__template_free(tpl);
-    pkiws__key_free(key);
-    pkiws__conf_release(conf);
-    *out = res_out;
-    return rc;
+    pkiws_op *op = NULL;
+    int rc = pkiws__op_issue_new(r, old, &op);
+    return rc ? rc : pkiws__op_run(op, out);
 }
 
 PKIWS_API int pkiws_issue(pkiws_request *r, pkiws_result **out)
@@ -244,9 +97,32 @@ PKIWS_API int pkiws_renew(pkiws_request *r, const void *old_cert, size_t len, pk
     pkiws__cert *old = NULL;
     if ((rc = pkiws__cert_parse(old_cert, len, &old)))
         return pkiws__fail_context(rc, "pkiws_renew: the certificate to renew");
-    rc = issue(r, old, out);
-    pkiws__cert_free(old);
-    return rc;
+    return issue(r, old, out);
+}
+
+PKIWS_API int pkiws_issue_start(pkiws_request *r, pkiws_op **op)
+{
+    PKIWS__ENTER();
+    if (!op)
+        return pkiws__arg_fail("pkiws_issue_start", "op is NULL");
+    *op = NULL;
+    int rc = pkiws__check_request(r, "pkiws_issue_start");
+    return rc ? rc : pkiws__op_issue_new(r, NULL, op);
+}
+
+PKIWS_API int pkiws_renew_start(pkiws_request *r, const void *old_cert, size_t len, pkiws_op **op)
+{
+    PKIWS__ENTER();
+    if (!op)
+        return pkiws__arg_fail("pkiws_renew_start", "op is NULL");
+    *op = NULL;
+    if (!old_cert || !len)
+        return pkiws__arg_fail("pkiws_renew_start", "old_cert is NULL or empty");
+    int rc = pkiws__check_request(r, "pkiws_renew_start");
+    pkiws__cert *old = NULL;
+    if (!rc && (rc = pkiws__cert_parse(old_cert, len, &old)))
+        return pkiws__fail_context(rc, "pkiws_renew_start: the certificate to renew");
+    return rc ? rc : pkiws__op_issue_new(r, old, op);
 }
 
 PKIWS_API int pkiws_cert_renewal_due(const void *cert, size_t len, int64_t now, int renewal_days,
@@ -363,8 +239,8 @@ PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
                                   NULL};
         const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
         rc = pkiws__poll(c, &ip, seat, &o);
-        log_outcome(&conf->set.log, "poll", &o, rc);
-        int rc3 = fill_outcome(res_out, r, &o);
+        pkiws__issue_log(&conf->set.log, "poll", &o, rc);
+        int rc3 = pkiws__issue_fill_result(res_out, r, &o);
         if (!rc)
             rc = rc3;
     }

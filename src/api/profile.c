@@ -185,6 +185,22 @@ PKIWS_API int pkiws_profile_load_template(pkiws_profile *p, const void *xml, siz
     return PKIWS_OK;
 }
 
+void pkiws__profile_install_template(pkiws_profile *p, const pkiws__conf *conf, pkiws__template *t)
+{
+    int64_t hours = t->next_update_hours >= 0 ? t->next_update_hours : conf->set.policy_cache_hours;
+    size_t nattrs = t->nattrs;
+    pthread_mutex_lock(&p->lock);
+    pkiws__template_free(p->tpl);
+    p->tpl = t;
+    p->tpl_expires = pkiws__now() + hours * 3600;
+    if (p->tpl_expires == 0)
+        p->tpl_expires = 1;
+    pthread_mutex_unlock(&p->lock);
+    pkiws__log(&conf->set.log, PKIWS_LOG_INFO, "core", NULL,
+               "policy of profile %s fetched: %zu attributes, cached for %lld hours", p->oid,
+               nattrs, (long long)hours);
+}
+
 /* Fetch and install the template; the lock is NOT held during the network call. */
 static int fetch_policy(pkiws_profile *p, pkiws__conf *conf, pkiws__call_info *info)
 {
@@ -196,18 +212,18 @@ static int fetch_policy(pkiws_profile *p, pkiws__conf *conf, pkiws__call_info *i
     rc = pkiws__fetch_template(c, p->oid, &t, info);
     if (rc)
         return rc;
-    int64_t hours = t->next_update_hours >= 0 ? t->next_update_hours : conf->set.policy_cache_hours;
-    pthread_mutex_lock(&p->lock);
-    pkiws__template_free(p->tpl);
-    p->tpl = t;
-    p->tpl_expires = pkiws__now() + hours * 3600;
-    if (p->tpl_expires == 0)
-        p->tpl_expires = 1;
-    pthread_mutex_unlock(&p->lock);
-    pkiws__log(&conf->set.log, PKIWS_LOG_INFO, "core", NULL,
-               "policy of profile %s fetched: %zu attributes, cached for %lld hours", p->oid,
-               t->nattrs, (long long)hours);
+    pkiws__profile_install_template(p, conf, t);
     return PKIWS_OK;
+}
+
+int pkiws__profile_cached_template(pkiws_profile *p, pkiws__template **out)
+{
+    *out = NULL;
+    pthread_mutex_lock(&p->lock);
+    int fresh = p->tpl && (p->tpl_expires == 0 || p->tpl_expires > pkiws__now());
+    int rc = fresh ? pkiws__template_dup(p->tpl, out) : PKIWS_OK;
+    pthread_mutex_unlock(&p->lock);
+    return rc;
 }
 
 int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out,
@@ -215,11 +231,10 @@ int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template
 {
     *out = NULL;
     memset(info, 0, sizeof *info);
-    pthread_mutex_lock(&p->lock);
-    int fresh = p->tpl && (p->tpl_expires == 0 || p->tpl_expires > pkiws__now());
-    pthread_mutex_unlock(&p->lock);
-    int rc = PKIWS_OK;
-    if (!fresh && (rc = fetch_policy(p, conf, info)))
+    int rc = pkiws__profile_cached_template(p, out);
+    if (rc || *out)
+        return rc;
+    if ((rc = fetch_policy(p, conf, info)))
         return rc;
     pthread_mutex_lock(&p->lock);
     rc = p->tpl ? pkiws__template_dup(p->tpl, out)

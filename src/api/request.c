@@ -203,23 +203,31 @@ int pkiws__request_resolve(pkiws_request *r, const pkiws__template *tpl, pkiws__
     return rc ? rc : krc;
 }
 
-int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
-                            pkiws__call_info *info)
+int pkiws__request_template_possible(pkiws_request *r, const pkiws__conf *conf)
 {
     pkiws_profile *p = r->profile;
     pthread_mutex_lock(&p->lock);
     int have = p->tpl != NULL;
     pthread_mutex_unlock(&p->lock);
-    if (!have && !conf->set.ca && !conf->set.base_url) {
-        memset(info, 0, sizeof *info);
-        *tpl = NULL;
+    if (!have && !conf->set.ca && !conf->set.base_url)
         return pkiws__fail(PKIWS_E_STATE,
                            "profile %s has no template yet: load one with "
                            "pkiws_profile_load_template, or set the CA so that the policy can "
                            "be fetched",
                            p->oid);
+    return PKIWS_OK;
+}
+
+int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
+                            pkiws__call_info *info)
+{
+    int rc = pkiws__request_template_possible(r, conf);
+    if (rc) {
+        memset(info, 0, sizeof *info);
+        *tpl = NULL;
+        return rc;
     }
-    return pkiws__profile_template(p, conf, tpl, info);
+    return pkiws__profile_template(r->profile, conf, tpl, info);
 }
 
 PKIWS_API int pkiws_preflight(pkiws_request *r, pkiws_result **out)

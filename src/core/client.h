@@ -51,12 +51,45 @@ int pkiws__client_random_txid(const char *kind, char out[41]);
 int pkiws__client_init(pkiws__client *c, const pkiws__client_config *cfg);
 void pkiws__client_dispose(pkiws__client *c);
 
-/* POST body to <base>/<service> with the SOAPAction; returns the parsed answer (a SOAP
- * response or fault) in *doc. Retries transport failures (timeout, reset, truncated answer,
- * 5xx without a SOAP fault) up to `retries` times when `idempotent`, with back-off.
- * HTTP errors without a SOAP body: PKIWS_E_HTTP. */
+/* One SOAP call prepared for any transport (the session's, or a host's through pkiws_op):
+ * what goes out, and the retry state of the attempts. The same request (clientTransactionID
+ * included) goes out again on each retry. */
+typedef struct pkiws__exchange {
+    pkiws__client *c; /* borrowed: the settings snapshot's client */
+    char url[1024];
+    const char *service, *action; /* static strings */
+    char txid[41];
+    char headers[320]; /* "Content-Type: ...\r\nSOAPAction: \"...\"\r\n" for a host */
+    pkiws_buf body;    /* owned */
+    int idempotent;
+    int retries_done;
+    int64_t backoff_ms; /* the next back-off */
+    pkiws__call_info info;
+} pkiws__exchange;
+
+/* Prepare an exchange: POST *body (taken, also on failure) to <base>/<service> with the
+ * SOAPAction; logs the request. */
+int pkiws__exchange_prepare(pkiws__client *c, pkiws__exchange *x, const char *service,
+                            const char *action, pkiws_buf *body, const char *txid, int idempotent);
+/* Interpret one attempt: rc is what the transport returned (PKIWS_OK: resp holds an HTTP
+ * answer of any status). PKIWS_OK with the parsed answer (a SOAP response or fault) in *doc;
+ * otherwise the failure (HTTP errors without a SOAP body: PKIWS_E_HTTP), with *retry_ms >= 0
+ * when the call should go out again after that back-off (transport failures: timeout, reset,
+ * truncated answer, 5xx without a SOAP fault, up to `retries` times when idempotent), else -1. */
+int pkiws__exchange_answer(pkiws__exchange *x, int rc, const pkiws__http_response *resp,
+                           pkiws_xml_doc **doc, int64_t *retry_ms);
+void pkiws__exchange_dispose(pkiws__exchange *x);
+/* The blocking form: every attempt over the client's own transport, sleeping between them. */
+int pkiws__exchange_run(pkiws__exchange *x, pkiws_xml_doc **doc);
+
+/* POST body to <base>/<service> with the SOAPAction and wait for the parsed answer in *doc
+ * (pkiws__exchange_prepare + pkiws__exchange_run). */
 int pkiws__client_call(pkiws__client *c, const char *service, const char *action,
                        const pkiws_buf *body, const char *txid, int idempotent, pkiws_xml_doc **doc,
                        pkiws__call_info *info);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t pkiws__monotonic_ms(void);
+void pkiws__sleep_ms(int64_t ms);
 
 #endif

@@ -6,24 +6,36 @@
 #include "core/enroll.h"
 #include "proto/soap.h"
 
-int pkiws__fetch_template(pkiws__client *c, const char *oid, pkiws__template **out,
-                          pkiws__call_info *info)
+int pkiws__fetch_template_begin(pkiws__client *c, const char *oid, pkiws__exchange *x)
 {
-    *out = NULL;
+    memset(x, 0, sizeof *x);
     char txid[41];
     int rc = pkiws__client_random_txid("pol", txid);
     if (rc)
         return rc;
     pkiws_buf body = PKIWS_BUF_INIT;
-    pkiws_xml_doc *doc = NULL;
     rc = pkiws__soap_get_policies(oid, txid, &body);
+    if (rc) {
+        pkiws__buf_dispose(&body);
+        return rc;
+    }
+    return pkiws__exchange_prepare(c, x, PKIWS__SVC_POLICY, PKIWS__ACTION_POLICY, &body, txid, 1);
+}
+
+int pkiws__fetch_template(pkiws__client *c, const char *oid, pkiws__template **out,
+                          pkiws__call_info *info)
+{
+    *out = NULL;
+    pkiws__exchange x;
+    pkiws_xml_doc *doc = NULL;
+    int rc = pkiws__fetch_template_begin(c, oid, &x);
     if (!rc)
-        rc = pkiws__client_call(c, PKIWS__SVC_POLICY, PKIWS__ACTION_POLICY, &body, txid, 1, &doc,
-                                info);
+        rc = pkiws__exchange_run(&x, &doc);
     if (!rc)
         rc = pkiws__template_from_doc(doc, oid, out);
+    *info = x.info;
     pkiws__xml_free(doc);
-    pkiws__buf_dispose(&body);
+    pkiws__exchange_dispose(&x);
     return rc;
 }
 
@@ -326,19 +338,44 @@ static int take_token(pkiws__soap_token *tok, pkiws__issue_outcome *out)
     return PKIWS_OK;
 }
 
-static int enroll_call(pkiws__client *c, const pkiws__soap_enroll *e, pkiws__soap_token *tok,
-                       pkiws__call_info *info)
+static int enroll_begin(pkiws__client *c, const pkiws__soap_enroll *e, pkiws__exchange *x)
 {
     pkiws_buf body = PKIWS_BUF_INIT;
-    pkiws_xml_doc *doc = NULL;
     int rc = pkiws__soap_request_security_token(e, &body);
+    if (rc) {
+        pkiws__buf_dispose(&body);
+        return rc;
+    }
+    return pkiws__exchange_prepare(c, x, PKIWS__SVC_ENROLL, PKIWS__ACTION_ENROLL, &body, e->txid,
+                                   1);
+}
+
+/* The answer of RequestSecurityToken: pending, or the leaf, chain and PFX. */
+int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc *doc, pkiws__issue_outcome *out)
+{
+    pkiws__soap_token tok;
+    memset(&tok, 0, sizeof tok);
+    int rc = pkiws__soap_parse_token(doc, &tok);
     if (!rc)
-        rc = pkiws__client_call(c, PKIWS__SVC_ENROLL, PKIWS__ACTION_ENROLL, &body, e->txid, 1, &doc,
-                                info);
+        rc = take_token(&tok, out);
+    if (!rc && !out->pending)
+        rc = finish_issued(p, &tok, out);
+    pkiws__soap_token_dispose(&tok);
+    return rc;
+}
+
+/* The blocking exchange of an enrolment prepared in x (taken). */
+static int enroll_run(const pkiws__issue_params *p, pkiws__exchange *x, int rc,
+                      pkiws__issue_outcome *out)
+{
+    pkiws_xml_doc *doc = NULL;
     if (!rc)
-        rc = pkiws__soap_parse_token(doc, tok);
+        rc = pkiws__exchange_run(x, &doc);
+    out->call = x->info;
+    if (!rc)
+        rc = pkiws__issue_end(p, doc, out);
     pkiws__xml_free(doc);
-    pkiws__buf_dispose(&body);
+    pkiws__exchange_dispose(x);
     return rc;
 }
 
@@ -419,14 +456,13 @@ static int copy_key(const pkiws__key *key, pkiws__key **out)
     return rc;
 }
 
-int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
-                 pkiws__issue_outcome *out)
+int pkiws__issue_begin(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
+                       pkiws__issue_outcome *out, pkiws__exchange *x)
 {
     memset(out, 0, sizeof *out);
+    memset(x, 0, sizeof *x);
     char txid[41];
     pkiws_buf csr = PKIWS_BUF_INIT;
-    pkiws__soap_token tok;
-    memset(&tok, 0, sizeof tok);
     pkiws__soap_nvp *nvps = pkiws__calloc(res->nnvps ? res->nnvps : 1, sizeof *nvps);
     /* Server-side key generation: no key here (neither the caller's, nor the pool's), no CSR. */
     const int server_key = p->tpl && p->tpl->server_keygen;
@@ -469,16 +505,19 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
                             nvps,           res->nnvps, NULL,     0,       server_key};
     if (p->renew)
         e.old_cert_der = pkiws__cert_der(p->renew, &e.old_cert_len);
-    rc = enroll_call(c, &e, &tok, &out->call);
-    if (!rc)
-        rc = take_token(&tok, out);
-    if (!rc && !out->pending)
-        rc = finish_issued(p, &tok, out);
+    rc = enroll_begin(c, &e, x);
 out:
-    pkiws__soap_token_dispose(&tok);
     pkiws__free(nvps);
     pkiws__buf_dispose(&csr);
     return rc;
+}
+
+int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
+                 pkiws__issue_outcome *out)
+{
+    pkiws__exchange x;
+    int rc = pkiws__issue_begin(c, p, res, out, &x);
+    return enroll_run(p, &x, rc, out);
 }
 
 int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
@@ -497,17 +536,12 @@ int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat
         return rc;
     if (!(out->client_txid = pkiws__strdup(txid)))
         return PKIWS_E_NOMEM;
-    pkiws__soap_token tok;
-    memset(&tok, 0, sizeof tok);
     pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref,
                             NULL,           0,    NULL, 0, !p->key};
-    rc = enroll_call(c, &e, &tok, &out->call);
-    if (!rc)
-        rc = take_token(&tok, out);
-    if (!rc && !out->pending)
-        rc = finish_issued(p, &tok, out);
-    pkiws__soap_token_dispose(&tok);
-    return rc;
+    pkiws__exchange x;
+    memset(&x, 0, sizeof x);
+    rc = enroll_begin(c, &e, &x);
+    return enroll_run(p, &x, rc, out);
 }
 
 void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o)

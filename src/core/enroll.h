@@ -11,6 +11,9 @@
 
 int pkiws__fetch_template(pkiws__client *c, const char *oid, pkiws__template **out,
                           pkiws__call_info *info);
+/* The same in steps: the GetPolicies exchange in *x (pkiws__template_from_doc reads its
+ * answer). */
+int pkiws__fetch_template_begin(pkiws__client *c, const char *oid, pkiws__exchange *x);
 
 typedef struct pkiws__issue_params {
     const pkiws__template *tpl;
@@ -52,6 +55,12 @@ int pkiws__check_txid(const char *txid);
 /* res must come from a successful pkiws__resolve for the same template. */
 int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
                  pkiws__issue_outcome *out);
+/* pkiws__issue in steps: the key (the caller's, the pool's, or generated now: CPU only), the
+ * CSR and the RequestSecurityToken exchange in *x (dispose it in every case); then the answer
+ * of that exchange into out (pending, or leaf, chain and PFX). */
+int pkiws__issue_begin(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
+                       pkiws__issue_outcome *out, pkiws__exchange *x);
+int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc *doc, pkiws__issue_outcome *out);
 /* QueryTokenStatus for p->pending_ref with p->key; p->key NULL: a server-side key issuance
  * (tokenType PKCS12; the key comes in the CA's PKCS#12, else PKIWS_E_PROTOCOL). */
 int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,

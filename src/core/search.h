@@ -19,6 +19,10 @@ typedef struct pkiws__search_outcome {
 } pkiws__search_outcome;
 
 int pkiws__search(pkiws__client *c, const pkiws__search_params *p, pkiws__search_outcome *out);
+/* The same in steps: the searchCertificate exchange in *x (dispose it in every case);
+ * pkiws__soap_parse_search reads its answer into out->page. */
+int pkiws__search_begin(pkiws__client *c, const pkiws__search_params *p, pkiws__search_outcome *out,
+                        pkiws__exchange *x);
 void pkiws__search_outcome_dispose(pkiws__search_outcome *o);
 
 #endif

@@ -116,6 +116,7 @@ static const struct err_entry err_table[] = {
     {PKIWS_E_IO, "PKIWS_E_IO", "file could not be read or written", NULL, 0},
     {PKIWS_E_RECURSIVE_API_CALL, "PKIWS_E_RECURSIVE_API_CALL",
      "called from inside a pkiws callback", NULL, 0},
+    {PKIWS_E_CANCELLED, "PKIWS_E_CANCELLED", "operation cancelled", NULL, 0},
     {PKIWS_E_CONFIG, "PKIWS_E_CONFIG", "invalid configuration", NULL, 0},
     {PKIWS_E_RA_CREDENTIAL, "PKIWS_E_RA_CREDENTIAL", "RA credential missing or unusable",
      PKIWS__REMEDY_RA_MISSING, 0},

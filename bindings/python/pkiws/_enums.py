@@ -25,6 +25,7 @@ class ErrorCode(enum.IntEnum):
     INTERNAL = -9
     IO = -10
     RECURSIVE_API_CALL = -11
+    CANCELLED = -12
     CONFIG = -100
     RA_CREDENTIAL = -101
     CRYPTO = -102
@@ -280,6 +281,14 @@ class Verdict(enum.IntEnum):
     MISSING_FROM_TEMPLATE = 2
     UNFILLABLE = 3
     FAIL = 4
+
+
+class OpWant(enum.IntEnum):
+    """enum pkiws_op_want: what a sans-I/O operation wants next (pkiws_op_next)."""
+
+    WANT_HTTP = 1
+    WANT_WAIT = 2
+    DONE = 3
 
 
 class StatusOp(enum.IntEnum):

@@ -109,6 +109,10 @@ class RecursiveApiCallError(ApiError):
     """PKIWS_E_RECURSIVE_API_CALL: called from inside a pkiws callback (log, transport)."""
 
 
+class CancelledError(ApiError):
+    """PKIWS_E_CANCELLED: the operation was cancelled (pkiws_op_cancel)."""
+
+
 class SetupError(PkiwsError):
     """Configuration, credentials and local crypto (-100..-199)."""
 
@@ -211,6 +215,7 @@ BY_CODE: dict[int, type[PkiwsError]] = {
     -9: InternalError,
     -10: LocalIOError,
     -11: RecursiveApiCallError,
+    -12: CancelledError,
     -100: ConfigError,
     -101: RACredentialError,
     -102: CryptoError,

@@ -61,11 +61,16 @@ class _Outbox(ctypes.Structure):
     """struct pkiws_outbox (opaque)."""
 
 
+class _Op(ctypes.Structure):
+    """struct pkiws_op (opaque)."""
+
+
 SessionP = POINTER(_Session)
 ProfileP = POINTER(_Profile)
 RequestP = POINTER(_Request)
 ResultP = POINTER(_Result)
 OutboxP = POINTER(_Outbox)
+OpP = POINTER(_Op)
 
 #: typedef void (*pkiws_log_cb)(int level, const char *domain, const char *txid,
 #:                              const char *msg, void *user_data);
@@ -228,6 +233,17 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_issue", c_int, (RequestP, POINTER(ResultP)), _RR),
     ("pkiws_poll", c_int, (RequestP, POINTER(ResultP)), _RR),
     ("pkiws_renew", c_int, (RequestP, c_void_p, c_size_t, POINTER(ResultP)), _RR),
+    # sans-I/O operations
+    ("pkiws_issue_start", c_int, (RequestP, POINTER(OpP)), _R),
+    ("pkiws_renew_start", c_int, (RequestP, c_void_p, c_size_t, POINTER(OpP)), _R),
+    ("pkiws_op_next", c_int, (OpP, _PINT), _R),
+    ("pkiws_op_http_request", c_int, (OpP, _PSTR, _PSTR, _PSTR, _PSIZE), _R),
+    ("pkiws_op_feed", c_int, (OpP, c_int, c_char_p, c_void_p, c_size_t), _R),
+    ("pkiws_op_feed_error", c_int, (OpP, c_int, c_char_p), _R),
+    ("pkiws_op_wait_ms", c_int, (OpP, _PI64), _R),
+    ("pkiws_op_result", c_int, (OpP, POINTER(ResultP)), _RR),
+    ("pkiws_op_cancel", c_int, (OpP,), _R),
+    ("pkiws_op_free", None, (OpP,), None),
     # result
     ("pkiws_result_free", None, (ResultP,), None),
     ("pkiws_result_status", c_int, (ResultP,), None),

@@ -31,6 +31,7 @@ MIRRORS = {
     pkiws.Source: ("pkiws_source", "PKIWS_SOURCE_"),
     pkiws.Verdict: ("pkiws_verdict", "PKIWS_VERDICT_"),
     pkiws.StatusOp: ("pkiws_status_op", "PKIWS_OP_"),
+    pkiws.OpWant: ("pkiws_op_want", "PKIWS_OP_"),
     pkiws.Selector: ("pkiws_selector", "PKIWS_BY_"),
     pkiws.Duplicates: ("pkiws_duplicates", "PKIWS_DUPLICATES_"),
     pkiws.Reason: ("pkiws_reason", "PKIWS_REASON_"),

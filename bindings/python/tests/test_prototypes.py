@@ -32,6 +32,7 @@ _HANDLES = {
     "pkiws_request": _lib._Request,
     "pkiws_result": _lib._Result,
     "pkiws_outbox": _lib._Outbox,
+    "pkiws_op": _lib._Op,
 }
 
 #: int-returning functions that report a value, not a PKIWS_E_* code: no errcheck
