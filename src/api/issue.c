@@ -33,8 +33,12 @@ int pkiws__issue_fill_result(pkiws_result *r, const pkiws_request *req, pkiws__i
         pkiws__result_set_status(r, PKIWS_STATUS_PENDING);
         return pkiws__result_set_str(r, PKIWS_RESULT_PENDING_REF, o->pending_ref);
     }
-    if (o->leaf)
-        rc = pkiws__result_set_cert(r, o->leaf);
+    return pkiws__issue_fill_issued(r, o);
+}
+
+int pkiws__issue_fill_issued(pkiws_result *r, const pkiws__issue_outcome *o)
+{
+    int rc = o->leaf ? pkiws__result_set_cert(r, o->leaf) : PKIWS_OK;
     for (size_t i = 0; !rc && i < o->chain.n; i++) {
         size_t n;
         const uint8_t *der = pkiws__cert_der(o->chain.v[i], &n);

@@ -59,6 +59,8 @@ int pkiws__op_run(pkiws_op *op, pkiws_result **out);
 
 /* issue.c, shared with pkiws_poll: the outcome into the result, and its log record. */
 int pkiws__issue_fill_result(pkiws_result *r, const pkiws_request *req, pkiws__issue_outcome *o);
+/* The issued part of an outcome into r: certificate, chain, its length, PFX and password. */
+int pkiws__issue_fill_issued(pkiws_result *r, const pkiws__issue_outcome *o);
 void pkiws__issue_log(const pkiws__logger *lg, const char *what, const pkiws__issue_outcome *o,
                       int rc);
 

@@ -3,6 +3,7 @@
 #include "pkiws_internal.h"
 
 #include "api/api_int.h"
+#include "api/op_int.h"
 #include "core/recover.h"
 
 static int fill(pkiws_result *r, const pkiws__issue_outcome *o, int approvals)
@@ -21,19 +22,7 @@ static int fill(pkiws_result *r, const pkiws__issue_outcome *o, int approvals)
     }
     if (!o->leaf) /* the recovery failed: nothing more to report (and the error stays) */
         return PKIWS_OK;
-    rc = pkiws__result_set_cert(r, o->leaf);
-    for (size_t i = 0; !rc && i < o->chain.n; i++) {
-        size_t n;
-        const uint8_t *der = pkiws__cert_der(o->chain.v[i], &n);
-        rc = pkiws__result_add_chain(r, der, n);
-    }
-    if (!rc)
-        rc = pkiws__result_set_int(r, PKIWS_RESULT_CHAIN_LENGTH, (int64_t)o->chain.n);
-    if (!rc)
-        rc = pkiws__result_set_blob(r, PKIWS_RESULT_PFX, o->pfx.data, o->pfx.len, 0);
-    if (!rc)
-        rc = pkiws__result_set_secret_str(r, PKIWS_RESULT_PFX_PASSWORD, o->pfx_password);
-    return rc;
+    return pkiws__issue_fill_issued(r, o);
 }
 
 PKIWS_API int pkiws_recover(pkiws_session *s, const char *serial, const char *issuer,
