@@ -45,7 +45,16 @@ typedef struct slot {
     uint8_t *sent; /* the last request body, to compare with its retry */
     size_t sent_len;
     int resent_same; /* retries: the same bytes sent again */
+    int64_t fed_at_ms;  /* CLOCK_MONOTONIC just before the last feed */
+    int64_t min_gap_ms; /* shortest time from a feed to the retry it caused (-1: none) */
 } slot;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -67,8 +76,11 @@ static CURL *make_easy(const sim *sv, slot *s)
     assert_int_equal(pkiws_op_http_request(s->op, &url, &headers, &body, &len), PKIWS_OK);
     assert_non_null(strstr(headers, "SOAPAction: \""));
     /* the same bytes again: a retry (the policy's and the enrolment's requests differ) */
-    if (s->sent && len == s->sent_len && !memcmp(body, s->sent, len))
-        s->resent_same++;
+    if (s->sent && len == s->sent_len && !memcmp(body, s->sent, len)) {
+        int64_t gap = mono_ms() - s->fed_at_ms;
+        if (!s->resent_same++ || gap < s->min_gap_ms)
+            s->min_gap_ms = gap;
+    }
     free(s->sent);
     s->sent = malloc(len ? len : 1);
     assert_non_null(s->sent);
@@ -125,6 +137,7 @@ static int pkiws_code(CURLcode cc)
 /* The answer of a finished easy handle into its op. */
 static void feed(slot *s, CURLcode cc)
 {
+    s->fed_at_ms = mono_ms();
     if (cc == CURLE_OK) {
         long status = 0;
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -239,6 +252,7 @@ static void test_op_many_in_flight(void **state)
     assert_non_null(multi);
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 16L);
     int done = 0, waited = 0, resent = 0;
+    int64_t min_gap = -1;
     time_t deadline = time(NULL) + (slow() ? 1200 : 240);
     while (done < n_ops) {
         assert_true(time(NULL) < deadline);
@@ -265,6 +279,8 @@ static void test_op_many_in_flight(void **state)
                 assert_int_equal(want, PKIWS_OP_DONE);
                 check_issued(s, serials[i], sizeof serials[i]);
                 resent += s->resent_same;
+                if (s->resent_same && (min_gap < 0 || s->min_gap_ms < min_gap))
+                    min_gap = s->min_gap_ms;
                 s->finished = 1;
                 done++;
             }
@@ -286,13 +302,17 @@ static void test_op_many_in_flight(void **state)
         }
     }
     curl_multi_cleanup(multi);
-    fprintf(stderr, "op: %d issuances, %d went through WANT_WAIT, %d resent the same request\n",
-            done, waited, resent);
+    fprintf(stderr,
+            "op: %d issuances, %d went through WANT_WAIT, %d resent the same request, "
+            "%lld ms at least between a failure and its retry\n",
+            done, waited, resent, (long long)min_gap);
     /* every fault healed by a retry of the same request (the 503s always reach the op; a reset
-     * on a reused connection may be re-sent by libcurl itself), after a back-off the host saw
-     * (unless its loop came back after the back-off was over) */
+     * on a reused connection may be re-sent by libcurl itself), never before the back-off was
+     * over. Whether the host's loop sees WANT_WAIT depends on how long its other ops took (under
+     * valgrind the back-off is often over before the loop comes back), so that is only counted;
+     * the lower bound on the gap holds on any machine. */
     assert_true(resent >= 4);
-    assert_true(waited >= 1);
+    assert_true(min_gap >= 300);
     qsort(serials, (size_t)n_ops, sizeof serials[0], cmp_str);
     for (int i = 1; i < n_ops; i++)
         assert_string_not_equal(serials[i - 1], serials[i]);
