@@ -33,8 +33,10 @@
  * - Hooks return PKIWS_OK or a negative PKIWS_E_* code. A hook that fails should record why
  *   with pkiws_backend_fail(), naming the offending input; that message (prefixed with the
  *   backend's name) is what the caller of pkiws sees.
- * - Hooks run on the thread that called into pkiws. No hook may call back into the session
- *   that is using it.
+ * - Hooks run on the thread that called into pkiws, or, for an op in driver mode
+ *   (pkiws_op_perform) and a blocking call on a session with a progress callback, on the pkiws
+ *   thread that performs the exchange (what they record with pkiws_backend_fail reaches the
+ *   caller's thread all the same). No hook may call back into the session that is using it.
  *
  * Registration: pkiws_session_set_http_backend() / pkiws_session_set_tls_backend(). On
  * success the session owns `backend` and calls `backend_free(backend)` (when non-NULL) once,

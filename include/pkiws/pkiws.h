@@ -189,6 +189,26 @@ enum pkiws_log_level {
 typedef void (*pkiws_log_cb)(int level, const char *domain, const char *txid, const char *msg,
                              void *user_data);
 
+/** What a progress callback reports (pkiws_session_set_progress_cb). */
+enum pkiws_progress_event {
+    PKIWS_PROGRESS_SEND = 1,    /**< an exchange goes out (@p attempt 1, 2, ...; @p ms 0) */
+    PKIWS_PROGRESS_WAITING = 2, /**< waiting for its answer for @p ms milliseconds */
+    PKIWS_PROGRESS_BACKOFF = 3  /**< in back-off before a retry, @p ms milliseconds left */
+};
+/** How often (at most) PKIWS_PROGRESS_WAITING and PKIWS_PROGRESS_BACKOFF are reported. */
+#define PKIWS_PROGRESS_TICK_MS 100
+
+/**
+ * Progress callback of the blocking operations (pkiws_issue, pkiws_poll, pkiws_renew,
+ * pkiws_revoke, pkiws_search, pkiws_recover, pkiws_profile_fetch_policy): @p operation names
+ * the operation ("issuance", "search", ...), @p event is a PKIWS_PROGRESS_*. Return 0 to go
+ * on, anything else to cancel: the call returns PKIWS_E_CANCELLED at once (an exchange that
+ * went out ends on its own; an enrolment may still be issued by the CA, see pkiws_op_cancel).
+ * Called on the thread that made the call, never with a pkiws lock held.
+ */
+typedef int (*pkiws_progress_cb)(void *user_data, const char *operation, int event, int attempt,
+                                 int64_t ms);
+
 /* ============================================================================================
  * Session
  * ========================================================================================== */
@@ -257,6 +277,14 @@ PKIWS_API int pkiws_session_get_str(const pkiws_session *session, int option, co
 
 /** Route log records to @p cb (NULL: silence). @p user_data is passed back untouched. */
 PKIWS_API int pkiws_session_set_log_cb(pkiws_session *session, pkiws_log_cb cb, void *user_data);
+/**
+ * Report the progress of blocking operations to @p cb, which may cancel them (NULL: none).
+ * With a callback set, the exchanges of a blocking call run on a pkiws thread while the
+ * calling thread waits and reports, so that a cancel is never held up by the network.
+ * Operations started after the call see it (like every setting).
+ */
+PKIWS_API int pkiws_session_set_progress_cb(pkiws_session *session, pkiws_progress_cb cb,
+                                            void *user_data);
 
 /**
  * RA credential from a PKCS#12 (PFX) in memory: 3DES, AES/PBES2 and RC2-40 certificate bags
@@ -739,12 +767,14 @@ PKIWS_API int pkiws_renew(pkiws_request *request, const void *old_cert, size_t l
  * ========================================================================================== */
 
 /**
- * One issuance (or renewal) in progress, driven by the host: pkiws never blocks, sleeps or does
- * I/O inside pkiws_op_* calls (the key is generated inside pkiws_op_next when the session has no
- * key pool: CPU work, no I/O). An op is not thread-safe (one thread at a time), but different
- * ops may run on different threads. It holds the session's settings as they were at
- * pkiws_issue_start for its whole life; the request must stay alive and unchanged until the op
- * is freed (a freed request fails the op with PKIWS_E_INVALID_HANDLE).
+ * One operation in progress (an issuance, renewal, poll, search, revocation, bulk status
+ * change, key recovery or policy fetch: pkiws_*_start), driven by the host: pkiws never blocks,
+ * sleeps or does I/O inside pkiws_op_* calls (the key is generated inside pkiws_op_next or
+ * pkiws_op_perform when the session has no key pool: CPU work, no I/O; pkiws_op_perform hands
+ * exchanges to pkiws threads). An op is not thread-safe (one thread at a time), but different
+ * ops may run on different threads. It holds the session's settings as they were at its start
+ * for its whole life; a request must stay alive and unchanged until the op is freed (a freed
+ * request fails the op with PKIWS_E_INVALID_HANDLE).
  */
 typedef struct pkiws_op pkiws_op;
 
@@ -819,6 +849,53 @@ PKIWS_API int pkiws_op_result(pkiws_op *op, pkiws_result **out);
 PKIWS_API int pkiws_op_cancel(pkiws_op *op);
 /** Free the op (cancelled first when still running); NULL and freed ops are ignored. */
 PKIWS_API void pkiws_op_free(pkiws_op *op);
+
+/** Events of a file descriptor an op waits on (pkiws_op_fds). */
+enum pkiws_poll_event {
+    PKIWS_POLL_IN = 1, /**< readable (POLLIN) */
+    PKIWS_POLL_OUT = 2 /**< writable (POLLOUT) */
+};
+/**
+ * Driver mode (as curl_multi_perform): pkiws performs the op's exchanges over the session's
+ * transport without blocking the caller, on a pkiws thread per exchange in flight. Advances
+ * the op as far as it goes now; *@p done is 1 when it is PKIWS_OP_DONE (pkiws_op_result).
+ * Between calls the host waits on pkiws_op_fds. An op whose exchange pkiws performs refuses
+ * pkiws_op_http_request and pkiws_op_feed (PKIWS_E_STATE) until that exchange is over; the
+ * host may drive some exchanges itself and let pkiws perform others.
+ */
+PKIWS_API int pkiws_op_perform(pkiws_op *op, int *done);
+/**
+ * What to wait on before the next pkiws_op_perform (as curl_multi_fdset / curl_multi_timeout):
+ * up to @p cap descriptors into @p fds with their PKIWS_POLL_* bits in @p events (both arrays
+ * of @p cap entries), their number in *@p n, and in *@p timeout_ms the longest wait (-1: only
+ * the descriptors; 0: call pkiws_op_perform now). Today an op waits on at most one descriptor
+ * (readable when its exchange is over; it stays the same for the op's life); hosts should
+ * still pass room for more. PKIWS_E_LIMIT (and *@p n the number needed) when @p cap is short.
+ */
+PKIWS_API int pkiws_op_fds(pkiws_op *op, int *fds, int *events, size_t cap, size_t *n,
+                           int64_t *timeout_ms);
+
+/**
+ * pkiws_poll as an op (the other operations as ops have the same checks, exchanges, retries
+ * and results as their blocking forms, which are loops over them; strings are copied).
+ */
+PKIWS_API int pkiws_poll_start(pkiws_request *request, pkiws_op **op);
+/** pkiws_profile_fetch_policy as an op; its result holds ATTEMPTS and CLIENT_TXID. */
+PKIWS_API int pkiws_profile_fetch_policy_start(pkiws_profile *profile, pkiws_op **op);
+/** pkiws_revoke as an op. */
+PKIWS_API int pkiws_revoke_start(pkiws_session *session, int operation, int selector,
+                                 const char *id, int reason, const char *comment, pkiws_op **op);
+/** pkiws_revoke_bulk as an op (the ids are copied). */
+PKIWS_API int pkiws_revoke_bulk_start(pkiws_session *session, int operation, int selector,
+                                      const char *const *ids, size_t n, int reason,
+                                      const char *comment, pkiws_op **op);
+/** pkiws_search as an op. */
+PKIWS_API int pkiws_search_start(pkiws_session *session, int selector, const char *id,
+                                 const char *profile_oid, int start_index, pkiws_op **op);
+/** pkiws_recover as an op (the password is kept in wiped memory). */
+PKIWS_API int pkiws_recover_start(pkiws_session *session, const char *serial, const char *issuer,
+                                  const char *admin_id, const char *pfx_password, int preset,
+                                  pkiws_op **op);
 
 /**
  * Whether a certificate (DER or PEM, @p len bytes) is inside its renewal window at @p now

@@ -39,6 +39,8 @@ typedef struct pkiws__settings {
     pkiws__http_plugin *http_plugin; /* host HTTP backend, or NULL */
     pkiws__tls *tls;                 /* host TLS backend for the native transport, or NULL */
     pkiws__logger log;
+    pkiws_progress_cb progress; /* pkiws_session_set_progress_cb, or NULL */
+    void *progress_data;
     char *ca, *base_url, *ca_name, *proxy, *trust_file;
     char *proxy_credentials; /* secret */
     uint8_t *trust_pem;

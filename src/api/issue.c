@@ -73,7 +73,7 @@ void pkiws__issue_log(const pkiws__logger *lg, const char *what, const pkiws__is
 static int issue(pkiws_request *r, pkiws__cert *old, pkiws_result **out)
 {
     pkiws_op *op = NULL;
-    int rc = pkiws__op_issue_new(r, old, &op);
+    int rc = pkiws__op_issue_new(r, old, 0, &op);
     return rc ? rc : pkiws__op_run(op, out);
 }
 
@@ -111,7 +111,7 @@ PKIWS_API int pkiws_issue_start(pkiws_request *r, pkiws_op **op)
         return pkiws__arg_fail("pkiws_issue_start", "op is NULL");
     *op = NULL;
     int rc = pkiws__check_request(r, "pkiws_issue_start");
-    return rc ? rc : pkiws__op_issue_new(r, NULL, op);
+    return rc ? rc : pkiws__op_issue_new(r, NULL, 0, op);
 }
 
 PKIWS_API int pkiws_renew_start(pkiws_request *r, const void *old_cert, size_t len, pkiws_op **op)
@@ -126,7 +126,7 @@ PKIWS_API int pkiws_renew_start(pkiws_request *r, const void *old_cert, size_t l
     pkiws__cert *old = NULL;
     if (!rc && (rc = pkiws__cert_parse(old_cert, len, &old)))
         return pkiws__fail_context(rc, "pkiws_renew_start: the certificate to renew");
-    return rc ? rc : pkiws__op_issue_new(r, old, op);
+    return rc ? rc : pkiws__op_issue_new(r, old, 0, op);
 }
 
 PKIWS_API int pkiws_cert_renewal_due(const void *cert, size_t len, int64_t now, int renewal_days,
@@ -184,80 +184,36 @@ PKIWS_API int pkiws_request_set_key(pkiws_request *r, const void *key, size_t le
     return PKIWS_OK;
 }
 
+/* The checks of pkiws_poll and pkiws_poll_start, and the op. */
+static int poll_op_new(const char *fn, pkiws_request *r, pkiws_op **op)
+{
+    int rc = pkiws__check_request(r, fn);
+    if (rc)
+        return rc;
+    if (!r->pending_ref)
+        return pkiws__fail(PKIWS_E_STATE,
+                           "%s: the request needs the pending reference "
+                           "(PKIWS_REQUEST_OPT_PENDING_REF)",
+                           fn);
+    return pkiws__op_issue_new(r, NULL, 1, op);
+}
+
+PKIWS_API int pkiws_poll_start(pkiws_request *r, pkiws_op **op)
+{
+    PKIWS__ENTER();
+    if (!op)
+        return pkiws__arg_fail("pkiws_poll_start", "op is NULL");
+    *op = NULL;
+    return poll_op_new("pkiws_poll_start", r, op);
+}
+
 PKIWS_API int pkiws_poll(pkiws_request *r, pkiws_result **out)
 {
     PKIWS__ENTER();
     if (!out)
         return pkiws__arg_fail("pkiws_poll", "out is NULL");
     *out = NULL;
-    int rc = pkiws__check_request(r, "pkiws_poll");
-    if (rc)
-        return rc;
-    /* the kept key (pkiws_request_set_key) is needed unless the CA makes the key */
-    if (!r->pending_ref)
-        return pkiws__fail(PKIWS_E_STATE, "pkiws_poll: the request needs the pending reference "
-                                          "(PKIWS_REQUEST_OPT_PENDING_REF)");
-    pkiws_result *res_out = pkiws__result_new();
-    if (!res_out)
-        return PKIWS_E_NOMEM;
-    pkiws_profile *p = r->profile;
-    pkiws__template *tpl = NULL;
-    pkiws__key *key = NULL;
-    pkiws__issue_outcome o;
-    memset(&o, 0, sizeof o);
-    pkiws__call_info info;
-    pkiws__client *c = NULL;
-    pkiws__conf *conf = NULL;
-    rc = pkiws__session_acquire(p->session, &conf);
-    if (!rc)
-        rc = pkiws__conf_client(conf, &c);
-    if (!rc && r->key_der)
-        rc = pkiws__key_parse(r->key_der, r->key_len, NULL, &key);
-    /* the template completes the chain: a poll works without one, but not without the kept key
-     * unless the template says the CA makes the key (then the key comes in its PKCS#12) */
-    if (!rc && pkiws__request_template(r, conf, &tpl, &info) != PKIWS_OK)
-        pkiws__err_clear();
-    if (!rc && !key && !(tpl && tpl->server_keygen)) {
-        rc = pkiws__fail(
-            PKIWS_E_STATE,
-            "pkiws_poll of %s: profile %s %s, so the poll needs the key kept from "
-            "the pending answer (pkiws_request_set_key)",
-            r->pending_ref, p->oid,
-            tpl ? "certifies the requester's key"
-                : "has no template (it could not be fetched) saying the CA makes the key");
-        pkiws_result_free(res_out);
-        res_out = NULL;
-        goto out;
-    }
-    if (!rc) {
-        pkiws__issue_params ip = {tpl,
-                                  p->oid,
-                                  r->key_type,
-                                  r->pfx_preset ? r->pfx_preset : r->profile_preset,
-                                  r->pfx_password,
-                                  r->friendly_name,
-                                  r->pending_ref,
-                                  key,
-                                  r->txid,
-                                  NULL,
-                                  NULL};
-        const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
-        rc = pkiws__poll(c, &ip, seat, &o);
-        pkiws__issue_log(&conf->set.log, "poll", &o, rc);
-        int rc3 = pkiws__issue_fill_result(res_out, r, &o);
-        if (!rc)
-            rc = rc3;
-    }
-    if (rc) {
-        int retryable = o.call.retryable;
-        pkiws__result_fail(res_out, rc);
-        pkiws__result_set_retryable(res_out, retryable);
-    }
-out:
-    pkiws__issue_outcome_dispose(&o);
-    pkiws__key_free(key);
-    pkiws__template_free(tpl);
-    pkiws__conf_release(conf);
-    *out = res_out;
-    return rc;
+    pkiws_op *op = NULL;
+    int rc = poll_op_new("pkiws_poll", r, &op);
+    return rc ? rc : pkiws__op_run(op, out);
 }

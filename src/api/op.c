@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* pkiws_op_*: the sans-I/O operation handle, its exchanges and back-off (the host's or, for the
- * blocking calls, the session's transport); op_issue.c holds the steps of an issuance. */
+ * blocking calls and pkiws_op_perform, the session's transport); op_issue.c holds the steps of
+ * an issuance, the files of the other operations their kinds of one exchange, op_driver.c the
+ * exchanges pkiws performs on its threads. */
 #include "pkiws_internal.h"
 
 #include "api/op_int.h"
@@ -27,8 +29,26 @@ int pkiws__op_new(const pkiws__op_kind *kind, void *impl, pkiws__conf *conf, pki
     return PKIWS_OK;
 }
 
+int pkiws__op_start(const pkiws__op_kind *kind, void *impl, pkiws_session *s, pkiws_op **out)
+{
+    pkiws__conf *conf = NULL;
+    int acq = pkiws__session_acquire(s, &conf);
+    int rc = pkiws__op_new(kind, impl, conf, out);
+    if (!rc && acq) /* the op ends at once with the failed result */
+        pkiws__op_fail(*out, acq);
+    return rc;
+}
+
+int pkiws__op_run_kind(const pkiws__op_kind *kind, void *impl, pkiws_session *s, pkiws_result **out)
+{
+    pkiws_op *op = NULL;
+    int rc = pkiws__op_start(kind, impl, s, &op);
+    return rc ? rc : pkiws__op_run(op, out);
+}
+
 static void drop_exchange(pkiws_op *op)
 {
+    pkiws__op_job_drop(op);
     pkiws__xml_free(op->answer);
     op->answer = NULL;
     pkiws__exchange_dispose(&op->x);
@@ -41,19 +61,55 @@ void pkiws__op_done(pkiws_op *op, int rc)
     drop_exchange(op);
 }
 
-/* End the op with failure rc (described by the thread's last error). */
-static void op_fail(pkiws_op *op, int rc)
+void pkiws__op_fail_call(pkiws_op *op, int rc)
+{
+    pkiws_result *r = op->result;
+    pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, op->info.attempts);
+    if (op->sent && op->x.txid[0])
+        pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, op->x.txid);
+    pkiws__result_fail(r, rc);
+    pkiws__result_set_retryable(r, op->info.retryable);
+}
+
+void pkiws__op_fail(pkiws_op *op, int rc)
 {
     if (op->state == PKIWS__OP_DONE)
         return;
-    op->kind->fail(op, rc);
+    if (op->kind->fail)
+        op->kind->fail(op, rc);
+    else
+        pkiws__op_fail_call(op, rc);
     pkiws__op_done(op, rc);
+}
+
+/* The step of a kind of one exchange: begin, then (with the answer) end. */
+static int one_exchange(pkiws_op *op)
+{
+    if (!op->sent) {
+        pkiws__client *c = NULL;
+        int rc = pkiws__conf_client(op->conf, &c);
+        if (rc)
+            return rc;
+        pkiws__op_new_exchange(op);
+        op->sent = 1;
+        return pkiws__op_exchange(op, op->kind->begin(op, c));
+    }
+    pkiws_result *r = op->result;
+    int rc = pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, op->info.attempts);
+    if (!rc)
+        rc = pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, op->x.txid);
+    if (!rc)
+        rc = op->kind->end(op);
+    if (!rc)
+        pkiws__op_done(op, PKIWS_OK);
+    return rc;
 }
 
 void pkiws__op_new_exchange(pkiws_op *op)
 {
     drop_exchange(op);
     memset(&op->info, 0, sizeof op->info);
+    op->soft = op->soft_rc = 0;
 }
 
 int pkiws__op_exchange(pkiws_op *op, int rc)
@@ -63,24 +119,23 @@ int pkiws__op_exchange(pkiws_op *op, int rc)
     return rc;
 }
 
-/* Run the steps until the op wants something from outside. */
-static void drive(pkiws_op *op)
+void pkiws__op_drive(pkiws_op *op)
 {
     for (int n = 0; op->state == PKIWS__OP_RUN; n++) {
-        int rc = n < 64 ? op->kind->step(op)
-                        : pkiws__fail(PKIWS_E_INTERNAL, "%s operation makes no progress",
-                                      op->kind->name);
+        int rc = n >= 64          ? pkiws__fail(PKIWS_E_INTERNAL, "%s operation makes no progress",
+                                                op->kind->name)
+                 : op->kind->step ? op->kind->step(op)
+                                  : one_exchange(op);
         pkiws__xml_free(op->answer);
         op->answer = NULL;
         if (rc)
-            op_fail(op, rc);
+            pkiws__op_fail(op, rc);
     }
     if (op->state == PKIWS__OP_WAIT && pkiws__monotonic_ms() >= op->wait_until)
         op->state = PKIWS__OP_HTTP;
 }
 
-/* One attempt of the exchange in flight ended: rc and resp as a transport reports them. */
-static void take_answer(pkiws_op *op, int rc, const pkiws__http_response *resp)
+void pkiws__op_take_answer(pkiws_op *op, int rc, const pkiws__http_response *resp)
 {
     pkiws_xml_doc *doc = NULL;
     int64_t retry_ms;
@@ -89,8 +144,11 @@ static void take_answer(pkiws_op *op, int rc, const pkiws__http_response *resp)
     if (retry_ms >= 0) {
         op->state = PKIWS__OP_WAIT;
         op->wait_until = pkiws__monotonic_ms() + retry_ms;
+    } else if (rc && op->soft) { /* the step decides */
+        op->soft_rc = rc;
+        op->state = PKIWS__OP_RUN;
     } else if (rc) {
-        op_fail(op, rc);
+        pkiws__op_fail(op, rc);
     } else {
         op->answer = doc;
         op->state = PKIWS__OP_RUN;
@@ -119,29 +177,85 @@ static void op_destroy(pkiws_op *op)
 {
     op->magic = PKIWS__MAGIC_DEAD;
     drop_exchange(op);
+    pkiws__op_wake_release(op->wake);
     op->kind->dispose(op->impl);
     pkiws_result_free(op->result);
     pkiws__conf_release(op->conf);
     pkiws__free(op);
 }
 
-int pkiws__op_run(pkiws_op *op, pkiws_result **out)
+/* The progress callback (when the session has one) on event; 1 when it cancelled the op. */
+static int progress(pkiws_op *op, int event, int64_t ms)
+{
+    const pkiws__settings *set = &op->conf->set;
+    int attempt = op->x.retries_done + 1;
+    if (!set->progress || !set->progress(set->progress_data, op->kind->name, event, attempt, ms))
+        return 0;
+    static const char *const during[] = {"", "before sending to ", "waiting for the answer from ",
+                                         "in back-off before retrying "};
+    int rc = pkiws__fail(PKIWS_E_CANCELLED, "%s cancelled by the progress callback %s%s",
+                         op->kind->name, during[event], op->x.url);
+    pkiws__op_fail(op, rc);
+    pkiws__result_set_retryable(op->result, 0);
+    return 1;
+}
+
+/* The back-off of the blocking form, reporting it; 0 when it is over, 1 when cancelled. */
+static int run_backoff(pkiws_op *op)
 {
     for (;;) {
-        drive(op);
-        if (op->state == PKIWS__OP_DONE)
-            break;
-        if (op->state == PKIWS__OP_WAIT) {
-            pkiws__sleep_ms(op->wait_until - pkiws__monotonic_ms());
-            op->state = PKIWS__OP_HTTP;
-            continue;
-        }
+        int64_t left = op->wait_until - pkiws__monotonic_ms();
+        if (left <= 0)
+            return 0;
+        if (op->conf->set.progress && progress(op, PKIWS_PROGRESS_BACKOFF, left))
+            return 1;
+        pkiws__sleep_ms(op->conf->set.progress && left > PKIWS_PROGRESS_TICK_MS
+                            ? PKIWS_PROGRESS_TICK_MS
+                            : left);
+    }
+}
+
+/* One exchange of the blocking form: on this thread, or with a progress callback on a pkiws
+ * thread while this one reports. */
+static void run_exchange(pkiws_op *op)
+{
+    if (!op->conf->set.progress) {
         pkiws__exchange *x = &op->x;
         pkiws__http_request req = {x->url, x->action, x->body.data, x->body.len, x->txid};
         pkiws__http_response resp;
         int rc = pkiws__http_perform(&x->c->http, &req, &resp);
-        take_answer(op, rc, &resp);
+        pkiws__op_take_answer(op, rc, &resp);
         pkiws__http_response_dispose(&resp);
+        return;
+    }
+    if (progress(op, PKIWS_PROGRESS_SEND, 0))
+        return;
+    int rc = pkiws__op_job_start(op);
+    if (rc) {
+        pkiws__op_fail(op, rc);
+        return;
+    }
+    int64_t t0 = pkiws__monotonic_ms();
+    for (;;) {
+        pkiws__op_job_wait(op, PKIWS_PROGRESS_TICK_MS);
+        if (pkiws__op_job_reap(op) ||
+            progress(op, PKIWS_PROGRESS_WAITING, pkiws__monotonic_ms() - t0))
+            return;
+    }
+}
+
+int pkiws__op_run(pkiws_op *op, pkiws_result **out)
+{
+    for (;;) {
+        pkiws__op_drive(op);
+        if (op->state == PKIWS__OP_DONE)
+            break;
+        if (op->state == PKIWS__OP_WAIT) {
+            if (!run_backoff(op))
+                op->state = PKIWS__OP_HTTP;
+            continue;
+        }
+        run_exchange(op);
     }
     pkiws__handle_remove(op, PKIWS__MAGIC_OP);
     int rc = take_result(op, out);
@@ -157,7 +271,7 @@ PKIWS_API int pkiws_op_next(pkiws_op *op, int *want)
         return rc;
     if (!want)
         return pkiws__arg_fail("pkiws_op_next", "want is NULL");
-    drive(op);
+    pkiws__op_drive(op);
     *want = op->state == PKIWS__OP_HTTP   ? PKIWS_OP_WANT_HTTP
             : op->state == PKIWS__OP_WAIT ? PKIWS_OP_WANT_WAIT
                                           : PKIWS_OP_DONE;
@@ -167,7 +281,12 @@ PKIWS_API int pkiws_op_next(pkiws_op *op, int *want)
 static int check_http(const pkiws_op *op, const char *fn)
 {
     int rc = pkiws__check_op(op, fn);
-    if (!rc && op->state != PKIWS__OP_HTTP)
+    if (!rc && op->job)
+        rc = pkiws__fail(PKIWS_E_STATE,
+                         "%s: pkiws performs this exchange (pkiws_op_perform); wait on "
+                         "pkiws_op_fds and call pkiws_op_perform until it is over",
+                         fn);
+    else if (!rc && op->state != PKIWS__OP_HTTP)
         rc = pkiws__fail(PKIWS_E_STATE,
                          "%s: the op wants no HTTP exchange now (call pkiws_op_next until it "
                          "says PKIWS_OP_WANT_HTTP)",
@@ -220,7 +339,7 @@ PKIWS_API int pkiws_op_feed(pkiws_op *op, int http_status, const char *headers, 
         pkiws__http_response_dispose(&resp);
         return pkiws__fail(PKIWS_E_NOMEM, "out of memory taking an answer of %zu bytes", len);
     }
-    take_answer(op, trc, &resp);
+    pkiws__op_take_answer(op, trc, &resp);
     pkiws__http_response_dispose(&resp);
     return PKIWS_OK;
 }
@@ -240,7 +359,7 @@ PKIWS_API int pkiws_op_feed_error(pkiws_op *op, int code, const char *message)
     resp.sends = 1;
     int trc =
         pkiws__fail(code, "%s: %s", op->x.url, message ? message : "the host's transport failed");
-    take_answer(op, trc, &resp);
+    pkiws__op_take_answer(op, trc, &resp);
     return PKIWS_OK;
 }
 
@@ -284,9 +403,59 @@ PKIWS_API int pkiws_op_cancel(pkiws_op *op)
     rc =
         pkiws__fail(PKIWS_E_CANCELLED, "%s cancelled by the host (pkiws_op_cancel) %s%s",
                     op->kind->name, during[op->state], op->state == PKIWS__OP_RUN ? "" : op->x.url);
-    op_fail(op, rc);
+    pkiws__op_fail(op, rc);
     pkiws__result_set_retryable(op->result, 0);
     pkiws__err_clear();
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_op_perform(pkiws_op *op, int *done)
+{
+    PKIWS__ENTER();
+    int rc = pkiws__check_op(op, "pkiws_op_perform");
+    if (rc)
+        return rc;
+    if (!done)
+        return pkiws__arg_fail("pkiws_op_perform", "done is NULL");
+    /* each turn takes one finished exchange or starts one: bounded by the op's exchanges */
+    for (;;) {
+        pkiws__op_drive(op);
+        if (op->state != PKIWS__OP_HTTP)
+            break;
+        if (!op->job && (rc = pkiws__op_job_start(op))) {
+            pkiws__op_fail(op, rc);
+            continue;
+        }
+        if (!pkiws__op_job_reap(op))
+            break;
+    }
+    *done = op->state == PKIWS__OP_DONE;
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_op_fds(pkiws_op *op, int *fds, int *events, size_t cap, size_t *n,
+                           int64_t *timeout_ms)
+{
+    PKIWS__ENTER();
+    int rc = pkiws__check_op(op, "pkiws_op_fds");
+    if (rc)
+        return rc;
+    if (!n || !timeout_ms || (cap && (!fds || !events)))
+        return pkiws__arg_fail("pkiws_op_fds", "n, timeout_ms, fds or events is NULL");
+    *n = 0;
+    *timeout_ms = 0;
+    if (op->job) {
+        *n = 1;
+        *timeout_ms = -1;
+        if (cap < 1)
+            return pkiws__fail(PKIWS_E_LIMIT, "pkiws_op_fds: room for %zu descriptors, 1 needed",
+                               cap);
+        fds[0] = pkiws__op_wake_fd(op);
+        events[0] = PKIWS_POLL_IN;
+    } else if (op->state == PKIWS__OP_WAIT) {
+        int64_t left = op->wait_until - pkiws__monotonic_ms();
+        *timeout_ms = left > 0 ? left : 0;
+    }
     return PKIWS_OK;
 }
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The steps of an issuance or renewal as an op (pkiws_issue_start; pkiws_issue runs it with
  * pkiws__op_run): the policy exchange when no template is cached, the resolution, the seat's
- * searches for PKIWS_PROFILE_OPT_DUPLICATES, the key and CSR, the enrolment exchange, the PFX. */
+ * searches for PKIWS_PROFILE_OPT_DUPLICATES, the key and CSR, the enrolment exchange, the PFX.
+ * A poll (pkiws_poll_start) shares the policy exchange (its failure only leaves the poll
+ * without a template) and the reading of the CA's answer. */
 #include "pkiws_internal.h"
 
 #include <stdio.h>
@@ -12,13 +14,14 @@
 /* Pages of searchCertificate enough for a seat; more means a runaway answer. */
 #define DUP_MAX_PAGES 20
 
-enum { ST_START, ST_POLICY, ST_RESOLVE, ST_SEARCH, ST_ENROLL_BEGIN, ST_ENROLL };
+enum { ST_START, ST_POLICY, ST_RESOLVE, ST_SEARCH, ST_ENROLL_BEGIN, ST_ENROLL, ST_QUERY_BEGIN };
 
 typedef struct issue_op {
     int st;
     pkiws_request *r; /* borrowed: checked live at each step */
     pkiws_profile *p; /* referenced */
     pkiws__cert *old; /* the certificate renewed, or NULL */
+    int poll;         /* a poll: QueryTokenStatus of the pending reference (ST_QUERY_BEGIN) */
     pkiws__client *c;
     pkiws__template *tpl;
     pkiws__resolution res;
@@ -33,20 +36,6 @@ typedef struct issue_op {
     char first[80];
 } issue_op;
 
-/* The seat the CA files the certificate under: the seat id, else the CN (as enroll.c sends
- * them). NULL when the request has neither. */
-static const char *resolved_seat(const pkiws__resolution *res)
-{
-    const char *cn = NULL;
-    for (size_t i = 0; i < res->ntrace; i++) {
-        if (res->trace[i].field == PKIWS_FIELD_SEAT_ID)
-            return res->trace[i].value;
-        if (res->trace[i].field == PKIWS_FIELD_CN && !cn)
-            cn = res->trace[i].value;
-    }
-    return cn;
-}
-
 /* Hex serials equal ignoring case and leading zeros. */
 static int same_serial(const char *a, const char *b)
 {
@@ -60,17 +49,25 @@ static int same_serial(const char *a, const char *b)
 static int st_start(pkiws_op *op, issue_op *s)
 {
     int rc = pkiws__conf_client(op->conf, &s->c);
-    if (!rc)
-        rc = pkiws__request_template_possible(s->r, op->conf);
+    if (rc)
+        return rc;
+    int next = s->poll ? ST_QUERY_BEGIN : ST_RESOLVE, fetch = 1;
+    rc = pkiws__request_template_possible(s->r, op->conf);
     if (!rc)
         rc = pkiws__profile_cached_template(s->p, &s->tpl);
+    if (rc && s->poll) { /* a poll goes on without a template */
+        pkiws__err_clear();
+        rc = PKIWS_OK;
+        fetch = 0;
+    }
     if (rc)
         return rc; /* failed in ST_START: the error as the settings or the profile said it */
-    if (s->tpl) {
-        s->st = ST_RESOLVE;
+    if (s->tpl || !fetch) {
+        s->st = next;
         return PKIWS_OK;
     }
     pkiws__op_new_exchange(op);
+    op->soft = s->poll;
     s->st = ST_POLICY;
     return pkiws__op_exchange(op, pkiws__fetch_template_begin(s->c, s->p->oid, &op->x));
 }
@@ -78,13 +75,16 @@ static int st_start(pkiws_op *op, issue_op *s)
 static int st_policy(pkiws_op *op, issue_op *s)
 {
     pkiws__template *t = NULL;
-    int rc = pkiws__template_from_doc(op->answer, s->p->oid, &t);
+    int rc = op->soft_rc ? op->soft_rc : pkiws__template_from_doc(op->answer, s->p->oid, &t);
     if (!rc && (rc = pkiws__template_dup(t, &s->tpl)))
         pkiws__template_free(t);
-    if (rc)
+    if (!rc)
+        pkiws__profile_install_template(s->p, op->conf, t);
+    if (rc && s->poll) /* the template only completes the chain of what the CA sends */
+        pkiws__err_clear();
+    else if (rc)
         return rc;
-    pkiws__profile_install_template(s->p, op->conf, t);
-    s->st = ST_RESOLVE;
+    s->st = s->poll ? ST_QUERY_BEGIN : ST_RESOLVE;
     return PKIWS_OK;
 }
 
@@ -109,7 +109,7 @@ static int st_resolve(pkiws_op *op, issue_op *s)
     int rc2 = pkiws__result_set_resolution(op->result, &s->res);
     if (rc || (rc = rc2))
         return rc;
-    s->seat = resolved_seat(&s->res);
+    s->seat = pkiws__resolution_seat(&s->res);
     s->st = ST_ENROLL_BEGIN;
     if (s->p->duplicates == PKIWS_DUPLICATES_ALLOW || !s->seat || !*s->seat)
         return PKIWS_OK;
@@ -183,7 +183,9 @@ static int enroll_outcome(pkiws_op *op, issue_op *s, int rc)
     s->o.call = op->info;
     s->o.call.attempts += s->dup_attempts; /* the duplicate check's searches */
     char what[80] = "issue";
-    if (s->old)
+    if (s->poll)
+        snprintf(what, sizeof what, "poll");
+    else if (s->old)
         snprintf(what, sizeof what, "renew of %s", pkiws__cert_get_info(s->old)->serial);
     pkiws__issue_log(&op->conf->set.log, what, &s->o, rc);
     return pkiws__issue_fill_result(op->result, s->r, &s->o);
@@ -203,13 +205,46 @@ static int st_enroll(pkiws_op *op, issue_op *s)
     return PKIWS_OK;
 }
 
+/* A poll: QueryTokenStatus with the kept key, unless the template says the CA makes the key. */
+static int st_query_begin(pkiws_op *op, issue_op *s)
+{
+    pkiws_request *r = s->r;
+    int rc = r->key_der ? pkiws__key_parse(r->key_der, r->key_len, NULL, &s->key) : PKIWS_OK;
+    if (rc)
+        return rc;
+    if (!s->key && !(s->tpl && s->tpl->server_keygen))
+        return pkiws__fail(
+            PKIWS_E_STATE,
+            "pkiws_poll of %s: profile %s %s, so the poll needs the key kept from "
+            "the pending answer (pkiws_request_set_key)",
+            r->pending_ref, s->p->oid,
+            s->tpl ? "certifies the requester's key"
+                   : "has no template (it could not be fetched) saying the CA makes the key");
+    pkiws__issue_params ip = {s->tpl,
+                              s->p->oid,
+                              r->key_type,
+                              r->pfx_preset ? r->pfx_preset : r->profile_preset,
+                              r->pfx_password,
+                              r->friendly_name,
+                              r->pending_ref,
+                              s->key,
+                              r->txid,
+                              NULL,
+                              NULL};
+    s->ip = ip;
+    const char *seat = r->seat_id ? r->seat_id : r->upn ? r->upn : r->email ? r->email : r->cn;
+    pkiws__op_new_exchange(op);
+    s->st = ST_ENROLL;
+    return pkiws__op_exchange(op, pkiws__poll_begin(s->c, &s->ip, seat, &s->o, &op->x));
+}
+
 static int issue_step(pkiws_op *op)
 {
     issue_op *s = op->impl;
     if (!pkiws__handle_live(s->r, PKIWS__MAGIC_REQUEST))
         return pkiws__fail(PKIWS_E_INVALID_HANDLE,
                            "the request of this %s was freed before the op finished",
-                           s->old ? "renewal" : "issuance");
+                           op->kind->name);
     switch (s->st) {
     case ST_START:
         return st_start(op, s);
@@ -221,6 +256,8 @@ static int issue_step(pkiws_op *op)
         return st_search(op, s);
     case ST_ENROLL_BEGIN:
         return st_enroll_begin(op, s);
+    case ST_QUERY_BEGIN:
+        return st_query_begin(op, s);
     default:
         return st_enroll(op, s);
     }
@@ -269,9 +306,13 @@ static void issue_dispose(void *impl)
     pkiws__free(s);
 }
 
-static const pkiws__op_kind issue_kind = {"issuance", issue_step, issue_fail, issue_dispose};
+static const pkiws__op_kind issue_kind = {"issuance", issue_step, NULL,
+                                          NULL,       issue_fail, issue_dispose};
+static const pkiws__op_kind renew_kind = {"renewal", issue_step, NULL,
+                                          NULL,      issue_fail, issue_dispose};
+static const pkiws__op_kind poll_kind = {"poll", issue_step, NULL, NULL, issue_fail, issue_dispose};
 
-int pkiws__op_issue_new(pkiws_request *r, pkiws__cert *old, pkiws_op **out)
+int pkiws__op_issue_new(pkiws_request *r, pkiws__cert *old, int poll, pkiws_op **out)
 {
     *out = NULL;
     issue_op *s = pkiws__calloc(1, sizeof *s);
@@ -283,12 +324,9 @@ int pkiws__op_issue_new(pkiws_request *r, pkiws__cert *old, pkiws_op **out)
     s->p = r->profile;
     atomic_fetch_add(&s->p->refs, 1);
     s->old = old;
-    pkiws__conf *conf = NULL;
-    int acq = pkiws__session_acquire(s->p->session, &conf);
-    int rc = pkiws__op_new(&issue_kind, s, conf, out);
-    if (!rc && acq) { /* the op ends at once with the failed result */
-        issue_fail(*out, acq);
-        pkiws__op_done(*out, acq);
-    }
-    return rc;
+    s->poll = poll;
+    return pkiws__op_start(poll  ? &poll_kind
+                           : old ? &renew_kind
+                                 : &issue_kind,
+                           s, s->p->session, out);
 }

@@ -2,7 +2,7 @@
 /* pkiws_profile: the Intune PKCS profile's selections and the CA's template. */
 #include "pkiws_internal.h"
 
-#include "api/api_int.h"
+#include "api/op_int.h"
 #include "core/enroll.h"
 #include "core/settings.h"
 
@@ -243,18 +243,58 @@ int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template
     return rc;
 }
 
+/* pkiws_profile_fetch_policy as an op: the GetPolicies exchange, the template installed. */
+static int policy_begin(pkiws_op *op, pkiws__client *c)
+{
+    pkiws_profile *p = op->impl;
+    return pkiws__fetch_template_begin(c, p->oid, &op->x);
+}
+
+static int policy_end(pkiws_op *op)
+{
+    pkiws_profile *p = op->impl;
+    pkiws__template *t = NULL;
+    int rc = pkiws__template_from_doc(op->answer, p->oid, &t);
+    if (!rc)
+        pkiws__profile_install_template(p, op->conf, t);
+    return rc;
+}
+
+static void policy_dispose(void *impl)
+{
+    pkiws__profile_unref(impl);
+}
+
+static const pkiws__op_kind policy_kind = {"policy fetch", NULL, policy_begin,
+                                           policy_end,     NULL, policy_dispose};
+
+static int policy_op_new(const char *fn, pkiws_profile *p, pkiws_op **op)
+{
+    int rc = pkiws__check_profile(p, fn);
+    if (rc)
+        return rc;
+    atomic_fetch_add(&p->refs, 1);
+    return pkiws__op_start(&policy_kind, p, p->session, op);
+}
+
+PKIWS_API int pkiws_profile_fetch_policy_start(pkiws_profile *p, pkiws_op **op)
+{
+    PKIWS__ENTER();
+    if (!op)
+        return pkiws__arg_fail("pkiws_profile_fetch_policy_start", "op is NULL");
+    *op = NULL;
+    return policy_op_new("pkiws_profile_fetch_policy_start", p, op);
+}
+
 PKIWS_API int pkiws_profile_fetch_policy(pkiws_profile *p)
 {
     PKIWS__ENTER();
-    int rc = pkiws__check_profile(p, "pkiws_profile_fetch_policy");
-    if (rc)
-        return rc;
-    pkiws__conf *conf = NULL;
-    if ((rc = pkiws__session_acquire(p->session, &conf)))
-        return rc;
-    pkiws__call_info info;
-    rc = fetch_policy(p, conf, &info);
-    pkiws__conf_release(conf);
+    pkiws_op *op = NULL;
+    pkiws_result *r = NULL;
+    int rc = policy_op_new("pkiws_profile_fetch_policy", p, &op);
+    if (!rc)
+        rc = pkiws__op_run(op, &r);
+    pkiws_result_free(r);
     return rc;
 }
 

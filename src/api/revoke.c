@@ -5,7 +5,7 @@
 
 #include <ctype.h>
 
-#include "api/api_int.h"
+#include "api/op_int.h"
 #include "core/bulk.h"
 #include "core/enroll.h"
 #include "proto/soap.h"
@@ -78,71 +78,131 @@ static int check_args(const char *fn, int operation, int selector, int profile_o
     return PKIWS_OK;
 }
 
-PKIWS_API int pkiws_revoke(pkiws_session *s, int operation, int selector, const char *id,
+typedef struct revoke_op {
+    int operation, by_seat;
+    const char *reason_name; /* static */
+    char *id, *comment;      /* copies; a serial normalised */
+    pkiws__revoke_outcome o;
+} revoke_op;
+
+static int revoke_begin(pkiws_op *op, pkiws__client *c)
+{
+    revoke_op *s = op->impl;
+    char txid[41];
+    int rc = pkiws__client_random_txid("rev", txid);
+    return rc ? rc
+              : pkiws__update_status_begin(c, txid, s->operation, s->by_seat, s->id, s->reason_name,
+                                           s->comment, &s->o, &op->x);
+}
+
+/* What the CA said into the result (also for a refusal), and the log record. */
+static void revoke_record(pkiws_op *op, int rc)
+{
+    revoke_op *s = op->impl;
+    pkiws__revoke_outcome *o = &s->o;
+    pkiws_result *r = op->result;
+    if (o->server_txid)
+        pkiws__result_set_str(r, PKIWS_RESULT_SERVER_TXID, o->server_txid);
+    if (o->message)
+        pkiws__result_set_str(r, PKIWS_RESULT_DISPOSITION, o->message);
+    if (op->info.attempts && (rc == PKIWS_OK || rc == PKIWS_E_REJECTED)) {
+        pkiws__result_set_int(r, PKIWS_RESULT_SUCCESS_CODE, o->success_code);
+        pkiws__result_set_int(r, PKIWS_RESULT_REVOCATION_COUNT, o->revocation_count);
+    }
+    if (op->conf)
+        pkiws__log(&op->conf->set.log, rc ? PKIWS_LOG_WARN : PKIWS_LOG_INFO, "core", op->x.txid,
+                   "updateCertificateStatus: %s (%d changed)", rc ? pkiws__err_message() : "ok",
+                   o->revocation_count);
+}
+
+static int revoke_end(pkiws_op *op)
+{
+    revoke_op *s = op->impl;
+    int rc = pkiws__update_status_end(op->answer, s->by_seat, s->id, &s->o);
+    if (!rc)
+        revoke_record(op, rc);
+    return rc;
+}
+
+static void revoke_fail(pkiws_op *op, int rc)
+{
+    revoke_record(op, rc);
+    pkiws__op_fail_call(op, rc);
+}
+
+static void revoke_dispose(void *impl)
+{
+    revoke_op *s = impl;
+    pkiws__revoke_outcome_dispose(&s->o);
+    pkiws__free(s->id);
+    pkiws__free(s->comment);
+    pkiws__free(s);
+}
+
+static const pkiws__op_kind revoke_kind = {"revocation", NULL,        revoke_begin,
+                                           revoke_end,   revoke_fail, revoke_dispose};
+
+static int revoke_op_new(const char *fn, pkiws_session *ses, int operation, int selector,
+                         const char *id, int reason, const char *comment, pkiws_op **op)
+{
+    int rc = pkiws__check_session(ses, fn);
+    if (rc)
+        return rc;
+    const char *reason_name = NULL;
+    if ((rc = check_args(fn, operation, selector, 0, reason, &reason_name)))
+        return rc;
+    if (pkiws__is_blank(id))
+        return pkiws__fail(PKIWS_E_INVALID_ARG, "%s: the %s is empty", fn,
+                           selector == PKIWS_BY_SEAT ? "seat id" : "serial");
+    pkiws_buf norm = PKIWS_BUF_INIT;
+    if (selector == PKIWS_BY_SERIAL) {
+        rc = normalize_serial(id, &norm);
+    } else {
+        pkiws__buf_puts(&norm, id);
+        rc = pkiws__buf_status(&norm);
+    }
+    if (rc) {
+        pkiws__buf_dispose(&norm);
+        return rc;
+    }
+    revoke_op *s = pkiws__calloc(1, sizeof *s);
+    if (!s || (comment && !(s->comment = pkiws__strdup(comment)))) {
+        pkiws__buf_dispose(&norm);
+        if (s)
+            revoke_dispose(s);
+        return pkiws__fail(PKIWS_E_NOMEM, "out of memory starting a revocation");
+    }
+    s->id = (char *)pkiws__buf_detach(&norm, NULL);
+    s->operation = operation;
+    s->by_seat = selector == PKIWS_BY_SEAT;
+    s->reason_name = reason_name;
+    if ((rc = pkiws__op_start(&revoke_kind, s, ses, op)))
+        return rc;
+    if (!s->by_seat)
+        pkiws__result_set_str((*op)->result, PKIWS_RESULT_SERIAL, s->id);
+    return PKIWS_OK;
+}
+
+PKIWS_API int pkiws_revoke_start(pkiws_session *ses, int operation, int selector, const char *id,
+                                 int reason, const char *comment, pkiws_op **op)
+{
+    PKIWS__ENTER();
+    if (!op)
+        return pkiws__arg_fail("pkiws_revoke_start", "op is NULL");
+    *op = NULL;
+    return revoke_op_new("pkiws_revoke_start", ses, operation, selector, id, reason, comment, op);
+}
+
+PKIWS_API int pkiws_revoke(pkiws_session *ses, int operation, int selector, const char *id,
                            int reason, const char *comment, pkiws_result **out)
 {
     PKIWS__ENTER();
     if (!out)
         return pkiws__arg_fail("pkiws_revoke", "out is NULL");
     *out = NULL;
-    int hrc = pkiws__check_session(s, "pkiws_revoke");
-    if (hrc)
-        return hrc;
-    const char *reason_name = NULL;
-    if ((hrc = check_args("pkiws_revoke", operation, selector, 0, reason, &reason_name)))
-        return hrc;
-    if (pkiws__is_blank(id))
-        return pkiws__fail(PKIWS_E_INVALID_ARG, "pkiws_revoke: the %s is empty",
-                           selector == PKIWS_BY_SEAT ? "seat id" : "serial");
-    pkiws_buf serial = PKIWS_BUF_INIT;
-    int rc = PKIWS_OK;
-    if (selector == PKIWS_BY_SERIAL && (rc = normalize_serial(id, &serial))) {
-        pkiws__buf_dispose(&serial);
-        return rc;
-    }
-    pkiws_result *r = pkiws__result_new();
-    if (!r) {
-        pkiws__buf_dispose(&serial);
-        return PKIWS_E_NOMEM;
-    }
-    pkiws__revoke_outcome o;
-    memset(&o, 0, sizeof o);
-    pkiws__client *c = NULL;
-    pkiws__conf *conf = NULL;
-    rc = pkiws__session_acquire(s, &conf);
-    if (!rc)
-        rc = pkiws__conf_client(conf, &c);
-    if (!rc)
-        rc = pkiws__update_status(c, operation, selector == PKIWS_BY_SEAT,
-                                  selector == PKIWS_BY_SEAT ? id : pkiws__buf_cstr(&serial),
-                                  reason_name, comment, &o);
-    pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o.call.attempts);
-    if (o.client_txid)
-        pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, o.client_txid);
-    if (o.server_txid)
-        pkiws__result_set_str(r, PKIWS_RESULT_SERVER_TXID, o.server_txid);
-    if (o.message)
-        pkiws__result_set_str(r, PKIWS_RESULT_DISPOSITION, o.message);
-    if (o.call.attempts && (rc == PKIWS_OK || rc == PKIWS_E_REJECTED)) {
-        pkiws__result_set_int(r, PKIWS_RESULT_SUCCESS_CODE, o.success_code);
-        pkiws__result_set_int(r, PKIWS_RESULT_REVOCATION_COUNT, o.revocation_count);
-    }
-    if (selector == PKIWS_BY_SERIAL)
-        pkiws__result_set_str(r, PKIWS_RESULT_SERIAL, pkiws__buf_cstr(&serial));
-    if (rc) {
-        int retryable = o.call.retryable;
-        pkiws__result_fail(r, rc);
-        pkiws__result_set_retryable(r, retryable);
-    }
-    if (conf)
-        pkiws__log(&conf->set.log, rc ? PKIWS_LOG_WARN : PKIWS_LOG_INFO, "core",
-                   o.client_txid ? o.client_txid : "", "updateCertificateStatus: %s (%d changed)",
-                   rc ? pkiws__err_message() : "ok", o.revocation_count);
-    pkiws__conf_release(conf);
-    pkiws__revoke_outcome_dispose(&o);
-    pkiws__buf_dispose(&serial);
-    *out = r;
-    return rc;
+    pkiws_op *op = NULL;
+    int rc = revoke_op_new("pkiws_revoke", ses, operation, selector, id, reason, comment, &op);
+    return rc ? rc : pkiws__op_run(op, out);
 }
 
 /* The ids as sent: serials normalised, seats and profile OIDs trimmed of nothing (as given). */
@@ -200,16 +260,91 @@ static int bulk_result(pkiws_result *r, char *const *ids, const pkiws__bulk_outc
                        ids[first_at], o->items[first_at].message ? o->items[first_at].message : "");
 }
 
-PKIWS_API int pkiws_revoke_bulk(pkiws_session *s, int operation, int selector,
-                                const char *const *ids, size_t n, int reason, const char *comment,
-                                pkiws_result **out)
+typedef struct bulk_op {
+    char **ids; /* as sent: serials normalised */
+    size_t n;
+    int operation, kind, started;
+    const char *reason_name; /* static */
+    char *comment;
+    pkiws__bulk_job job;
+} bulk_op;
+
+/* The job's outcome into the result, and its log record; the overall code. */
+static int bulk_finish(pkiws_op *op, int rc)
 {
-    PKIWS__ENTER();
-    const char *fn = "pkiws_revoke_bulk";
-    if (!out)
-        return pkiws__arg_fail(fn, "out is NULL");
-    *out = NULL;
-    int rc = pkiws__check_session(s, fn);
+    bulk_op *b = op->impl;
+    const pkiws__bulk_outcome *o = &b->job.out;
+    pkiws_result *r = op->result;
+    pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o->call.attempts);
+    pkiws__result_set_int(r, PKIWS_RESULT_REVOCATION_COUNT, o->revocation_count);
+    if (o->first_txid[0])
+        pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, o->first_txid);
+    if (!rc && o->n == b->n)
+        rc = bulk_result(r, b->ids, o);
+    if (rc) {
+        int retryable = pkiws__err_retryable();
+        pkiws__result_fail(r, rc);
+        pkiws__result_set_retryable(r, retryable);
+    }
+    if (op->conf)
+        pkiws__log(&op->conf->set.log, rc ? PKIWS_LOG_WARN : PKIWS_LOG_INFO, "core", o->first_txid,
+                   "bulkUpdateCertificateStatus: %zu ids in %d chunk(s), %d re-tried singly, %d "
+                   "changed: %s",
+                   b->n, o->chunks, o->singles, o->revocation_count,
+                   rc ? pkiws__err_message() : "ok");
+    return rc;
+}
+
+/* The answer of the last exchange (when there was one) into the job, then the next exchange,
+ * or the end. Every exchange may fail: the job decides (op->soft). */
+static int bulk_step(pkiws_op *op)
+{
+    bulk_op *b = op->impl;
+    int rc;
+    if (!b->started) {
+        b->started = 1;
+        pkiws__bulk_params p = {b->operation, b->kind, b->reason_name, b->comment,
+                                (size_t)op->conf->set.bulk_chunk};
+        if ((rc = pkiws__bulk_begin(&b->job, &p, (const char *const *)b->ids, b->n)))
+            return rc;
+    } else if ((rc = pkiws__bulk_answer(&b->job, op->soft_rc, op->answer, &op->info))) {
+        return rc;
+    }
+    pkiws__client *c = NULL;
+    if ((rc = pkiws__conf_client(op->conf, &c)))
+        return rc;
+    pkiws__op_new_exchange(op);
+    op->soft = 1;
+    int more = 0;
+    rc = pkiws__bulk_next(&b->job, c, &op->x, &more);
+    if (rc || more)
+        return pkiws__op_exchange(op, rc);
+    pkiws__op_done(op, bulk_finish(op, PKIWS_OK));
+    return PKIWS_OK;
+}
+
+static void bulk_fail(pkiws_op *op, int rc)
+{
+    bulk_finish(op, rc);
+}
+
+static void bulk_dispose(void *impl)
+{
+    bulk_op *b = impl;
+    pkiws__bulk_job_dispose(&b->job);
+    free_ids(b->ids, b->n);
+    pkiws__free(b->comment);
+    pkiws__free(b);
+}
+
+static const pkiws__op_kind bulk_kind = {"bulk status change", bulk_step, NULL, NULL, bulk_fail,
+                                         bulk_dispose};
+
+static int bulk_op_new(const char *fn, pkiws_session *ses, int operation, int selector,
+                       const char *const *ids, size_t n, int reason, const char *comment,
+                       pkiws_op **op)
+{
+    int rc = pkiws__check_session(ses, fn);
     if (rc)
         return rc;
     const char *reason_name = NULL;
@@ -217,52 +352,47 @@ PKIWS_API int pkiws_revoke_bulk(pkiws_session *s, int operation, int selector,
         return rc;
     if (!ids || !n)
         return pkiws__arg_fail(fn, "no ids");
-    char **norm = NULL;
-    if ((rc = bulk_ids(selector, ids, n, &norm))) {
-        free_ids(norm, n);
+    bulk_op *b = pkiws__calloc(1, sizeof *b);
+    if (!b)
+        return pkiws__fail(PKIWS_E_NOMEM, "out of memory starting a bulk status change");
+    b->n = n;
+    if ((rc = bulk_ids(selector, ids, n, &b->ids)) ||
+        (comment && !(b->comment = pkiws__strdup(comment)) && (rc = PKIWS_E_NOMEM))) {
+        bulk_dispose(b);
         return rc;
     }
-    pkiws_result *r = pkiws__result_new();
-    if (!r) {
-        free_ids(norm, n);
-        return PKIWS_E_NOMEM;
-    }
-    pkiws__bulk_outcome o;
-    memset(&o, 0, sizeof o);
-    pkiws__client *c = NULL;
-    pkiws__conf *conf = NULL;
-    rc = pkiws__session_acquire(s, &conf);
-    if (!rc)
-        rc = pkiws__conf_client(conf, &c);
-    if (!rc) {
-        int kind = selector == PKIWS_BY_SERIAL ? PKIWS__BULK_SERIAL
-                   : selector == PKIWS_BY_SEAT ? PKIWS__BULK_SEAT
-                                               : PKIWS__BULK_PROFILE;
-        pkiws__bulk_params p = {operation, kind, reason_name, comment,
-                                (size_t)conf->set.bulk_chunk};
-        rc = pkiws__bulk_update_status(c, &p, (const char *const *)norm, n, &o);
-    }
-    pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, o.call.attempts);
-    pkiws__result_set_int(r, PKIWS_RESULT_REVOCATION_COUNT, o.revocation_count);
-    if (o.first_txid[0])
-        pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, o.first_txid);
-    if (!rc)
-        rc = bulk_result(r, norm, &o);
-    if (rc) {
-        int retryable = pkiws__err_retryable();
-        pkiws__result_fail(r, rc);
-        pkiws__result_set_retryable(r, retryable);
-    }
-    if (conf)
-        pkiws__log(&conf->set.log, rc ? PKIWS_LOG_WARN : PKIWS_LOG_INFO, "core", o.first_txid,
-                   "bulkUpdateCertificateStatus: %zu ids in %d chunk(s), %d re-tried singly, %d "
-                   "changed: %s",
-                   n, o.chunks, o.singles, o.revocation_count, rc ? pkiws__err_message() : "ok");
-    pkiws__conf_release(conf);
-    pkiws__bulk_outcome_dispose(&o);
-    free_ids(norm, n);
-    *out = r;
-    return rc;
+    b->operation = operation;
+    b->kind = selector == PKIWS_BY_SERIAL ? PKIWS__BULK_SERIAL
+              : selector == PKIWS_BY_SEAT ? PKIWS__BULK_SEAT
+                                          : PKIWS__BULK_PROFILE;
+    b->reason_name = reason_name;
+    return pkiws__op_start(&bulk_kind, b, ses, op);
+}
+
+PKIWS_API int pkiws_revoke_bulk_start(pkiws_session *ses, int operation, int selector,
+                                      const char *const *ids, size_t n, int reason,
+                                      const char *comment, pkiws_op **op)
+{
+    PKIWS__ENTER();
+    if (!op)
+        return pkiws__arg_fail("pkiws_revoke_bulk_start", "op is NULL");
+    *op = NULL;
+    return bulk_op_new("pkiws_revoke_bulk_start", ses, operation, selector, ids, n, reason, comment,
+                       op);
+}
+
+PKIWS_API int pkiws_revoke_bulk(pkiws_session *ses, int operation, int selector,
+                                const char *const *ids, size_t n, int reason, const char *comment,
+                                pkiws_result **out)
+{
+    PKIWS__ENTER();
+    if (!out)
+        return pkiws__arg_fail("pkiws_revoke_bulk", "out is NULL");
+    *out = NULL;
+    pkiws_op *op = NULL;
+    int rc =
+        bulk_op_new("pkiws_revoke_bulk", ses, operation, selector, ids, n, reason, comment, &op);
+    return rc ? rc : pkiws__op_run(op, out);
 }
 
 /* For the outbox (api/outbox.c), which queues what pkiws_revoke sends. */

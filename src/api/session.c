@@ -695,6 +695,21 @@ PKIWS_API int pkiws_session_set_log_cb(pkiws_session *s, pkiws_log_cb cb, void *
     return PKIWS_OK;
 }
 
+PKIWS_API int pkiws_session_set_progress_cb(pkiws_session *s, pkiws_progress_cb cb, void *user_data)
+{
+    PKIWS__ENTER();
+    int rc = pkiws__check_session(s, "pkiws_session_set_progress_cb");
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&s->lock);
+    s->set.progress = cb;
+    s->set.progress_data = user_data;
+    pkiws__conf *old = settings_changed(s);
+    pthread_mutex_unlock(&s->lock);
+    pkiws__conf_release(old);
+    return PKIWS_OK;
+}
+
 int pkiws__session_install_ra(pkiws_session *s, pkiws__ra *ra)
 {
     pkiws__box *b = box_new(ra, free_ra);

@@ -180,8 +180,13 @@ int pkiws__cli_profile_check(const pkiws__cli *cli, const pkiws__cli_args *args,
 /* A template must come from somewhere: --template, or --ca / --base-url to fetch it; an exit
  * status. */
 int pkiws__cli_template_source_check(const pkiws__cli *cli, const pkiws__cli_args *args);
-/* The three checks above in order, for subcommands that take a profile and a template source
- * (preflight, policy); on failure p is disposed. Returns PKIWS__CLI_EXIT_OK or the exit code. */
+/* The connection options' checks (pkiws__cli_conn_check), then pkiws__cli_profile_check: for
+ * subcommands that connect with a profile. Dispose of @p p in every case. */
+int pkiws__cli_conn_profile_check(const pkiws__cli *cli, const pkiws__cli_args *args,
+                                  pkiws__cli_profile_args *p);
+/* pkiws__cli_conn_profile_check, then pkiws__cli_template_source_check, for subcommands that
+ * take a profile and a template source (preflight, policy); on failure p is disposed. Returns
+ * PKIWS__CLI_EXIT_OK or the exit code. */
 int pkiws__cli_profile_args_read(const pkiws__cli *cli, const pkiws__cli_args *args,
                                  pkiws__cli_profile_args *p);
 /* A profile on @p s with the options and mappings set and the --template loaded (when
@@ -254,6 +259,30 @@ void pkiws__cli_json_issued(pkiws__cli_json *j, const pkiws_result *res,
 /* The same as text on stdout (res not NULL). */
 void pkiws__cli_print_issued(const pkiws_result *res, const pkiws__cli_written *w);
 void pkiws__cli_written_dispose(pkiws__cli_written *w);
+
+/* ---- one run of a subcommand, from the operation to the exit status (run.c) ------------ */
+
+/* What the run() of a subcommand holds from its operation to its answer. */
+typedef struct pkiws__cli_run {
+    pkiws__cli_outcome o;
+    pkiws_session *s;     /* the session (pkiws__cli_session), or NULL */
+    pkiws_result *res;    /* the library's result, or NULL */
+    pkiws__cli_written w; /* the files written for it */
+    pkiws__cli_json j;    /* the JSON answer, once pkiws__cli_run_json() opened it */
+} pkiws__cli_run;
+
+/* Everything empty, the outcome OK: `pkiws__cli_run r = PKIWS__CLI_RUN_INIT;` */
+#define PKIWS__CLI_RUN_INIT                                                                        \
+    {                                                                                              \
+        .o = {.status = PKIWS_STATUS_OK, .code = PKIWS_OK }                                        \
+    }
+
+/* With --json: open the answer on stdout with the common fields of r->o and return 1 (the
+ * caller adds its members to r->j). Without: return 0 (the caller prints its text). */
+int pkiws__cli_run_json(const pkiws__cli *cli, pkiws__cli_run *r);
+/* Close the JSON answer (when open), free the result, the files' record and the session, then
+ * pkiws__cli_finish(): the exit status. */
+int pkiws__cli_run_end(const pkiws__cli *cli, pkiws__cli_run *r);
 
 /* ---- one issuance on a ready profile (cmd_issue.c), shared by issue and issue --batch --- */
 

@@ -57,32 +57,24 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
     const char *oid = pkiws__cli_arg(args, "profile");
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_session *s = NULL;
-    pkiws_result *res = NULL;
-    if (pkiws__cli_session(cli, args, &s, &o) == PKIWS_OK) {
-        rc = pkiws_check(s, oid, &res);
-        pkiws__cli_outcome_result(&o, res, rc);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
+    if (pkiws__cli_session(cli, args, &r.s, &r.o) == PKIWS_OK) {
+        rc = pkiws_check(r.s, oid, &r.res);
+        pkiws__cli_outcome_result(&r.o, r.res, rc);
     }
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "profile", oid);
-        if (s == NULL)
-            json_options_step(&j, &o);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "profile", oid);
+        if (r.s == NULL)
+            json_options_step(&r.j, &r.o);
         else
-            pkiws__cli_json_checks(&j, res);
-        pkiws__cli_json_finish(&j);
-    } else if (res != NULL) {
+            pkiws__cli_json_checks(&r.j, r.res);
+    } else if (r.res != NULL) {
         printf("health check%s%s:\n", oid ? " for profile " : "", oid ? oid : "");
-        print_steps(res);
-        printf("check: %s\n", o.code == PKIWS_OK ? "ok" : pkiws_error_name(o.code));
+        print_steps(r.res);
+        printf("check: %s\n", r.o.code == PKIWS_OK ? "ok" : pkiws_error_name(r.o.code));
     }
-    pkiws_result_free(res);
-    pkiws_session_free(s);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_check = {

@@ -44,44 +44,37 @@ static void session_settings(const pkiws__cli *cli, pkiws__cli_json *j, pkiws_se
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
     const char *path = args->pos[0];
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_session *s = NULL;
-    int rc = pkiws__cli_session(cli, args, &s, &o);
-    if (rc == PKIWS_OK && (rc = pkiws_session_load_connector_config(s, path)) != PKIWS_OK)
-        pkiws__cli_outcome_last(&o, rc);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
+    int rc = pkiws__cli_session(cli, args, &r.s, &r.o);
+    if (rc == PKIWS_OK && (rc = pkiws_session_load_connector_config(r.s, path)) != PKIWS_OK)
+        pkiws__cli_outcome_last(&r.o, rc);
     /* The library keeps the thumbprint normalised, as the RA store will look for it. */
-    const char *thumb = rc == PKIWS_OK ? pkiws_session_config_value(s, "RACertThumbprint") : NULL;
+    const char *thumb = rc == PKIWS_OK ? pkiws_session_config_value(r.s, "RACertThumbprint") : NULL;
 
-    pkiws__cli_json j;
-    size_t n = rc == PKIWS_OK ? pkiws_session_config_count(s) : 0;
-    if (cli->json) {
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "file", path);
-        pkiws__cli_json_key(&j, "settings");
-        pkiws__cli_json_array(&j);
+    size_t n = rc == PKIWS_OK ? pkiws_session_config_count(r.s) : 0;
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "file", path);
+        pkiws__cli_json_key(&r.j, "settings");
+        pkiws__cli_json_array(&r.j);
     } else if (rc == PKIWS_OK)
         printf("settings read from %s:\n", path);
     for (size_t i = 0; i < n; i++) {
         const char *key = NULL, *value = NULL;
-        if (pkiws_session_config_entry(s, i, &key, &value) != PKIWS_OK)
+        if (pkiws_session_config_entry(r.s, i, &key, &value) != PKIWS_OK)
             continue;
         if (cli->json) {
-            pkiws__cli_json_object(&j);
-            pkiws__cli_json_kstr(&j, "key", key);
-            pkiws__cli_json_kstr(&j, "value", value);
-            pkiws__cli_json_end(&j);
+            pkiws__cli_json_object(&r.j);
+            pkiws__cli_json_kstr(&r.j, "key", key);
+            pkiws__cli_json_kstr(&r.j, "value", value);
+            pkiws__cli_json_end(&r.j);
         } else
             printf("  %-34s %s\n", key ? key : "", value ? value : "");
     }
     if (cli->json)
-        pkiws__cli_json_end(&j);
+        pkiws__cli_json_end(&r.j);
     if (rc == PKIWS_OK)
-        session_settings(cli, &j, s, thumb);
-    if (cli->json)
-        pkiws__cli_json_finish(&j);
-    pkiws_session_free(s);
-    return pkiws__cli_finish(cli, &o);
+        session_settings(cli, &r.j, r.s, thumb);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_import_config = {

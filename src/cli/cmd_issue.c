@@ -150,14 +150,11 @@ void pkiws__cli_issue_one(pkiws_profile *prof, const char *oid, const pkiws__cli
     pkiws_request_free(req);
 }
 
-/* Session, profile, then pkiws__cli_issue_one. *res is the library's result (or NULL). */
+/* Session, profile, then pkiws__cli_issue_one. */
 static void issue(const pkiws__cli *cli, const pkiws__cli_args *args,
-                  const pkiws__cli_profile_args *p, int preset, pkiws_result **res,
-                  pkiws__cli_written *w, pkiws__cli_outcome *o)
+                  const pkiws__cli_profile_args *p, int preset, pkiws__cli_run *r)
 {
-    pkiws_session *s = NULL;
     pkiws_profile *prof = NULL;
-    *res = NULL;
     pkiws__cli_ident id = {
         .cn = pkiws__cli_arg(args, "cn"),
         .email = pkiws__cli_arg(args, "email"),
@@ -174,15 +171,14 @@ static void issue(const pkiws__cli *cli, const pkiws__cli_args *args,
         .preset = preset,
         .friendly_name = pkiws__cli_arg(args, "friendly-name"),
     };
-    if (pkiws__cli_check_writable("PFX file", id.out, o) != PKIWS_OK ||
-        (id.chain_out && pkiws__cli_check_writable("chain file", id.chain_out, o) != PKIWS_OK))
+    if (pkiws__cli_check_writable("PFX file", id.out, &r->o) != PKIWS_OK ||
+        (id.chain_out && pkiws__cli_check_writable("chain file", id.chain_out, &r->o) != PKIWS_OK))
         return; /* before connecting: the RA credential is not even needed to say so */
-    if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK)
+    if (pkiws__cli_session(cli, args, &r->s, &r->o) != PKIWS_OK)
         return;
-    if (pkiws__cli_profile_make(s, args, p, &prof, o) == PKIWS_OK)
-        pkiws__cli_issue_one(prof, p->oid, &id, res, w, o);
+    if (pkiws__cli_profile_make(r->s, args, p, &prof, &r->o) == PKIWS_OK)
+        pkiws__cli_issue_one(prof, p->oid, &id, &r->res, &r->w, &r->o);
     pkiws_profile_free(prof);
-    pkiws_session_free(s);
 }
 
 /* --duplicates into the profile options; an exit status. */
@@ -239,11 +235,8 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, int *
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
     pkiws__cli_profile_args p;
-    memset(&p, 0, sizeof(p));
     int preset = 0;
-    int rc = pkiws__cli_conn_check(cli, args);
-    if (rc == PKIWS__CLI_EXIT_OK)
-        rc = pkiws__cli_profile_check(cli, args, &p);
+    int rc = pkiws__cli_conn_profile_check(cli, args, &p);
     if (rc == PKIWS__CLI_EXIT_OK)
         rc = check_usage(cli, args, &preset);
     if (rc == PKIWS__CLI_EXIT_OK)
@@ -257,35 +250,27 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         pkiws__cli_profile_args_dispose(&p);
         return rc;
     }
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *res = NULL;
-    pkiws__cli_written w;
-    memset(&w, 0, sizeof(w));
-    issue(cli, args, &p, preset, &res, &w, &o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
+    issue(cli, args, &p, preset, &r);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "profile", p.oid);
-        pkiws__cli_json_kstr(&j, "template", p.template_path);
-        pkiws__cli_json_issued(&j, res, &w);
-        pkiws__cli_json_duplicates(&j, res);
-        pkiws__cli_json_finish(&j);
-    } else if (res != NULL && pkiws_result_status(res) != PKIWS_STATUS_FAILED) {
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "profile", p.oid);
+        pkiws__cli_json_kstr(&r.j, "template", p.template_path);
+        pkiws__cli_json_issued(&r.j, r.res, &r.w);
+        pkiws__cli_json_duplicates(&r.j, r.res);
+    } else if (r.res != NULL && pkiws_result_status(r.res) != PKIWS_STATUS_FAILED) {
         printf("%-22s %s\n", "profile:", p.oid);
-        pkiws__cli_print_issued(res, &w);
-        print_duplicates(res);
-    } else if (res != NULL && pkiws_result_found_count(res) > 0) {
-        print_duplicates(res); /* refused: what the seat has */
-    } else if (res != NULL && pkiws_result_trace_count(res) + pkiws_result_check_count(res) > 0) {
-        pkiws__cli_print_trace(res); /* what was resolved before the failure */
-        pkiws__cli_print_checks(res);
+        pkiws__cli_print_issued(r.res, &r.w);
+        print_duplicates(r.res);
+    } else if (r.res != NULL && pkiws_result_found_count(r.res) > 0) {
+        print_duplicates(r.res); /* refused: what the seat has */
+    } else if (r.res != NULL &&
+               pkiws_result_trace_count(r.res) + pkiws_result_check_count(r.res) > 0) {
+        pkiws__cli_print_trace(r.res); /* what was resolved before the failure */
+        pkiws__cli_print_checks(r.res);
     }
-    pkiws_result_free(res);
-    pkiws__cli_written_dispose(&w);
     pkiws__cli_profile_args_dispose(&p);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_issue = {

@@ -220,17 +220,17 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, outbo
 }
 
 static int open_outbox(const pkiws__cli *cli, const pkiws__cli_args *args, const outbox_args *a,
-                       pkiws_session **s, pkiws_outbox **ob, pkiws__cli_outcome *o)
+                       pkiws__cli_run *r, pkiws_outbox **ob)
 {
-    int rc =
-        strcmp(a->action, "run") == 0 ? pkiws__cli_session(cli, args, s, o) : pkiws_session_new(s);
+    int rc = strcmp(a->action, "run") == 0 ? pkiws__cli_session(cli, args, &r->s, &r->o)
+                                           : pkiws_session_new(&r->s);
     if (rc != PKIWS_OK) {
-        if (o->code == PKIWS_OK)
-            pkiws__cli_outcome_last(o, rc);
+        if (r->o.code == PKIWS_OK)
+            pkiws__cli_outcome_last(&r->o, rc);
         return rc;
     }
-    if ((rc = pkiws_outbox_open(*s, a->db, ob)) != PKIWS_OK)
-        pkiws__cli_outcome_last(o, rc);
+    if ((rc = pkiws_outbox_open(r->s, a->db, ob)) != PKIWS_OK)
+        pkiws__cli_outcome_last(&r->o, rc);
     return rc;
 }
 
@@ -241,22 +241,20 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     int rc = check_usage(cli, args, &a);
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_session *s = NULL;
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     pkiws_outbox *ob = NULL;
     int64_t ids[PKIWS__CLI_MAX_ITEMS];
     size_t nids = 0, nlist = 0;
     int pending = 0, listed = 0;
     step_ctx sc = {cli->verbose, 0, 1, 0};
-    if (open_outbox(cli, args, &a, &s, &ob, &o) == PKIWS_OK) {
+    if (open_outbox(cli, args, &a, &r, &ob) == PKIWS_OK) {
         if (strcmp(a.action, "add") == 0) {
             rc = add_all(ob, args, a.op, a.reason, ids, PKIWS__CLI_MAX_ITEMS, &nids);
         } else if (strcmp(a.action, "run") == 0) {
             kill_at_parse(&sc);
             rc = pkiws_outbox_set_step_callback(ob, on_step, &sc);
             if (rc == PKIWS_OK && a.backoff > 0)
-                rc = pkiws_session_set_int(s, PKIWS_SESSION_OPT_RETRY_BACKOFF_MS, a.backoff);
+                rc = pkiws_session_set_int(r.s, PKIWS_SESSION_OPT_RETRY_BACKOFF_MS, a.backoff);
             if (rc == PKIWS_OK)
                 rc = pkiws_outbox_run(ob, (int)a.max_seconds, &pending);
         }
@@ -264,23 +262,20 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
             (rc = pkiws_outbox_list(ob, a.all, &nlist)) == PKIWS_OK)
             listed = 1;
         if (rc != PKIWS_OK)
-            pkiws__cli_outcome_last(&o, rc);
+            pkiws__cli_outcome_last(&r.o, rc);
         else if (strcmp(a.action, "run") == 0 && pending > 0)
-            o.status = PKIWS_STATUS_PENDING;
+            r.o.status = PKIWS_STATUS_PENDING;
     }
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "action", a.action);
-        pkiws__cli_json_key(&j, "added");
-        pkiws__cli_json_array(&j);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "action", a.action);
+        pkiws__cli_json_key(&r.j, "added");
+        pkiws__cli_json_array(&r.j);
         for (size_t i = 0; i < nids; i++)
-            pkiws__cli_json_int(&j, ids[i]);
-        pkiws__cli_json_end(&j);
-        pkiws__cli_json_kint(&j, "pending", pending);
+            pkiws__cli_json_int(&r.j, ids[i]);
+        pkiws__cli_json_end(&r.j);
+        pkiws__cli_json_kint(&r.j, "pending", pending);
         if (listed)
-            json_entries(&j, ob, nlist);
-        pkiws__cli_json_finish(&j);
+            json_entries(&r.j, ob, nlist);
     } else if (listed) {
         for (size_t i = 0; i < nids; i++)
             printf("queued: entry %lld\n", (long long)ids[i]);
@@ -289,8 +284,7 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         printf("pending: %d\n", pending);
     }
     pkiws_outbox_free(ob);
-    pkiws_session_free(s);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_outbox = {

@@ -122,30 +122,22 @@ static int info(const pkiws__cli *cli, const pkiws__cli_args *args)
     if (pass == NULL)
         return pkiws__cli_usage_error(cli, "--info needs --pfx-pass PASS (or --pfx-pass-env)");
 
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     pkiws__cli_data data;
-    pkiws_result *res = NULL;
-    if (pkiws__cli_read("PFX file", path, 1, &data, &o) == PKIWS_OK) {
-        int rc = pkiws_pfx_inspect(data.p, data.len, pass, &res);
-        pkiws__cli_outcome_result(&o, res, rc);
+    if (pkiws__cli_read("PFX file", path, 1, &data, &r.o) == PKIWS_OK) {
+        int rc = pkiws_pfx_inspect(data.p, data.len, pass, &r.res);
+        pkiws__cli_outcome_result(&r.o, r.res, rc);
         if (rc != PKIWS_OK) {
-            pkiws_result_free(res); /* nothing to describe */
-            res = NULL;
+            pkiws_result_free(r.res); /* nothing to describe */
+            r.res = NULL;
         }
         pkiws__cli_data_dispose(&data);
     }
-    pkiws__cli_json j;
-    if (cli->json) {
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "file", path);
-    }
-    if (cli->json || res != NULL)
-        describe(cli, &j, res);
-    if (cli->json)
-        pkiws__cli_json_finish(&j);
-    pkiws_result_free(res);
-    return pkiws__cli_finish(cli, &o);
+    if (pkiws__cli_run_json(cli, &r))
+        pkiws__cli_json_kstr(&r.j, "file", path);
+    if (cli->json || r.res != NULL)
+        describe(cli, &r.j, r.res);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 /* Read the input files, make the PFX, describe it and write it; fills o and *desc. Returns
@@ -215,28 +207,21 @@ static int package(const pkiws__cli *cli, const pkiws__cli_args *args)
             return pkiws__cli_usage_error(cli, "--out '%s' would overwrite --%s", out, inputs[i]);
     }
 
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *desc = NULL;
-    size_t len = package_to_file(args, preset, &desc, &o);
-    pkiws__cli_json j;
-    if (cli->json) {
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "file", len ? out : NULL);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
+    size_t len = package_to_file(args, preset, &r.res, &r.o);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "file", len ? out : NULL);
         if (len)
-            pkiws__cli_json_kint(&j, "bytes", (int64_t)len);
+            pkiws__cli_json_kint(&r.j, "bytes", (int64_t)len);
         else
-            pkiws__cli_json_kstr(&j, "bytes", NULL);
-        pkiws__cli_json_kstr(&j, "preset", pkiws__cli_pfx_preset_name(preset));
+            pkiws__cli_json_kstr(&r.j, "bytes", NULL);
+        pkiws__cli_json_kstr(&r.j, "preset", pkiws__cli_pfx_preset_name(preset));
     } else if (len)
         printf("wrote %s (%zu bytes, %s preset, mode 0600)\n", out, len,
                pkiws__cli_pfx_preset_name(preset));
-    if (cli->json || desc != NULL)
-        describe(cli, &j, desc);
-    if (cli->json)
-        pkiws__cli_json_finish(&j);
-    pkiws_result_free(desc);
-    return pkiws__cli_finish(cli, &o);
+    if (cli->json || r.res != NULL)
+        describe(cli, &r.j, r.res);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)

@@ -15,27 +15,26 @@ static const struct {
     {"ca_count", PKIWS_TEMPLATE_CA_COUNT},
 };
 
-/* A profile with its template; *verdicts when --subject-format / --san were given. */
+/* A profile with its template; the verdicts into r->res when --subject-format / --san were
+ * given. */
 static void load(const pkiws__cli *cli, const pkiws__cli_args *args,
-                 const pkiws__cli_profile_args *p, pkiws_profile **prof, pkiws_result **verdicts,
-                 pkiws__cli_outcome *o, pkiws_session **s)
+                 const pkiws__cli_profile_args *p, pkiws_profile **prof, pkiws__cli_run *r)
 {
     *prof = NULL;
-    *verdicts = NULL;
-    if (pkiws__cli_session(cli, args, s, o) != PKIWS_OK)
+    if (pkiws__cli_session(cli, args, &r->s, &r->o) != PKIWS_OK)
         return;
-    if (pkiws__cli_profile_make(*s, args, p, prof, o) != PKIWS_OK)
+    if (pkiws__cli_profile_make(r->s, args, p, prof, &r->o) != PKIWS_OK)
         return;
     int rc = PKIWS_OK;
     if (p->template_path == NULL && (rc = pkiws_profile_fetch_policy(*prof)) != PKIWS_OK) {
-        pkiws__cli_outcome_last(o, rc);
+        pkiws__cli_outcome_last(&r->o, rc);
         pkiws_profile_free(*prof);
         *prof = NULL;
         return;
     }
     if (p->selections) {
-        rc = pkiws_profile_verify(*prof, verdicts);
-        pkiws__cli_outcome_result(o, *verdicts, rc);
+        rc = pkiws_profile_verify(*prof, &r->res);
+        pkiws__cli_outcome_result(&r->o, r->res, rc);
     }
 }
 
@@ -135,32 +134,24 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     int rc = pkiws__cli_profile_args_read(cli, args, &p);
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_session *s = NULL;
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     pkiws_profile *prof = NULL;
-    pkiws_result *verdicts = NULL;
-    load(cli, args, &p, &prof, &verdicts, &o, &s);
+    load(cli, args, &p, &prof, &r);
     const char *source = p.template_path ? p.template_path : "the policy service";
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "profile", p.oid);
-        pkiws__cli_json_kstr(&j, "template", p.template_path);
-        json_policy(&j, prof);
-        pkiws__cli_json_checks(&j, verdicts);
-        pkiws__cli_json_finish(&j);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "profile", p.oid);
+        pkiws__cli_json_kstr(&r.j, "template", p.template_path);
+        json_policy(&r.j, prof);
+        pkiws__cli_json_checks(&r.j, r.res);
     } else if (prof != NULL) {
         print_policy(p.oid, prof, source);
-        if (verdicts)
-            pkiws__cli_print_checks(verdicts);
+        if (r.res)
+            pkiws__cli_print_checks(r.res);
     }
-    pkiws_result_free(verdicts);
     pkiws_profile_free(prof);
-    pkiws_session_free(s);
     pkiws__cli_profile_args_dispose(&p);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_policy = {

@@ -112,20 +112,18 @@ static int make_request(pkiws_profile *prof, const pkiws__cli_args *args, const 
 
 /* Read the pending file, poll, write the PFX; *removed tells whether the file is gone. */
 static void poll(const pkiws__cli *cli, const pkiws__cli_args *args, const poll_args *a,
-                 pkiws_result **res, pkiws__cli_written *w, int *removed, char **profile,
-                 pkiws__cli_outcome *o)
+                 pkiws__cli_run *r, int *removed, char **profile)
 {
+    pkiws__cli_outcome *o = &r->o;
     pkiws__cli_data data;
     pkiws__cli_pending pf;
     memset(&pf, 0, sizeof(pf));
-    pkiws_session *s = NULL;
     pkiws_profile *prof = NULL;
     pkiws_request *req = NULL;
     const char *tmpl = pkiws__cli_arg(args, "template");
-    *res = NULL;
     *removed = 0;
-    w->pending_file = pkiws__cli_strdup(a->pending);
-    w->password_generated = pkiws__cli_arg(args, "pfx-pass") == NULL; /* CA-made keys only */
+    r->w.pending_file = pkiws__cli_strdup(a->pending);
+    r->w.password_generated = pkiws__cli_arg(args, "pfx-pass") == NULL; /* CA-made keys only */
     const char *chain = pkiws__cli_arg(args, "chain-out");
     if (pkiws__cli_check_writable("PFX file", a->out, o) != PKIWS_OK ||
         (chain && pkiws__cli_check_writable("chain file", chain, o) != PKIWS_OK))
@@ -135,9 +133,9 @@ static void poll(const pkiws__cli *cli, const pkiws__cli_args *args, const poll_
     int rc = pkiws__cli_pending_parse(a->pending, (const char *)data.p, data.len, &pf, o);
     pkiws__cli_data_dispose(&data);
     if (rc == PKIWS_OK)
-        rc = pkiws__cli_session(cli, args, &s, o);
+        rc = pkiws__cli_session(cli, args, &r->s, o);
     if (rc == PKIWS_OK) {
-        rc = pkiws_profile_new(&prof, s, pf.profile);
+        rc = pkiws_profile_new(&prof, r->s, pf.profile);
         if (rc == PKIWS_OK && tmpl)
             rc = pkiws_profile_load_template_file(prof, tmpl);
         if (rc != PKIWS_OK)
@@ -146,11 +144,11 @@ static void poll(const pkiws__cli *cli, const pkiws__cli_args *args, const poll_
     if (rc == PKIWS_OK)
         rc = make_request(prof, args, a, &pf, &req, o);
     if (rc == PKIWS_OK) {
-        rc = pkiws_poll(req, res);
-        pkiws__cli_outcome_result(o, *res, rc);
+        rc = pkiws_poll(req, &r->res);
+        pkiws__cli_outcome_result(o, r->res, rc);
     }
-    if (*res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_OK &&
-        pkiws__cli_write_issued(*res, a->out, chain, w, o) == PKIWS_OK) {
+    if (r->res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_OK &&
+        pkiws__cli_write_issued(r->res, a->out, chain, &r->w, o) == PKIWS_OK) {
         if (unlink(a->pending) == 0)
             *removed = 1;
         else
@@ -161,7 +159,6 @@ static void poll(const pkiws__cli *cli, const pkiws__cli_args *args, const poll_
     pkiws__cli_pending_dispose(&pf);
     pkiws_request_free(req);
     pkiws_profile_free(prof);
-    pkiws_session_free(s);
 }
 
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
@@ -173,35 +170,26 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         pkiws__cli_free(a.out);
         return rc;
     }
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *res = NULL;
-    pkiws__cli_written w;
-    memset(&w, 0, sizeof(w));
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     int removed = 0;
     char *profile = NULL;
-    poll(cli, args, &a, &res, &w, &removed, &profile, &o);
+    poll(cli, args, &a, &r, &removed, &profile);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "profile", profile);
-        pkiws__cli_json_issued(&j, res, &w);
-        pkiws__cli_json_kbool(&j, "pending_file_removed", removed);
-        pkiws__cli_json_finish(&j);
-    } else if (res != NULL && pkiws_result_status(res) != PKIWS_STATUS_FAILED) {
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "profile", profile);
+        pkiws__cli_json_issued(&r.j, r.res, &r.w);
+        pkiws__cli_json_kbool(&r.j, "pending_file_removed", removed);
+    } else if (r.res != NULL && pkiws_result_status(r.res) != PKIWS_STATUS_FAILED) {
         printf("%-22s %s\n", "profile:", profile);
-        pkiws__cli_print_issued(res, &w);
+        pkiws__cli_print_issued(r.res, &r.w);
         if (removed)
             printf("%-22s %s\n", "removed pending file:", a.pending);
-        else if (pkiws_result_status(res) == PKIWS_STATUS_PENDING)
+        else if (pkiws_result_status(r.res) == PKIWS_STATUS_PENDING)
             printf("still pending: run the same command again later\n");
     }
-    pkiws_result_free(res);
-    pkiws__cli_written_dispose(&w);
     pkiws__cli_free(profile);
     pkiws__cli_free(a.out);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_poll = {

@@ -4,30 +4,26 @@
 
 #include <string.h>
 
-/* Everything up to the pre-flight; on a failure before it, *res stays NULL and o is set. */
+/* Everything up to the pre-flight; on a failure before it, r->res stays NULL and r->o is set. */
 static void run_preflight(const pkiws__cli *cli, const pkiws__cli_args *args,
-                          const pkiws__cli_profile_args *p, pkiws_result **res,
-                          pkiws__cli_outcome *o)
+                          const pkiws__cli_profile_args *p, pkiws__cli_run *r)
 {
-    pkiws_session *s = NULL;
     pkiws_profile *prof = NULL;
     pkiws_request *req = NULL;
-    *res = NULL;
-    if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK)
+    if (pkiws__cli_session(cli, args, &r->s, &r->o) != PKIWS_OK)
         return;
-    if (pkiws__cli_profile_make(s, args, p, &prof, o) == PKIWS_OK) {
+    if (pkiws__cli_profile_make(r->s, args, p, &prof, &r->o) == PKIWS_OK) {
         int rc = pkiws_request_new(&req, prof);
         if (rc == PKIWS_OK)
             rc = pkiws__cli_identity_set(req, args, p);
         if (rc == PKIWS_OK) {
-            rc = pkiws_preflight(req, res); /* fetches the template when none was loaded */
-            pkiws__cli_outcome_result(o, *res, rc);
+            rc = pkiws_preflight(req, &r->res); /* fetches the template when none was loaded */
+            pkiws__cli_outcome_result(&r->o, r->res, rc);
         } else
-            pkiws__cli_outcome_last(o, rc);
+            pkiws__cli_outcome_last(&r->o, rc);
     }
     pkiws_request_free(req);
     pkiws_profile_free(prof);
-    pkiws_session_free(s);
 }
 
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
@@ -36,28 +32,22 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     int rc = pkiws__cli_profile_args_read(cli, args, &p);
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *res = NULL;
-    run_preflight(cli, args, &p, &res, &o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
+    run_preflight(cli, args, &p, &r);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "profile", p.oid);
-        pkiws__cli_json_kstr(&j, "template", p.template_path);
-        pkiws__cli_json_trace(&j, res);
-        pkiws__cli_json_checks(&j, res);
-        pkiws__cli_json_finish(&j);
-    } else if (res != NULL) {
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "profile", p.oid);
+        pkiws__cli_json_kstr(&r.j, "template", p.template_path);
+        pkiws__cli_json_trace(&r.j, r.res);
+        pkiws__cli_json_checks(&r.j, r.res);
+    } else if (r.res != NULL) {
         printf("profile: %s\n", p.oid);
-        pkiws__cli_print_trace(res);
-        pkiws__cli_print_checks(res);
-        printf("preflight: %s\n", o.code == PKIWS_OK ? "ok" : pkiws_error_name(o.code));
+        pkiws__cli_print_trace(r.res);
+        pkiws__cli_print_checks(r.res);
+        printf("preflight: %s\n", r.o.code == PKIWS_OK ? "ok" : pkiws_error_name(r.o.code));
     }
-    pkiws_result_free(res);
     pkiws__cli_profile_args_dispose(&p);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_preflight = {

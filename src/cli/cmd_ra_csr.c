@@ -40,38 +40,34 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
         return pkiws__cli_usage_error(
             cli, "--key '%s': expected rsa2048, rsa3072, rsa4096, p256 or p384", key_name);
 
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     char *key_pem = NULL, *csr_pem = NULL;
     pkiws__cli_staged key_st, csr_st;
     memset(&key_st, 0, sizeof(key_st));
     memset(&csr_st, 0, sizeof(csr_st));
     int rc = pkiws_ra_csr(subject, key_type, &key_pem, &csr_pem);
     if (rc != PKIWS_OK)
-        pkiws__cli_outcome_last(&o, rc);
+        pkiws__cli_outcome_last(&r.o, rc);
     /* Both files are staged before either is moved into place: all or nothing. */
     if (rc == PKIWS_OK)
-        rc = pkiws__cli_stage("key file", key_out, key_pem, strlen(key_pem), 1, &key_st, &o);
+        rc = pkiws__cli_stage("key file", key_out, key_pem, strlen(key_pem), 1, &key_st, &r.o);
     if (rc == PKIWS_OK)
-        rc = pkiws__cli_stage("CSR file", csr_out, csr_pem, strlen(csr_pem), 0, &csr_st, &o);
+        rc = pkiws__cli_stage("CSR file", csr_out, csr_pem, strlen(csr_pem), 0, &csr_st, &r.o);
     if (rc == PKIWS_OK)
-        rc = pkiws__cli_commit("key file", &key_st, &o);
+        rc = pkiws__cli_commit("key file", &key_st, &r.o);
     if (rc == PKIWS_OK)
-        rc = pkiws__cli_commit("CSR file", &csr_st, &o);
+        rc = pkiws__cli_commit("CSR file", &csr_st, &r.o);
     pkiws__cli_discard(&key_st);
     pkiws__cli_discard(&csr_st);
     pkiws_free_secret(key_pem, 0);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "subject", subject);
-        pkiws__cli_json_kstr(&j, "key_type", pkiws__cli_key_type_name(key_type));
-        pkiws__cli_json_kstr(&j, "key_usage", key_usage(key_type));
-        pkiws__cli_json_kstr(&j, "key_file", rc == PKIWS_OK ? key_out : NULL);
-        pkiws__cli_json_kstr(&j, "csr_file", rc == PKIWS_OK ? csr_out : NULL);
-        pkiws__cli_json_kstr(&j, "csr_pem", rc == PKIWS_OK ? csr_pem : NULL);
-        pkiws__cli_json_finish(&j);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "subject", subject);
+        pkiws__cli_json_kstr(&r.j, "key_type", pkiws__cli_key_type_name(key_type));
+        pkiws__cli_json_kstr(&r.j, "key_usage", key_usage(key_type));
+        pkiws__cli_json_kstr(&r.j, "key_file", rc == PKIWS_OK ? key_out : NULL);
+        pkiws__cli_json_kstr(&r.j, "csr_file", rc == PKIWS_OK ? csr_out : NULL);
+        pkiws__cli_json_kstr(&r.j, "csr_pem", rc == PKIWS_OK ? csr_pem : NULL);
     } else if (rc == PKIWS_OK) {
         printf("wrote private key %s (mode 0600) and CSR %s\n", key_out, csr_out);
         printf("subject: %s, key: %s, key usage: %s, EKU: clientAuth\n", subject,
@@ -81,7 +77,7 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
                csr_out);
     }
     pkiws_free(csr_pem);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_ra_csr = {

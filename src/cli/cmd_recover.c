@@ -51,22 +51,19 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, recov
 }
 
 static void recover(const pkiws__cli *cli, const pkiws__cli_args *args, const recover_args *a,
-                    pkiws_result **res, pkiws__cli_written *w, pkiws__cli_outcome *o)
+                    pkiws__cli_run *r)
 {
-    pkiws_session *s = NULL;
-    *res = NULL;
-    if (pkiws__cli_check_writable("PFX file", a->out, o) != PKIWS_OK ||
-        (a->chain && pkiws__cli_check_writable("chain file", a->chain, o) != PKIWS_OK))
+    if (pkiws__cli_check_writable("PFX file", a->out, &r->o) != PKIWS_OK ||
+        (a->chain && pkiws__cli_check_writable("chain file", a->chain, &r->o) != PKIWS_OK))
         return;
     const char *pass = pkiws__cli_arg(args, "pfx-pass");
-    w->password_generated = pass == NULL;
-    if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK)
+    r->w.password_generated = pass == NULL;
+    if (pkiws__cli_session(cli, args, &r->s, &r->o) != PKIWS_OK)
         return;
-    int rc = pkiws_recover(s, a->serial, a->issuer, a->admin, pass, a->preset, res);
-    pkiws__cli_outcome_result(o, *res, rc);
-    if (*res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_OK)
-        pkiws__cli_write_issued(*res, a->out, a->chain, w, o);
-    pkiws_session_free(s);
+    int rc = pkiws_recover(r->s, a->serial, a->issuer, a->admin, pass, a->preset, &r->res);
+    pkiws__cli_outcome_result(&r->o, r->res, rc);
+    if (r->res != NULL && r->o.code == PKIWS_OK && r->o.status == PKIWS_STATUS_OK)
+        pkiws__cli_write_issued(r->res, a->out, a->chain, &r->w, &r->o);
 }
 
 /* Approvals still needed; -1 when the result does not say. */
@@ -105,34 +102,25 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     int rc = check_usage(cli, args, &a);
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *res = NULL;
-    pkiws__cli_written w;
-    memset(&w, 0, sizeof(w));
-    recover(cli, args, &a, &res, &w, &o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
+    recover(cli, args, &a, &r);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "recovered_serial", a.serial);
-        pkiws__cli_json_kstr(&j, "admin", a.admin);
-        int64_t pending = o.code == PKIWS_OK ? approvals_pending(res) : -1;
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "recovered_serial", a.serial);
+        pkiws__cli_json_kstr(&r.j, "admin", a.admin);
+        int64_t pending = r.o.code == PKIWS_OK ? approvals_pending(r.res) : -1;
         if (pending >= 0)
-            pkiws__cli_json_kint(&j, "approvals_pending", pending);
+            pkiws__cli_json_kint(&r.j, "approvals_pending", pending);
         else
-            pkiws__cli_json_kstr(&j, "approvals_pending", NULL);
-        pkiws__cli_json_issued(&j, res, &w);
-        pkiws__cli_json_finish(&j);
-    } else if (res != NULL && o.code == PKIWS_OK && o.status == PKIWS_STATUS_PENDING) {
-        print_pending(&a, res);
-    } else if (res != NULL && o.code == PKIWS_OK && o.status == PKIWS_STATUS_OK) {
+            pkiws__cli_json_kstr(&r.j, "approvals_pending", NULL);
+        pkiws__cli_json_issued(&r.j, r.res, &r.w);
+    } else if (r.res != NULL && r.o.code == PKIWS_OK && r.o.status == PKIWS_STATUS_PENDING) {
+        print_pending(&a, r.res);
+    } else if (r.res != NULL && r.o.code == PKIWS_OK && r.o.status == PKIWS_STATUS_OK) {
         printf("%-22s %s\n", "recovered by:", a.admin);
-        pkiws__cli_print_issued(res, &w);
+        pkiws__cli_print_issued(r.res, &r.w);
     }
-    pkiws_result_free(res);
-    pkiws__cli_written_dispose(&w);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_recover = {

@@ -55,17 +55,16 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, renew
     return PKIWS__CLI_EXIT_OK;
 }
 
-/* *due = 0 when --if-due says not yet; reads the certificate into *cert. */
+/* *due = 0 when --if-due says not yet. */
 static void renew(const pkiws__cli *cli, const pkiws__cli_args *args,
                   const pkiws__cli_profile_args *p, const renew_args *a, int *due,
-                  pkiws_result **res, pkiws__cli_written *w, pkiws__cli_outcome *o)
+                  pkiws__cli_run *r)
 {
+    pkiws__cli_outcome *o = &r->o;
     pkiws__cli_data cert;
     memset(&cert, 0, sizeof(cert));
-    pkiws_session *s = NULL;
     pkiws_profile *prof = NULL;
     pkiws_request *req = NULL;
-    *res = NULL;
     *due = 1;
     if (pkiws__cli_read("certificate file", a->cert, 0, &cert, o) != PKIWS_OK)
         return;
@@ -80,9 +79,9 @@ static void renew(const pkiws__cli *cli, const pkiws__cli_args *args,
     if (pkiws__cli_check_writable("PFX file", a->out, o) != PKIWS_OK ||
         (a->chain && pkiws__cli_check_writable("chain file", a->chain, o) != PKIWS_OK))
         goto out;
-    w->password_generated = pkiws__cli_arg(args, "pfx-pass") == NULL;
-    if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK ||
-        pkiws__cli_profile_make(s, args, p, &prof, o) != PKIWS_OK)
+    r->w.password_generated = pkiws__cli_arg(args, "pfx-pass") == NULL;
+    if (pkiws__cli_session(cli, args, &r->s, o) != PKIWS_OK ||
+        pkiws__cli_profile_make(r->s, args, p, &prof, o) != PKIWS_OK)
         goto out;
     rc = pkiws_request_new(&req, prof);
     if (rc == PKIWS_OK)
@@ -99,65 +98,53 @@ static void renew(const pkiws__cli *cli, const pkiws__cli_args *args,
         pkiws__cli_outcome_last(o, rc);
         goto out;
     }
-    rc = pkiws_renew(req, cert.p, cert.len, res);
-    pkiws__cli_outcome_result(o, *res, rc);
-    if (*res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_OK)
-        pkiws__cli_write_issued(*res, a->out, a->chain, w, o);
-    else if (*res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_PENDING)
+    rc = pkiws_renew(req, cert.p, cert.len, &r->res);
+    pkiws__cli_outcome_result(o, r->res, rc);
+    if (r->res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_OK)
+        pkiws__cli_write_issued(r->res, a->out, a->chain, &r->w, o);
+    else if (r->res != NULL && o->code == PKIWS_OK && o->status == PKIWS_STATUS_PENDING)
         pkiws__cli_outcome_fail(o, PKIWS_E_UNSUPPORTED,
                                 "the CA holds the renewal for approval (reference %s); "
                                 "pkiws renew does not keep pending renewals: run it again "
                                 "once approved",
-                                pkiws_result_str(*res, PKIWS_RESULT_PENDING_REF));
+                                pkiws_result_str(r->res, PKIWS_RESULT_PENDING_REF));
 out:
     pkiws__cli_data_dispose(&cert);
     pkiws_request_free(req);
     pkiws_profile_free(prof);
-    pkiws_session_free(s);
 }
 
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
     pkiws__cli_profile_args p;
-    memset(&p, 0, sizeof(p));
     renew_args a;
     memset(&a, 0, sizeof(a));
-    int rc = pkiws__cli_conn_check(cli, args);
-    if (rc == PKIWS__CLI_EXIT_OK)
-        rc = pkiws__cli_profile_check(cli, args, &p);
+    int rc = pkiws__cli_conn_profile_check(cli, args, &p);
     if (rc == PKIWS__CLI_EXIT_OK)
         rc = check_usage(cli, args, &a);
     if (rc != PKIWS__CLI_EXIT_OK) {
         pkiws__cli_profile_args_dispose(&p);
         return rc;
     }
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *res = NULL;
-    pkiws__cli_written w;
-    memset(&w, 0, sizeof(w));
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     int due = 1;
-    renew(cli, args, &p, &a, &due, &res, &w, &o);
+    renew(cli, args, &p, &a, &due, &r);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "profile", p.oid);
-        pkiws__cli_json_kstr(&j, "renewed_cert", a.cert);
-        pkiws__cli_json_kbool(&j, "due", due);
-        pkiws__cli_json_issued(&j, res, &w);
-        pkiws__cli_json_finish(&j);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "profile", p.oid);
+        pkiws__cli_json_kstr(&r.j, "renewed_cert", a.cert);
+        pkiws__cli_json_kbool(&r.j, "due", due);
+        pkiws__cli_json_issued(&r.j, r.res, &r.w);
     } else if (!due) {
         printf("not due: '%s' expires in more than %d days; nothing renewed\n", a.cert, a.if_due);
-    } else if (res != NULL && pkiws_result_status(res) == PKIWS_STATUS_OK && o.code == PKIWS_OK) {
+    } else if (r.res != NULL && pkiws_result_status(r.res) == PKIWS_STATUS_OK &&
+               r.o.code == PKIWS_OK) {
         printf("%-22s %s\n", "profile:", p.oid);
         printf("%-22s %s\n", "renewed:", a.cert);
-        pkiws__cli_print_issued(res, &w);
+        pkiws__cli_print_issued(r.res, &r.w);
     }
-    pkiws_result_free(res);
-    pkiws__cli_written_dispose(&w);
     pkiws__cli_profile_args_dispose(&p);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_renew = {

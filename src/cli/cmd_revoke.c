@@ -68,16 +68,13 @@ static int check_usage(const pkiws__cli *cli, const pkiws__cli_args *args, revok
 }
 
 static void revoke(const pkiws__cli *cli, const pkiws__cli_args *args, const revoke_args *a,
-                   pkiws_result **res, pkiws__cli_outcome *o)
+                   pkiws__cli_run *r)
 {
-    pkiws_session *s = NULL;
-    *res = NULL;
-    if (pkiws__cli_session(cli, args, &s, o) != PKIWS_OK)
+    if (pkiws__cli_session(cli, args, &r->s, &r->o) != PKIWS_OK)
         return;
-    int rc =
-        pkiws_revoke(s, a->op, a->selector, a->id, a->reason, pkiws__cli_arg(args, "comment"), res);
-    pkiws__cli_outcome_result(o, *res, rc);
-    pkiws_session_free(s);
+    int rc = pkiws_revoke(r->s, a->op, a->selector, a->id, a->reason,
+                          pkiws__cli_arg(args, "comment"), &r->res);
+    pkiws__cli_outcome_result(&r->o, r->res, rc);
 }
 
 static void json_int_item(pkiws__cli_json *j, const char *key, const pkiws_result *res, int item)
@@ -145,26 +142,24 @@ static size_t split_ids(pkiws__cli_data *d, const char ***out)
 }
 
 static void bulk(const pkiws__cli *cli, const pkiws__cli_args *args, const revoke_args *a,
-                 pkiws_result **res, pkiws__cli_outcome *o)
+                 pkiws__cli_run *r)
 {
-    *res = NULL;
     pkiws__cli_data d;
-    if (pkiws__cli_read("--bulk file", a->bulk, 0, &d, o) != PKIWS_OK)
+    if (pkiws__cli_read("--bulk file", a->bulk, 0, &d, &r->o) != PKIWS_OK)
         return;
     const char **ids = NULL;
     size_t n = split_ids(&d, &ids);
-    pkiws_session *s = NULL;
     if (!n)
-        pkiws__cli_outcome_fail(o, PKIWS_E_INVALID_ARG, "--bulk %s: no ids in the file", a->bulk);
-    else if (pkiws__cli_session(cli, args, &s, o) == PKIWS_OK) {
-        int rc =
-            a->chunk ? pkiws_session_set_int(s, PKIWS_SESSION_OPT_BULK_CHUNK, a->chunk) : PKIWS_OK;
+        pkiws__cli_outcome_fail(&r->o, PKIWS_E_INVALID_ARG, "--bulk %s: no ids in the file",
+                                a->bulk);
+    else if (pkiws__cli_session(cli, args, &r->s, &r->o) == PKIWS_OK) {
+        int rc = a->chunk ? pkiws_session_set_int(r->s, PKIWS_SESSION_OPT_BULK_CHUNK, a->chunk)
+                          : PKIWS_OK;
         if (rc == PKIWS_OK)
-            rc = pkiws_revoke_bulk(s, a->op, a->selector, ids, n, a->reason,
-                                   pkiws__cli_arg(args, "comment"), res);
-        pkiws__cli_outcome_result(o, *res, rc);
+            rc = pkiws_revoke_bulk(r->s, a->op, a->selector, ids, n, a->reason,
+                                   pkiws__cli_arg(args, "comment"), &r->res);
+        pkiws__cli_outcome_result(&r->o, r->res, rc);
     }
-    pkiws_session_free(s);
     pkiws__cli_free(ids);
     pkiws__cli_data_dispose(&d);
 }
@@ -219,49 +214,43 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     int rc = check_usage(cli, args, &a);
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
-    pkiws_result *res = NULL;
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     if (a.bulk)
-        bulk(cli, args, &a, &res, &o);
+        bulk(cli, args, &a, &r);
     else
-        revoke(cli, args, &a, &res, &o);
+        revoke(cli, args, &a, &r);
 
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "operation", op_name(a.op));
-        const char *serial = res ? pkiws_result_str(res, PKIWS_RESULT_SERIAL) : NULL;
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "operation", op_name(a.op));
+        const char *serial = r.res ? pkiws_result_str(r.res, PKIWS_RESULT_SERIAL) : NULL;
         if (a.bulk)
-            pkiws__cli_json_kstr(&j, "serial", NULL);
+            pkiws__cli_json_kstr(&r.j, "serial", NULL);
         else if (a.selector == PKIWS_BY_SERIAL)
-            pkiws__cli_json_kstr(&j, "serial", serial ? serial : a.id);
+            pkiws__cli_json_kstr(&r.j, "serial", serial ? serial : a.id);
         else
-            pkiws__cli_json_kstr(&j, "serial", NULL);
-        pkiws__cli_json_kstr(&j, "seat", !a.bulk && a.selector == PKIWS_BY_SEAT ? a.id : NULL);
-        pkiws__cli_json_kstr(&j, "reason", pkiws__cli_reason_name(a.reason));
-        json_int_item(&j, "success_code", res, PKIWS_RESULT_SUCCESS_CODE);
-        pkiws__cli_json_kstr(&j, "success_message",
-                             res ? pkiws_result_str(res, PKIWS_RESULT_DISPOSITION) : NULL);
-        json_int_item(&j, "revocation_count", res, PKIWS_RESULT_REVOCATION_COUNT);
-        json_int_item(&j, "attempts", res, PKIWS_RESULT_ATTEMPTS);
-        pkiws__cli_json_kstr(&j, "client_transaction_id",
-                             res ? pkiws_result_str(res, PKIWS_RESULT_CLIENT_TXID) : NULL);
-        pkiws__cli_json_kstr(&j, "server_transaction_id",
-                             res ? pkiws_result_str(res, PKIWS_RESULT_SERVER_TXID) : NULL);
+            pkiws__cli_json_kstr(&r.j, "serial", NULL);
+        pkiws__cli_json_kstr(&r.j, "seat", !a.bulk && a.selector == PKIWS_BY_SEAT ? a.id : NULL);
+        pkiws__cli_json_kstr(&r.j, "reason", pkiws__cli_reason_name(a.reason));
+        json_int_item(&r.j, "success_code", r.res, PKIWS_RESULT_SUCCESS_CODE);
+        pkiws__cli_json_kstr(&r.j, "success_message",
+                             r.res ? pkiws_result_str(r.res, PKIWS_RESULT_DISPOSITION) : NULL);
+        json_int_item(&r.j, "revocation_count", r.res, PKIWS_RESULT_REVOCATION_COUNT);
+        json_int_item(&r.j, "attempts", r.res, PKIWS_RESULT_ATTEMPTS);
+        pkiws__cli_json_kstr(&r.j, "client_transaction_id",
+                             r.res ? pkiws_result_str(r.res, PKIWS_RESULT_CLIENT_TXID) : NULL);
+        pkiws__cli_json_kstr(&r.j, "server_transaction_id",
+                             r.res ? pkiws_result_str(r.res, PKIWS_RESULT_SERVER_TXID) : NULL);
         if (a.bulk) {
-            pkiws__cli_json_kstr(&j, "bulk_selector",
+            pkiws__cli_json_kstr(&r.j, "bulk_selector",
                                  a.selector == PKIWS_BY_SEAT ? "seat" : "serial");
-            json_items(&j, res);
+            json_items(&r.j, r.res);
         }
-        pkiws__cli_json_finish(&j);
-    } else if (res != NULL && a.bulk) {
-        print_items(&a, res);
-    } else if (res != NULL) {
-        print_result(&a, res);
+    } else if (r.res != NULL && a.bulk) {
+        print_items(&a, r.res);
+    } else if (r.res != NULL) {
+        print_result(&a, r.res);
     }
-    pkiws_result_free(res);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_revoke = {

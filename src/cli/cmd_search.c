@@ -170,41 +170,39 @@ static const char *selector_name(int selector)
     return selector == PKIWS_BY_SEAT ? "seat" : selector == PKIWS_BY_SERIAL ? "serial" : NULL;
 }
 
-static void json_answer(const search_args *a, const pages *p, const pkiws__cli_outcome *o)
+/* The members of the JSON answer after the common fields. */
+static void json_answer(pkiws__cli_json *j, const search_args *a, const pages *p)
 {
-    pkiws__cli_json j;
-    pkiws__cli_json_begin(&j, o);
     const pkiws_result *last = p->n ? p->page[p->n - 1] : NULL;
-    pkiws__cli_json_kstr(&j, "selector", selector_name(a->selector));
-    pkiws__cli_json_kstr(&j, "seat", a->selector == PKIWS_BY_SEAT ? a->id : NULL);
-    pkiws__cli_json_kstr(&j, "serial", a->selector == PKIWS_BY_SERIAL ? a->id : NULL);
-    pkiws__cli_json_kstr(&j, "profile", a->profile);
-    pkiws__cli_json_kint(&j, "start_index", a->start);
-    pkiws__cli_json_kint(&j, "pages", (int64_t)(p->n - (p->failed != NULL)));
+    pkiws__cli_json_kstr(j, "selector", selector_name(a->selector));
+    pkiws__cli_json_kstr(j, "seat", a->selector == PKIWS_BY_SEAT ? a->id : NULL);
+    pkiws__cli_json_kstr(j, "serial", a->selector == PKIWS_BY_SERIAL ? a->id : NULL);
+    pkiws__cli_json_kstr(j, "profile", a->profile);
+    pkiws__cli_json_kint(j, "start_index", a->start);
+    pkiws__cli_json_kint(j, "pages", (int64_t)(p->n - (p->failed != NULL)));
     if (p->total >= 0)
-        pkiws__cli_json_kint(&j, "total", p->total);
+        pkiws__cli_json_kint(j, "total", p->total);
     else
-        pkiws__cli_json_kstr(&j, "total", NULL);
-    pkiws__cli_json_kint(&j, "count", (int64_t)p->found);
-    pkiws__cli_json_kbool(&j, "more", p->more);
+        pkiws__cli_json_kstr(j, "total", NULL);
+    pkiws__cli_json_kint(j, "count", (int64_t)p->found);
+    pkiws__cli_json_kbool(j, "more", p->more);
     if (p->more)
-        pkiws__cli_json_kint(&j, "next_start_index", p->next);
+        pkiws__cli_json_kint(j, "next_start_index", p->next);
     else
-        pkiws__cli_json_kstr(&j, "next_start_index", NULL);
-    json_certificates(&j, p);
+        pkiws__cli_json_kstr(j, "next_start_index", NULL);
+    json_certificates(j, p);
     int64_t v = 0, attempts = 0;
     for (size_t k = 0; k < p->n; k++)
         if (pkiws_result_int(p->page[k], PKIWS_RESULT_ATTEMPTS, &v) == PKIWS_OK)
             attempts += v;
     if (p->n)
-        pkiws__cli_json_kint(&j, "attempts", attempts);
+        pkiws__cli_json_kint(j, "attempts", attempts);
     else
-        pkiws__cli_json_kstr(&j, "attempts", NULL);
-    pkiws__cli_json_kstr(&j, "client_transaction_id",
+        pkiws__cli_json_kstr(j, "attempts", NULL);
+    pkiws__cli_json_kstr(j, "client_transaction_id",
                          last ? pkiws_result_str(last, PKIWS_RESULT_CLIENT_TXID) : NULL);
-    pkiws__cli_json_kstr(&j, "server_transaction_id",
+    pkiws__cli_json_kstr(j, "server_transaction_id",
                          last ? pkiws_result_str(last, PKIWS_RESULT_SERVER_TXID) : NULL);
-    pkiws__cli_json_finish(&j);
 }
 
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
@@ -214,25 +212,22 @@ static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
     int rc = check_usage(cli, args, &a);
     if (rc != PKIWS__CLI_EXIT_OK)
         return rc;
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     static pages p; /* 8 KB of page pointers: not on the stack */
     memset(&p, 0, sizeof(p));
     p.total = -1;
-    pkiws_session *s = NULL;
-    if (pkiws__cli_session(cli, args, &s, &o) == PKIWS_OK)
-        fetch(s, &a, &p, &o);
+    if (pkiws__cli_session(cli, args, &r.s, &r.o) == PKIWS_OK)
+        fetch(r.s, &a, &p, &r.o);
 
-    if (cli->json) {
-        json_answer(&a, &p, &o);
+    if (pkiws__cli_run_json(cli, &r)) {
+        json_answer(&r.j, &a, &p);
     } else if (p.n > (size_t)(p.failed != NULL)) { /* what came before a failing page, too */
         print_certificates(&p);
         print_summary(&a, &p);
     }
     for (size_t k = 0; k < p.n; k++)
         pkiws_result_free(p.page[k]);
-    pkiws_session_free(s);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_search = {

@@ -10,26 +10,22 @@ static const pkiws__cli_opt OPTS[] = {
 static int run(const pkiws__cli *cli, const pkiws__cli_args *args)
 {
     const char *path = args->pos[0];
-    pkiws__cli_outcome o;
-    pkiws__cli_outcome_init(&o);
+    pkiws__cli_run r = PKIWS__CLI_RUN_INIT;
     pkiws__cli_data data;
     char *thumb = NULL;
-    if (pkiws__cli_read("certificate file", path, 0, &data, &o) == PKIWS_OK) {
+    if (pkiws__cli_read("certificate file", path, 0, &data, &r.o) == PKIWS_OK) {
         int rc = pkiws_thumbprint(data.p, data.len, pkiws__cli_arg(args, "pass"), &thumb);
         if (rc != PKIWS_OK)
-            pkiws__cli_outcome_last(&o, rc);
+            pkiws__cli_outcome_last(&r.o, rc);
         pkiws__cli_data_dispose(&data);
     }
-    if (cli->json) {
-        pkiws__cli_json j;
-        pkiws__cli_json_begin(&j, &o);
-        pkiws__cli_json_kstr(&j, "file", path);
-        pkiws__cli_json_kstr(&j, "thumbprint", thumb);
-        pkiws__cli_json_finish(&j);
+    if (pkiws__cli_run_json(cli, &r)) {
+        pkiws__cli_json_kstr(&r.j, "file", path);
+        pkiws__cli_json_kstr(&r.j, "thumbprint", thumb);
     } else if (thumb != NULL)
         printf("%s\n", thumb);
     pkiws_free(thumb);
-    return pkiws__cli_finish(cli, &o);
+    return pkiws__cli_run_end(cli, &r);
 }
 
 const pkiws__cli_cmd pkiws__cli_cmd_thumbprint = {

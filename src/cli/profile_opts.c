@@ -184,13 +184,18 @@ void pkiws__cli_profile_args_dispose(pkiws__cli_profile_args *p)
     p->othername_oid = NULL;
 }
 
-int pkiws__cli_profile_args_read(const pkiws__cli *cli, const pkiws__cli_args *args,
-                                 pkiws__cli_profile_args *p)
+int pkiws__cli_conn_profile_check(const pkiws__cli *cli, const pkiws__cli_args *args,
+                                  pkiws__cli_profile_args *p)
 {
     memset(p, 0, sizeof(*p));
     int rc = pkiws__cli_conn_check(cli, args);
-    if (rc == PKIWS__CLI_EXIT_OK)
-        rc = pkiws__cli_profile_check(cli, args, p);
+    return rc == PKIWS__CLI_EXIT_OK ? pkiws__cli_profile_check(cli, args, p) : rc;
+}
+
+int pkiws__cli_profile_args_read(const pkiws__cli *cli, const pkiws__cli_args *args,
+                                 pkiws__cli_profile_args *p)
+{
+    int rc = pkiws__cli_conn_profile_check(cli, args, p);
     if (rc == PKIWS__CLI_EXIT_OK)
         rc = pkiws__cli_template_source_check(cli, args);
     if (rc != PKIWS__CLI_EXIT_OK)

@@ -38,10 +38,10 @@ static void call_add(pkiws__call_info *sum, const pkiws__call_info *one)
     sum->attempts = attempts;
 }
 
-/* One status request (bulk when bulk, else updateCertificateStatus of ids[0]). */
-static int status_call(pkiws__client *c, const pkiws__bulk_params *p, int bulk,
-                       const char *const *ids, size_t n, const char *txid,
-                       pkiws__soap_status_result *sr, pkiws__call_info *call)
+/* The status request of ids[0..n) (bulk when bulk, else updateCertificateStatus of ids[0])
+ * prepared in *x. */
+static int status_begin(pkiws__client *c, const pkiws__bulk_params *p, int bulk,
+                        const char *const *ids, size_t n, const char *txid, pkiws__exchange *x)
 {
     pkiws_buf body = PKIWS_BUF_INIT;
     int rc;
@@ -54,19 +54,14 @@ static int status_call(pkiws__client *c, const pkiws__bulk_params *p, int bulk,
                                        NULL, seat ? NULL : ids[0], seat ? ids[0] : NULL};
         rc = pkiws__soap_update_certificate_status(&u, &body);
     }
-    pkiws_xml_doc *doc = NULL;
+    if (rc) {
+        pkiws__buf_dispose(&body);
+        return rc;
+    }
     /* A status change repeated after a lost answer changes nothing more: safe to retry. */
-    if (!rc)
-        rc = pkiws__client_call(c, PKIWS__SVC_MGMT,
-                                bulk ? PKIWS__ACTION_BULK_UPDATE_STATUS
-                                     : PKIWS__ACTION_UPDATE_STATUS,
-                                &body, txid, 1, &doc, call);
-    if (!rc)
-        rc = bulk ? pkiws__soap_parse_bulk_update_status(doc, sr)
-                  : pkiws__soap_parse_update_status(doc, sr);
-    pkiws__xml_free(doc);
-    pkiws__buf_dispose(&body);
-    return rc;
+    return pkiws__exchange_prepare(
+        c, x, PKIWS__SVC_MGMT,
+        bulk ? PKIWS__ACTION_BULK_UPDATE_STATUS : PKIWS__ACTION_UPDATE_STATUS, &body, txid, 1);
 }
 
 static const char *target_status(int operation)
@@ -77,34 +72,6 @@ static const char *target_status(int operation)
 }
 
 #define SEARCH_MAX_PAGES 200 /* a profile's certificates, page by page, at the most */
-
-/* 1 when a search finds certificates for id and all of them (every page) in the requested
- * state. */
-static int already_done(pkiws__client *c, const pkiws__bulk_params *p, const char *id,
-                        pkiws__call_info *sum)
-{
-    pkiws__search_params sp = {p->kind == PKIWS__BULK_SEAT ? id : NULL,
-                               p->kind == PKIWS__BULK_SERIAL ? id : NULL,
-                               p->kind == PKIWS__BULK_PROFILE ? id : NULL, 0, NULL};
-    int done = 1, rc = PKIWS_OK, more = 1, pages = 0;
-    size_t total = 0;
-    while (done && more && pages++ < SEARCH_MAX_PAGES) {
-        pkiws__search_outcome so;
-        rc = pkiws__search(c, &sp, &so);
-        call_add(sum, &so.call);
-        more = !rc && so.page.more && so.page.nfound > 0;
-        done = !rc;
-        for (size_t i = 0; done && i < so.page.nfound; i++)
-            done = so.page.found[i].status &&
-                   !strcmp(so.page.found[i].status, target_status(p->operation));
-        total += rc ? 0 : so.page.nfound;
-        sp.start_index += rc ? 0 : (int)so.page.nfound;
-        pkiws__search_outcome_dispose(&so);
-    }
-    if (rc)
-        pkiws__err_clear();
-    return done && !more && total > 0;
-}
 
 static int set_item(pkiws__bulk_item *it, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -123,117 +90,197 @@ static int set_item(pkiws__bulk_item *it, int code, const char *fmt, ...)
     return rc;
 }
 
-/* Re-try one id on its own. Returns PKIWS_OK, or a transport code that stops the run. */
-static int single(pkiws__client *c, const pkiws__bulk_params *p, const char *id,
-                  pkiws__bulk_item *it, pkiws__bulk_outcome *out)
+int pkiws__bulk_begin(pkiws__bulk_job *j, const pkiws__bulk_params *p, const char *const *ids,
+                      size_t n)
 {
-    char txid[41];
-    derive_txid("one", p, &id, 1, txid);
-    pkiws__soap_status_result sr;
-    memset(&sr, 0, sizeof sr);
-    pkiws__call_info call;
-    memset(&call, 0, sizeof call);
-    int bulk = p->kind == PKIWS__BULK_PROFILE;
-    int rc = status_call(c, p, bulk, &id, 1, txid, &sr, &call);
-    call_add(&out->call, &call);
-    out->singles++;
-    int stop = PKIWS_OK;
-    if (rc) {
-        set_item(it, rc, "%s", pkiws__err_message());
-        if (call.retryable)
-            stop = rc;
-    } else {
-        out->revocation_count += sr.revocation_count;
-        const char *msg = sr.success_msg ? sr.success_msg : "";
-        if (sr.success_code == 0 && sr.revocation_count > 0)
-            rc = set_item(it, PKIWS_OK, "%s", msg);
-        else if (already_done(c, p, id, &out->call))
-            rc = set_item(it, PKIWS_OK, "already %s (searchCertificate)",
-                          target_status(p->operation));
-        else
-            rc = set_item(it, PKIWS_E_REJECTED, "successCode %d: %s", sr.success_code, msg);
-        stop = rc; /* NOMEM */
-    }
-    pkiws__soap_status_result_dispose(&sr);
-    return stop;
-}
-
-static int chunk(pkiws__client *c, const pkiws__bulk_params *p, const char *const *ids, size_t n,
-                 pkiws__bulk_item *items, pkiws__bulk_outcome *out)
-{
-    char txid[41];
-    derive_txid("bulk", p, ids, n, txid);
-    if (!out->chunks)
-        memcpy(out->first_txid, txid, sizeof txid);
-    out->chunks++;
-    pkiws__soap_status_result sr;
-    memset(&sr, 0, sizeof sr);
-    pkiws__call_info call;
-    memset(&call, 0, sizeof call);
-    int rc = status_call(c, p, 1, ids, n, txid, &sr, &call);
-    call_add(&out->call, &call);
-    if (rc && call.retryable) {
-        /* the service is unreachable after the client's retries: nothing more is sent */
-        pkiws__soap_status_result_dispose(&sr);
-        return rc;
-    }
-    int confirmed =
-        !rc && sr.success_code == 0 && sr.revocation_count >= 0 && (size_t)sr.revocation_count >= n;
-    if (!rc)
-        out->revocation_count += sr.revocation_count; /* the singles count only what is left */
-    pkiws__err_clear();
-    int stop = PKIWS_OK;
-    for (size_t i = 0; !stop && i < n; i++) {
-        if (confirmed)
-            stop = set_item(&items[i], PKIWS_OK, "%s (bulk %s)",
-                            sr.success_msg ? sr.success_msg : "", txid);
-        else
-            stop = single(c, p, ids[i], &items[i], out);
-    }
-    pkiws__soap_status_result_dispose(&sr);
-    return stop;
-}
-
-int pkiws__bulk_update_status(pkiws__client *c, const pkiws__bulk_params *p, const char *const *ids,
-                              size_t n, pkiws__bulk_outcome *out)
-{
-    memset(out, 0, sizeof *out);
+    memset(j, 0, sizeof *j);
     if (p->chunk < 1 || p->chunk > PKIWS__BULK_MAX)
         return pkiws__fail(PKIWS_E_INVALID_ARG, "bulk chunk size %zu is not 1..%d", p->chunk,
                            PKIWS__BULK_MAX);
+    j->p = *p;
+    j->ids = ids;
+    j->phase = n ? PKIWS__BULK_CHUNK : PKIWS__BULK_END;
+    j->k = n < p->chunk ? n : p->chunk;
     if (!n)
         return PKIWS_OK;
-    out->items = pkiws__calloc(n, sizeof *out->items);
-    if (!out->items)
+    j->out.items = pkiws__calloc(n, sizeof *j->out.items);
+    if (!j->out.items)
         return PKIWS_E_NOMEM;
-    out->n = n;
-    size_t done = 0;
-    int stop = PKIWS_OK;
-    while (!stop && done < n) {
-        size_t k = n - done < p->chunk ? n - done : p->chunk;
-        stop = chunk(c, p, ids + done, k, out->items + done, out);
-        if (!stop)
-            done += k;
+    j->out.n = n;
+    return PKIWS_OK;
+}
+
+/* The next chunk, or the end. */
+static void next_chunk(pkiws__bulk_job *j)
+{
+    j->at += j->k;
+    size_t left = j->out.n - j->at;
+    j->k = left < j->p.chunk ? left : j->p.chunk;
+    j->i = 0;
+    j->phase = left ? PKIWS__BULK_CHUNK : PKIWS__BULK_END;
+}
+
+/* The next id of the chunk on its own, or the next chunk. */
+static void next_single(pkiws__bulk_job *j)
+{
+    if (++j->i < j->k)
+        j->phase = PKIWS__BULK_SINGLE;
+    else
+        next_chunk(j);
+}
+
+int pkiws__bulk_next(pkiws__bulk_job *j, pkiws__client *c, pkiws__exchange *x, int *more)
+{
+    memset(x, 0, sizeof *x);
+    *more = j->phase != PKIWS__BULK_END;
+    const char *const *id = j->ids + j->at + j->i;
+    switch (j->phase) {
+    case PKIWS__BULK_CHUNK:
+        derive_txid("bulk", &j->p, j->ids + j->at, j->k, j->txid);
+        if (!j->out.chunks)
+            memcpy(j->out.first_txid, j->txid, sizeof j->txid);
+        j->out.chunks++;
+        return status_begin(c, &j->p, 1, j->ids + j->at, j->k, j->txid, x);
+    case PKIWS__BULK_SINGLE:
+        derive_txid("one", &j->p, id, 1, j->txid);
+        j->out.singles++;
+        return status_begin(c, &j->p, j->p.kind == PKIWS__BULK_PROFILE, id, 1, j->txid, x);
+    case PKIWS__BULK_SEARCH:
+        pkiws__search_outcome_dispose(&j->so);
+        return pkiws__search_begin(c, &j->sp, &j->so, x);
+    default:
+        return PKIWS_OK;
     }
-    if (stop == PKIWS_E_NOMEM)
-        return stop;
-    if (stop) {
-        /* ids of the failed chunk and those after it were not confirmed */
-        char why[PKIWS_ERR_MSG_MAX];
-        snprintf(why, sizeof why, "%s", pkiws__err_message());
-        for (size_t i = done; i < n; i++)
-            if (!out->items[i].message &&
-                set_item(&out->items[i], stop, "not confirmed: %s", why) != PKIWS_OK)
-                return PKIWS_E_NOMEM;
-    }
+}
+
+/* A transport failure that survived the client's retries: nothing more is sent; the ids of this
+ * chunk and all later ones not yet decided fail with it. */
+static int stop(pkiws__bulk_job *j, int rc)
+{
+    char why[PKIWS_ERR_MSG_MAX];
+    snprintf(why, sizeof why, "%s", pkiws__err_message());
+    j->phase = PKIWS__BULK_END;
+    for (size_t i = j->at; i < j->out.n; i++)
+        if (!j->out.items[i].message &&
+            set_item(&j->out.items[i], rc, "not confirmed: %s", why) != PKIWS_OK)
+            return PKIWS_E_NOMEM;
     pkiws__err_clear();
     return PKIWS_OK;
 }
 
-void pkiws__bulk_outcome_dispose(pkiws__bulk_outcome *o)
+static int chunk_answer(pkiws__bulk_job *j, int rc, pkiws_xml_doc *doc,
+                        const pkiws__call_info *call)
 {
-    for (size_t i = 0; i < o->n; i++)
-        pkiws__free(o->items[i].message);
-    pkiws__free(o->items);
-    memset(o, 0, sizeof *o);
+    if (rc && call->retryable)
+        return stop(j, rc);
+    pkiws__soap_status_result sr;
+    memset(&sr, 0, sizeof sr);
+    if (!rc)
+        rc = pkiws__soap_parse_bulk_update_status(doc, &sr);
+    int confirmed = !rc && sr.success_code == 0 && sr.revocation_count >= 0 &&
+                    (size_t)sr.revocation_count >= j->k;
+    if (!rc)
+        j->out.revocation_count += sr.revocation_count; /* the singles count only what is left */
+    pkiws__err_clear();
+    int nomem = PKIWS_OK;
+    for (size_t i = 0; confirmed && !nomem && i < j->k; i++)
+        nomem = set_item(&j->out.items[j->at + i], PKIWS_OK, "%s (bulk %s)",
+                         sr.success_msg ? sr.success_msg : "", j->txid);
+    pkiws__soap_status_result_dispose(&sr);
+    if (confirmed)
+        next_chunk(j);
+    else
+        j->phase = PKIWS__BULK_SINGLE; /* every id of the chunk on its own, from the first */
+    return nomem;
+}
+
+static int single_answer(pkiws__bulk_job *j, int rc, pkiws_xml_doc *doc,
+                         const pkiws__call_info *call)
+{
+    pkiws__bulk_item *it = &j->out.items[j->at + j->i];
+    pkiws__soap_status_result sr;
+    memset(&sr, 0, sizeof sr);
+    if (!rc)
+        rc = j->p.kind == PKIWS__BULK_PROFILE ? pkiws__soap_parse_bulk_update_status(doc, &sr)
+                                              : pkiws__soap_parse_update_status(doc, &sr);
+    if (rc) {
+        pkiws__soap_status_result_dispose(&sr);
+        if (set_item(it, rc, "%s", pkiws__err_message()))
+            return PKIWS_E_NOMEM;
+        if (call->retryable)
+            return stop(j, rc);
+        pkiws__err_clear();
+        next_single(j);
+        return PKIWS_OK;
+    }
+    j->out.revocation_count += sr.revocation_count;
+    const char *msg = sr.success_msg ? sr.success_msg : "";
+    int nomem;
+    if (sr.success_code == 0 && sr.revocation_count > 0) {
+        nomem = set_item(it, PKIWS_OK, "%s", msg);
+        next_single(j);
+    } else {
+        /* it changed nothing: done only if a search shows it already in the requested state;
+         * the refusal is kept for the item in case it does not */
+        nomem = set_item(it, PKIWS_E_REJECTED, "successCode %d: %s", sr.success_code, msg);
+        const char *id = j->ids[j->at + j->i];
+        pkiws__search_params sp = {j->p.kind == PKIWS__BULK_SEAT ? id : NULL,
+                                   j->p.kind == PKIWS__BULK_SERIAL ? id : NULL,
+                                   j->p.kind == PKIWS__BULK_PROFILE ? id : NULL, 0, NULL};
+        j->sp = sp;
+        j->pages = 0;
+        j->total = 0;
+        j->phase = PKIWS__BULK_SEARCH;
+    }
+    pkiws__soap_status_result_dispose(&sr);
+    return nomem;
+}
+
+/* A page of the confirming search: on to the next page while all are in the requested state. */
+static int search_answer(pkiws__bulk_job *j, int rc, pkiws_xml_doc *doc)
+{
+    const pkiws__soap_search_result *page = &j->so.page;
+    if (!rc)
+        rc = pkiws__soap_parse_search(doc, &j->so.page);
+    int more = !rc && page->more && page->nfound > 0, done = !rc;
+    for (size_t i = 0; done && i < page->nfound; i++)
+        done =
+            page->found[i].status && !strcmp(page->found[i].status, target_status(j->p.operation));
+    j->total += rc ? 0 : page->nfound;
+    j->sp.start_index += rc ? 0 : (int)page->nfound;
+    pkiws__search_outcome_dispose(&j->so);
+    if (rc)
+        pkiws__err_clear();
+    if (done && more && ++j->pages < SEARCH_MAX_PAGES)
+        return PKIWS_OK; /* phase stays SEARCH */
+    int nomem = PKIWS_OK;
+    if (done && !more && j->total > 0)
+        nomem = set_item(&j->out.items[j->at + j->i], PKIWS_OK, "already %s (searchCertificate)",
+                         target_status(j->p.operation));
+    next_single(j);
+    return nomem;
+}
+
+int pkiws__bulk_answer(pkiws__bulk_job *j, int rc, pkiws_xml_doc *doc, const pkiws__call_info *call)
+{
+    call_add(&j->out.call, call);
+    switch (j->phase) {
+    case PKIWS__BULK_CHUNK:
+        return chunk_answer(j, rc, doc, call);
+    case PKIWS__BULK_SINGLE:
+        return single_answer(j, rc, doc, call);
+    case PKIWS__BULK_SEARCH:
+        return search_answer(j, rc, doc);
+    default:
+        return pkiws__fail(PKIWS_E_INTERNAL, "bulk job: an answer after its end");
+    }
+}
+
+void pkiws__bulk_job_dispose(pkiws__bulk_job *j)
+{
+    pkiws__search_outcome_dispose(&j->so);
+    for (size_t i = 0; i < j->out.n; i++)
+        pkiws__free(j->out.items[i].message);
+    pkiws__free(j->out.items);
+    memset(j, 0, sizeof *j);
 }

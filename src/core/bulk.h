@@ -4,6 +4,7 @@
 #define PKIWS_CORE_BULK_H
 
 #include "core/client.h"
+#include "core/search.h"
 #include "proto/soap.h"
 
 typedef struct pkiws__bulk_params {
@@ -29,6 +30,22 @@ typedef struct pkiws__bulk_outcome {
     pkiws__call_info call; /* attempts summed; the last call's other fields */
 } pkiws__bulk_outcome;
 
+enum { PKIWS__BULK_CHUNK, PKIWS__BULK_SINGLE, PKIWS__BULK_SEARCH, PKIWS__BULK_END };
+
+/* A bulk job in steps (an op drives it: api/revoke.c). */
+typedef struct pkiws__bulk_job {
+    pkiws__bulk_params p;
+    const char *const *ids; /* borrowed */
+    pkiws__bulk_outcome out;
+    int phase;               /* PKIWS__BULK_*: what the next exchange is */
+    size_t at, k, i;         /* the chunk ids[at..at+k); ids[at+i] re-tried on its own */
+    char txid[41];           /* of the status request in flight */
+    pkiws__search_params sp; /* the confirming search of ids[at+i] */
+    pkiws__search_outcome so;
+    int pages;
+    size_t total;
+} pkiws__bulk_job;
+
 /*
  * Send ids in chunks of p->chunk. A chunk answered with successCode 0 and a revocationCount of
  * at least its number of ids marks all its ids done. Any other chunk (non-zero successCode,
@@ -39,10 +56,18 @@ typedef struct pkiws__bulk_outcome {
  * transport failure that survives the client's retries fails that chunk's ids and all later
  * ones with its code (nothing more is sent). clientTransactionIDs are derived from the
  * operation, reason, comment and the ids, so the same chunk is always the same request.
- * Returns PKIWS_OK or PKIWS_E_NOMEM / PKIWS_E_INVALID_ARG; item outcomes are in out.
+ *
+ * pkiws__bulk_begin: PKIWS_E_INVALID_ARG (chunk size) or PKIWS_E_NOMEM. Then, until *more is
+ * 0: pkiws__bulk_next prepares the next exchange in *x (dispose it in every case), and
+ * pkiws__bulk_answer reads its outcome (rc PKIWS_OK with the answer doc, or the failure that
+ * survived the client's retries; call its info); both fail only with PKIWS_E_NOMEM. The item
+ * outcomes are in j->out.
  */
-int pkiws__bulk_update_status(pkiws__client *c, const pkiws__bulk_params *p, const char *const *ids,
-                              size_t n, pkiws__bulk_outcome *out);
-void pkiws__bulk_outcome_dispose(pkiws__bulk_outcome *o);
+int pkiws__bulk_begin(pkiws__bulk_job *j, const pkiws__bulk_params *p, const char *const *ids,
+                      size_t n);
+int pkiws__bulk_next(pkiws__bulk_job *j, pkiws__client *c, pkiws__exchange *x, int *more);
+int pkiws__bulk_answer(pkiws__bulk_job *j, int rc, pkiws_xml_doc *doc,
+                       const pkiws__call_info *call);
+void pkiws__bulk_job_dispose(pkiws__bulk_job *j);
 
 #endif

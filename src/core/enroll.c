@@ -415,7 +415,7 @@ out:
     return rc;
 }
 
-static const char *seat_of(const pkiws__resolution *res)
+const char *pkiws__resolution_seat(const pkiws__resolution *res)
 {
     for (size_t i = 0; i < res->ntrace; i++)
         if (res->trace[i].field == PKIWS_FIELD_SEAT_ID)
@@ -423,7 +423,7 @@ static const char *seat_of(const pkiws__resolution *res)
     for (size_t i = 0; i < res->ntrace; i++)
         if (res->trace[i].field == PKIWS_FIELD_CN)
             return res->trace[i].value;
-    return "";
+    return NULL;
 }
 
 int pkiws__check_txid(const char *txid)
@@ -490,7 +490,7 @@ int pkiws__issue_begin(pkiws__client *c, const pkiws__issue_params *p, const pki
         /* no public key to derive it from: a fresh id (retries of this call reuse it) */
         rc = pkiws__client_random_txid("sk", txid);
     else
-        rc = pkiws__client_txid(p->profile_oid, seat_of(res), out->key, txid);
+        rc = pkiws__client_txid(p->profile_oid, pkiws__resolution_seat(res), out->key, txid);
     if (rc)
         goto out;
     if (!(out->client_txid = pkiws__strdup(txid))) {
@@ -520,10 +520,11 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
     return enroll_run(p, &x, rc, out);
 }
 
-int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
-                pkiws__issue_outcome *out)
+int pkiws__poll_begin(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
+                      pkiws__issue_outcome *out, pkiws__exchange *x)
 {
     memset(out, 0, sizeof *out);
+    memset(x, 0, sizeof *x);
     /* No kept key: a server-side key issuance held pending, whose PKCS#12 comes from the CA. */
     int rc = p->key ? copy_key(p->key, &out->key) : PKIWS_OK;
     if (rc)
@@ -538,10 +539,7 @@ int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat
         return PKIWS_E_NOMEM;
     pkiws__soap_enroll e = {p->profile_oid, txid, NULL, 0, p->pending_ref,
                             NULL,           0,    NULL, 0, !p->key};
-    pkiws__exchange x;
-    memset(&x, 0, sizeof x);
-    rc = enroll_begin(c, &e, &x);
-    return enroll_run(p, &x, rc, out);
+    return enroll_begin(c, &e, x);
 }
 
 void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o)
@@ -552,37 +550,33 @@ void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o)
     memset(o, 0, sizeof *o);
 }
 
-int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
-                         const char *reason, const char *comment, pkiws__revoke_outcome *out)
+int pkiws__update_status_begin(pkiws__client *c, const char *txid, int operation, int by_seat,
+                               const char *id, const char *reason, const char *comment,
+                               pkiws__revoke_outcome *out, pkiws__exchange *x)
 {
     memset(out, 0, sizeof *out);
-    char txid[41];
-    int rc = pkiws__client_random_txid("rev", txid);
-    if (rc)
-        return rc;
-    return pkiws__update_status_txid(c, txid, operation, by_seat, id, reason, comment, out);
-}
-
-int pkiws__update_status_txid(pkiws__client *c, const char *txid, int operation, int by_seat,
-                              const char *id, const char *reason, const char *comment,
-                              pkiws__revoke_outcome *out)
-{
-    memset(out, 0, sizeof *out);
-    int rc;
-    out->client_txid = pkiws__strdup(txid);
+    memset(x, 0, sizeof *x);
+    if (!(out->client_txid = pkiws__strdup(txid)))
+        return PKIWS_E_NOMEM;
     pkiws__soap_update_status u = {
         txid, operation, reason, comment, NULL, by_seat ? NULL : id, by_seat ? id : NULL};
     pkiws_buf body = PKIWS_BUF_INIT;
-    pkiws_xml_doc *doc = NULL;
+    int rc = pkiws__soap_update_certificate_status(&u, &body);
+    if (rc) {
+        pkiws__buf_dispose(&body);
+        return rc;
+    }
+    /* A revocation repeated after a lost answer changes nothing more: safe to retry. */
+    return pkiws__exchange_prepare(c, x, PKIWS__SVC_MGMT, PKIWS__ACTION_UPDATE_STATUS, &body, txid,
+                                   1);
+}
+
+int pkiws__update_status_end(pkiws_xml_doc *doc, int by_seat, const char *id,
+                             pkiws__revoke_outcome *out)
+{
     pkiws__soap_status_result sr;
     memset(&sr, 0, sizeof sr);
-    rc = out->client_txid ? pkiws__soap_update_certificate_status(&u, &body) : PKIWS_E_NOMEM;
-    /* A revocation repeated after a lost answer changes nothing more: safe to retry. */
-    if (!rc)
-        rc = pkiws__client_call(c, PKIWS__SVC_MGMT, PKIWS__ACTION_UPDATE_STATUS, &body, txid, 1,
-                                &doc, &out->call);
-    if (!rc)
-        rc = pkiws__soap_parse_update_status(doc, &sr);
+    int rc = pkiws__soap_parse_update_status(doc, &sr);
     if (!rc) {
         out->success_code = sr.success_code;
         out->revocation_count = sr.revocation_count;
@@ -596,8 +590,23 @@ int pkiws__update_status_txid(pkiws__client *c, const char *txid, int operation,
                              out->message ? ": " : "", out->message ? out->message : "");
     }
     pkiws__soap_status_result_dispose(&sr);
+    return rc;
+}
+
+int pkiws__update_status_txid(pkiws__client *c, const char *txid, int operation, int by_seat,
+                              const char *id, const char *reason, const char *comment,
+                              pkiws__revoke_outcome *out)
+{
+    pkiws__exchange x;
+    pkiws_xml_doc *doc = NULL;
+    int rc = pkiws__update_status_begin(c, txid, operation, by_seat, id, reason, comment, out, &x);
+    if (!rc)
+        rc = pkiws__exchange_run(&x, &doc);
+    out->call = x.info;
+    if (!rc)
+        rc = pkiws__update_status_end(doc, by_seat, id, out);
     pkiws__xml_free(doc);
-    pkiws__buf_dispose(&body);
+    pkiws__exchange_dispose(&x);
     return rc;
 }
 

@@ -52,6 +52,10 @@ int pkiws__client_txid(const char *profile_oid, const char *seat, const pkiws__k
  * file names of captures). Otherwise PKIWS_E_INVALID_ARG naming the bad character. */
 int pkiws__check_txid(const char *txid);
 
+/* The seat the CA files a certificate under: the resolved seat id, else the CN; NULL when the
+ * resolution has neither. */
+const char *pkiws__resolution_seat(const pkiws__resolution *res);
+
 /* res must come from a successful pkiws__resolve for the same template. */
 int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
                  pkiws__issue_outcome *out);
@@ -61,10 +65,11 @@ int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__re
 int pkiws__issue_begin(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
                        pkiws__issue_outcome *out, pkiws__exchange *x);
 int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc *doc, pkiws__issue_outcome *out);
-/* QueryTokenStatus for p->pending_ref with p->key; p->key NULL: a server-side key issuance
- * (tokenType PKCS12; the key comes in the CA's PKCS#12, else PKIWS_E_PROTOCOL). */
-int pkiws__poll(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
-                pkiws__issue_outcome *out);
+/* QueryTokenStatus for p->pending_ref with p->key, as an exchange in *x (dispose it in every
+ * case) whose answer pkiws__issue_end reads; p->key NULL: a server-side key issuance (tokenType
+ * PKCS12; the key comes in the CA's PKCS#12, else PKIWS_E_PROTOCOL). */
+int pkiws__poll_begin(pkiws__client *c, const pkiws__issue_params *p, const char *seat,
+                      pkiws__issue_outcome *out, pkiws__exchange *x);
 void pkiws__issue_outcome_dispose(pkiws__issue_outcome *o);
 /* Open the CA's PKCS#12 (server-side key, recovered key) with password (NULL: ""): its key into
  * out->key, the certificate matching it into out->leaf, the rest ordered into out->chain
@@ -90,12 +95,18 @@ typedef struct pkiws__revoke_outcome {
     int success_code, revocation_count;
     pkiws__call_info call;
 } pkiws__revoke_outcome;
-int pkiws__update_status(pkiws__client *c, int operation, int by_seat, const char *id,
-                         const char *reason, const char *comment, pkiws__revoke_outcome *out);
-/* The same with the caller's clientTransactionID (the outbox's, chosen when it was queued). */
+/* updateCertificateStatus of a serial or seat with the caller's clientTransactionID (a random
+ * one, or the outbox's, chosen when it was queued); successCode != 0 is PKIWS_E_REJECTED (the
+ * outcome filled). */
 int pkiws__update_status_txid(pkiws__client *c, const char *txid, int operation, int by_seat,
                               const char *id, const char *reason, const char *comment,
                               pkiws__revoke_outcome *out);
+/* The same in steps: the exchange in *x (dispose it in every case), then its answer. */
+int pkiws__update_status_begin(pkiws__client *c, const char *txid, int operation, int by_seat,
+                               const char *id, const char *reason, const char *comment,
+                               pkiws__revoke_outcome *out, pkiws__exchange *x);
+int pkiws__update_status_end(pkiws_xml_doc *doc, int by_seat, const char *id,
+                             pkiws__revoke_outcome *out);
 void pkiws__revoke_outcome_dispose(pkiws__revoke_outcome *o);
 
 /* 1 when now is at or after notAfter - renewal_days days (or after notAfter), else 0. */

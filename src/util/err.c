@@ -181,14 +181,17 @@ int pkiws__error_retryable(int code)
     return e ? e->retryable : 0;
 }
 
-static _Thread_local struct {
-    int code;
-    char msg[PKIWS_ERR_MSG_MAX];
-    const char *remedy;
-    int retryable;
-    char native_domain[16];
-    long long native_code;
-} tl_err;
+static _Thread_local pkiws__err_state tl_err;
+
+void pkiws__err_save(pkiws__err_state *st)
+{
+    *st = tl_err;
+}
+
+void pkiws__err_restore(const pkiws__err_state *st)
+{
+    tl_err = *st;
+}
 
 static void err_set(int code, const char *remedy, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));

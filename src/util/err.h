@@ -32,6 +32,18 @@ const char *pkiws__err_native_domain(void);
 long long pkiws__err_native_code(void);
 void pkiws__err_clear(void);
 
+/* The whole last error, to carry it from the thread that saw it to the one that reports it. */
+typedef struct pkiws__err_state {
+    int code;
+    char msg[PKIWS_ERR_MSG_MAX];
+    const char *remedy; /* static text */
+    int retryable;
+    char native_domain[16];
+    long long native_code;
+} pkiws__err_state;
+void pkiws__err_save(pkiws__err_state *st);
+void pkiws__err_restore(const pkiws__err_state *st);
+
 /* Static tables (also behind pkiws_strerror / pkiws_error_name). */
 const char *pkiws__error_name(int code);     /* NULL for unknown codes */
 const char *pkiws__error_text(int code);     /* NULL for unknown codes */

@@ -345,7 +345,9 @@ static void test_api_key_encrypt(void **state)
                      PKIWS_OK);
     assert_non_null(strstr(enc, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
     assert_null(strstr(enc, "-----BEGIN PRIVATE KEY-----"));
-    char path[] = "/tmp/pkiws-enc-XXXXXX";
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    char path[256];
+    snprintf(path, sizeof path, "%s/pkiws-enc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
@@ -353,9 +355,10 @@ static void test_api_key_encrypt(void **state)
     fclose(f);
     char cmd[512];
     snprintf(cmd, sizeof cmd,
-             "openssl pkey -in %s -passin 'pass:p\xc3\xa4ss w\xc3\xb6rd' -noout 2>/dev/null", path);
+             "openssl pkey -in '%s' -passin 'pass:p\xc3\xa4ss w\xc3\xb6rd' -noout 2>/dev/null",
+             path);
     int ok = system(cmd);
-    snprintf(cmd, sizeof cmd, "openssl pkey -in %s -passin pass:wrong -noout 2>/dev/null", path);
+    snprintf(cmd, sizeof cmd, "openssl pkey -in '%s' -passin pass:wrong -noout 2>/dev/null", path);
     int bad = system(cmd);
     unlink(path);
     assert_int_equal(ok, 0); /* OpenSSL opens it with the password */

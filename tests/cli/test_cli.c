@@ -300,14 +300,18 @@ static void test_cli_names_enumerations(void **state)
 /* A fresh directory for file tests; removed by rm_dir. */
 static char *make_dir(void)
 {
-    char *d = strdup("/tmp/pkiws-test-cli.XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    const size_t cap = 256;
+    char *d = malloc(cap);
+    assert_non_null(d);
+    snprintf(d, cap, "%s/pkiws-test-cli.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     assert_non_null(mkdtemp(d));
     return d;
 }
 
 static void rm_dir(char *d)
 {
-    char cmd[256];
+    char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
     assert_int_equal(system(cmd), 0);
     free(d);

@@ -71,8 +71,7 @@ static void start(sim *s, const sim *pki_of, const char *const *extra)
     const char *exe = getenv("PKIWS_SIM");
     if (!exe)
         die("PKIWS_SIM is not set");
-    snprintf(s->dir, sizeof s->dir, "/tmp/pkiws-it-XXXXXX");
-    if (!mkdtemp(s->dir))
+    if (sim_mkdtemp(s->dir, sizeof s->dir, "pkiws-it") != 0)
         die("mkdtemp failed");
     snprintf(s->reqdir, sizeof s->reqdir, "%s/requests", s->dir);
     mkdir(s->reqdir, 0700);
@@ -240,4 +239,46 @@ int sim_finish(sim *s)
             bad ? "FAILED" : "ok");
     sim_cleanup(s);
     return bad;
+}
+
+/* What sim_group_setup and sim_group_teardown work on (sim_group_init). */
+static struct {
+    sim *sim;
+    pkiws_session **session;
+    const char *const *extra;
+} group;
+
+void sim_group_init(sim *s, pkiws_session **session, const char *const *extra)
+{
+    group.sim = s;
+    group.session = session;
+    group.extra = extra;
+}
+
+int sim_group_setup(void **state)
+{
+    (void)state;
+    if (!group.sim)
+        die("sim_group_setup before sim_group_init");
+    sim_start(group.sim, group.extra);
+    if (group.session)
+        *group.session = sim_session(group.sim);
+    return 0;
+}
+
+int sim_group_teardown(void **state)
+{
+    (void)state;
+    if (group.session) {
+        pkiws_session_free(*group.session);
+        *group.session = NULL;
+    }
+    return sim_finish(group.sim) ? -1 : 0;
+}
+
+int sim_mkdtemp(char *dir, size_t cap, const char *name)
+{
+    const char *tmp = getenv("TMPDIR");
+    int n = snprintf(dir, cap, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+    return n > 0 && (size_t)n < cap && mkdtemp(dir) ? 0 : -1;
 }

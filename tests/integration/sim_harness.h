@@ -4,6 +4,7 @@
 #ifndef PKIWS_TEST_SIM_HARNESS_H
 #define PKIWS_TEST_SIM_HARNESS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include <pkiws/pkiws.h>
@@ -35,5 +36,19 @@ int sim_validate_requests(const sim *s);
 /* The end of a test group: validate the requests, stop (reporting the certificates issued and
  * the validation on stderr) and remove the state dir; 0 when every request was valid. */
 int sim_finish(sim *s);
+
+/* The usual cmocka group of a test program: one simulator, started with @p extra (may be NULL;
+ * must outlive the group), and when @p session is not NULL a session on it (sim_session). Name
+ * them in main() before cmocka_run_group_tests(tests, sim_group_setup, sim_group_teardown); a
+ * program with more to set up calls these two from its own group functions. */
+void sim_group_init(sim *s, pkiws_session **session, const char *const *extra);
+/* sim_start, then the session; 0. */
+int sim_group_setup(void **state);
+/* Free the session, then sim_finish; 0 when every request was valid, else -1. */
+int sim_group_teardown(void **state);
+
+/* Make a fresh directory "$TMPDIR/NAME-XXXXXX" (/tmp when TMPDIR is unset or empty) in dir;
+ * 0, or -1 when it does not fit in @p cap bytes or cannot be made. */
+int sim_mkdtemp(char *dir, size_t cap, const char *name);
 
 #endif

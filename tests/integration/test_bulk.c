@@ -27,23 +27,18 @@ static char *key_pem; /* one RA-style key certified for every seat: no key gener
 
 static int group_setup(void **state)
 {
-    (void)state;
     char *csr = NULL;
     if (pkiws_ra_csr("CN=fleet", PKIWS_KEY_RSA2048, &key_pem, &csr) != PKIWS_OK)
         return -1;
     pkiws_free(csr);
-    sim_start(&the_sim, NULL);
-    session = sim_session(&the_sim);
-    return 0;
+    return sim_group_setup(state);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    pkiws_session_free(session);
-    int bad = sim_finish(&the_sim);
+    int bad = sim_group_teardown(state);
     pkiws_free_secret(key_pem, strlen(key_pem));
-    return bad ? -1 : 0;
+    return bad;
 }
 
 /* Issue a certificate of profile B.2 for upn on s; its serial into serial. */
@@ -294,5 +289,6 @@ int main(void)
         cmocka_unit_test(test_faults_are_retried),
         cmocka_unit_test(test_arguments),
     };
+    sim_group_init(&the_sim, &session, NULL);
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -45,10 +45,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    int bad = sim_validate_requests(&the_sim);
-    sim_stop(&the_sim);
-    sim_cleanup(&the_sim);
-    return bad ? -1 : 0;
+    return sim_finish(&the_sim) ? -1 : 0;
 }
 
 static pkiws_request *new_request(pkiws_profile *p, const char *cn, const char *email)
@@ -400,8 +397,8 @@ static void test_request_key_is_used(void **state)
     snprintf(pub_cert, sizeof pub_cert, "%s/cert.pub", dir);
     snprintf(certf, sizeof certf, "%s/cert.pem", dir);
     snprintf(cmd, sizeof cmd,
-             "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out %s 2>/dev/null "
-             "&& openssl pkey -in %s -pubout -out %s",
+             "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out '%s' 2>/dev/null "
+             "&& openssl pkey -in '%s' -pubout -out '%s'",
              key, key, pub_key);
     assert_int_equal(system(cmd), 0);
     char pem[8192];
@@ -425,8 +422,8 @@ static void test_request_key_is_used(void **state)
         assert_non_null(f);
         fputs(pkiws_result_str(res, PKIWS_RESULT_CERT_PEM), f);
         fclose(f);
-        snprintf(cmd, sizeof cmd, "openssl x509 -in %s -pubkey -noout > %s && cmp -s %s %s", certf,
-                 pub_cert, pub_cert, pub_key);
+        snprintf(cmd, sizeof cmd, "openssl x509 -in '%s' -pubkey -noout > '%s' && cmp -s '%s' '%s'",
+                 certf, pub_cert, pub_cert, pub_key);
         assert_int_equal(system(cmd), 0); /* the certificate carries the given key */
         pkiws_result_free(res);
         pkiws_request_free(r);

@@ -26,21 +26,6 @@
 static sim the_sim;
 static pkiws_session *session;
 
-static int group_setup(void **state)
-{
-    (void)state;
-    sim_start(&the_sim, NULL);
-    session = sim_session(&the_sim);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    pkiws_session_free(session);
-    return sim_finish(&the_sim) ? -1 : 0;
-}
-
 struct row {
     const char *oid;
     int format;
@@ -635,5 +620,6 @@ int main(void)
         cmocka_unit_test(test_online_check_fails_usefully_when_down),
         cmocka_unit_test(test_online_soap_fault_from_server),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    sim_group_init(&the_sim, &session, NULL);
+    return cmocka_run_group_tests(tests, sim_group_setup, sim_group_teardown);
 }

@@ -44,7 +44,7 @@ typedef struct slot {
     int in_flight, finished, waits;
     uint8_t *sent; /* the last request body, to compare with its retry */
     size_t sent_len;
-    int resent_same; /* retries: the same bytes sent again */
+    int resent_same;    /* retries: the same bytes sent again */
     int64_t fed_at_ms;  /* CLOCK_MONOTONIC just before the last feed */
     int64_t min_gap_ms; /* shortest time from a feed to the retry it caused (-1: none) */
 } slot;

@@ -924,6 +924,9 @@ static void test_preflight_refuses_what_the_ca_refuses(void **state)
                 key_name(cases[i].bad_key ? cases[i].bad_key : cases[i].key));
         run_case(&cases[i]);
     }
+    char *made[] = {x64, x65, e64, e65, m255, m256, g32768, g32769};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+        free(made[i]);
 }
 
 /* --subject-format cn-as-email with only an e-mail shaped --cn: the CN is used, and traced. */
@@ -961,33 +964,23 @@ static void test_cn_as_email_from_request_cn(void **state)
 
 static int group_setup(void **state)
 {
-    (void)state;
     make_profiles();
-    char dir[] = "/tmp/pkiws-preflight-XXXXXX";
-    if (!mkdtemp(dir))
+    char dir[256];
+    if (sim_mkdtemp(dir, sizeof dir, "pkiws-preflight") != 0)
         return -1;
     snprintf(policy_path, sizeof policy_path, "%s/catalogue.xml", dir);
     write_catalogue(policy_path);
-    const char *extra[] = {"--policy", policy_path, NULL};
-    sim_start(&the_sim, extra);
-    session = sim_session(&the_sim);
-    return 0;
+    return sim_group_setup(state);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    pkiws_session_free(session);
-    int bad = sim_validate_requests(&the_sim);
-    int issued = sim_stop(&the_sim);
-    fprintf(stderr, "simulator issued %d certificates; request validation %s\n", issued,
-            bad ? "FAILED" : "ok");
-    sim_cleanup(&the_sim);
+    int bad = sim_group_teardown(state);
     remove(policy_path);
     char *slash = strrchr(policy_path, '/');
     *slash = 0;
     rmdir(policy_path);
-    return bad ? -1 : 0;
+    return bad;
 }
 
 int main(void)
@@ -996,5 +989,7 @@ int main(void)
         cmocka_unit_test(test_preflight_refuses_what_the_ca_refuses),
         cmocka_unit_test(test_cn_as_email_from_request_cn),
     };
+    static const char *const extra[] = {"--policy", policy_path, NULL};
+    sim_group_init(&the_sim, &session, extra);
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

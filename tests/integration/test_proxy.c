@@ -35,7 +35,7 @@ static sim the_sim;
 static struct {
     pid_t pid;
     int port;
-    char dir[64], log[128];
+    char dir[256], log[300];
 } tp;
 
 /* A port that was free a moment ago. */
@@ -60,13 +60,12 @@ static int free_port(void)
  * process took the port in between. */
 static int start_tinyproxy(const char *exe)
 {
-    snprintf(tp.dir, sizeof tp.dir, "/tmp/pkiws-proxy-XXXXXX");
-    if (!mkdtemp(tp.dir))
+    if (sim_mkdtemp(tp.dir, sizeof tp.dir, "pkiws-proxy") != 0)
         return -1;
     snprintf(tp.log, sizeof tp.log, "%s/tinyproxy.log", tp.dir);
     for (int attempt = 0; attempt < 5; attempt++) {
         tp.port = free_port();
-        char conf[128], out[128], err[128];
+        char conf[300], out[300], err[300];
         snprintf(conf, sizeof conf, "%s/tinyproxy.conf", tp.dir);
         snprintf(out, sizeof out, "%s/tinyproxy.out", tp.dir);
         snprintf(err, sizeof err, "%s/tinyproxy.err", tp.dir);
@@ -104,8 +103,11 @@ static int group_teardown(void **state)
     if (tp.pid > 0)
         proc_stop(tp.pid, SIGTERM);
     sim_cleanup(&the_sim);
-    if (!strncmp(tp.dir, "/tmp/pkiws-proxy-", 17)) {
-        char cmd[128];
+    /* only what sim_mkdtemp made: "$TMPDIR/pkiws-proxy-XXXXXX" */
+    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
+    size_t n = strlen(root);
+    if (!strncmp(tp.dir, root, n) && !strncmp(tp.dir + n, "/pkiws-proxy-", 13)) {
+        char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tp.dir);
         if (system(cmd) != 0)
             return -1;

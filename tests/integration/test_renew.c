@@ -22,21 +22,6 @@
 static sim the_sim;
 static pkiws_session *session;
 
-static int group_setup(void **state)
-{
-    (void)state;
-    sim_start(&the_sim, NULL);
-    session = sim_session(&the_sim);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    pkiws_session_free(session);
-    return sim_finish(&the_sim) ? -1 : 0;
-}
-
 /* A request of profile B.2 (CN + UPN) for upn. */
 static pkiws_request *request_for(pkiws_profile **p, const char *upn)
 {
@@ -206,5 +191,6 @@ int main(void)
         cmocka_unit_test(test_renew_refusals),
         cmocka_unit_test(test_renewal_window),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    sim_group_init(&the_sim, &session, NULL);
+    return cmocka_run_group_tests(tests, sim_group_setup, sim_group_teardown);
 }

@@ -22,21 +22,6 @@
 static sim the_sim;
 static pkiws_session *session;
 
-static int group_setup(void **state)
-{
-    (void)state;
-    sim_start(&the_sim, NULL);
-    session = sim_session(&the_sim);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    pkiws_session_free(session);
-    return sim_finish(&the_sim) ? -1 : 0;
-}
-
 /* Issue (old NULL) or renew for upn under profile B.2 with the duplicates mode; the result. */
 static int run(const char *upn, int mode, const uint8_t *old, size_t old_len, pkiws_result **res)
 {
@@ -151,5 +136,6 @@ int main(void)
         cmocka_unit_test(test_renew_is_not_refused_for_itself),
         cmocka_unit_test(test_option_values),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    sim_group_init(&the_sim, &session, NULL);
+    return cmocka_run_group_tests(tests, sim_group_setup, sim_group_teardown);
 }

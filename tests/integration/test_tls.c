@@ -35,7 +35,7 @@
 static sim the_sim; /* on 127.0.0.1, reached as localhost (the name its certificate has) */
 static sim far_sim; /* on 127.0.0.2: loopback too, but not a name the certificate carries */
 
-static char pki[64]; /* mkpki.sh's directory, "" without openssl */
+static char pki[256]; /* mkpki.sh's directory, "" without openssl */
 
 static int group_setup(void **state)
 {
@@ -46,10 +46,9 @@ static int group_setup(void **state)
     sim_start_shared(&far_sim, &the_sim, far);
     const char *openssl = getenv("PKIWS_OPENSSL"), *mkpki = getenv("PKIWS_MKPKI");
     if (openssl && mkpki && *openssl && *mkpki) {
-        snprintf(pki, sizeof pki, "/tmp/pkiws-tlsit-XXXXXX");
-        if (!mkdtemp(pki))
+        if (sim_mkdtemp(pki, sizeof pki, "pkiws-tlsit") != 0)
             return -1;
-        char cmd[800];
+        char cmd[1200];
         snprintf(cmd, sizeof cmd, "bash '%s' '%s' '%s'", mkpki, openssl, pki);
         if (system(cmd) != 0)
             return -1;
@@ -63,8 +62,11 @@ static int group_teardown(void **state)
     proc_kill_all(0);
     sim_cleanup(&far_sim);
     sim_cleanup(&the_sim);
-    if (pki[0] && !strncmp(pki, "/tmp/pkiws-tlsit-", 17)) {
-        char cmd[128];
+    /* only what sim_mkdtemp made: "$TMPDIR/pkiws-tlsit-XXXXXX" */
+    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
+    size_t n = strlen(root);
+    if (pki[0] && !strncmp(pki, root, n) && !strncmp(pki + n, "/pkiws-tlsit-", 13)) {
+        char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", pki);
         if (system(cmd) != 0)
             return -1;
@@ -178,7 +180,7 @@ static void test_tls_ra_key_not_matching(void **state)
  * extra arguments; its port. */
 static int s_server(const char *cert, const char *const *extra, pid_t *pid)
 {
-    char crt[128], key[128], out[128], err[128];
+    char crt[320], key[320], out[320], err[320];
     snprintf(crt, sizeof crt, "%s/%s", pki, cert);
     snprintf(key, sizeof key, "%s/server.key", pki);
     static int nth; /* a fresh output file each time: the port is read from it */
@@ -215,7 +217,7 @@ static int s_server(const char *cert, const char *const *extra, pid_t *pid)
 static pkiws_session *session_at(int port)
 {
     pkiws_session *s = sim_session(&the_sim);
-    char url[160], root[128];
+    char url[160], root[320];
     snprintf(url, sizeof url, "https://localhost:%d/pki-ws", port);
     snprintf(root, sizeof root, "%s/root.pem", pki);
     assert_int_equal(pkiws_session_set_str(s, PKIWS_SESSION_OPT_BASE_URL, url), PKIWS_OK);

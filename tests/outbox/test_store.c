@@ -18,13 +18,14 @@
 
 #include "core/outbox.h"
 
-static char dir[] = "/tmp/pkiws-outbox-store.XXXXXX";
+static char dir[256];
 static char path[300];
 
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/pkiws-outbox-store.XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    snprintf(dir, sizeof dir, "%s/pkiws-outbox-store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/outbox.db", dir);
     return 0;

@@ -20,6 +20,7 @@
 
 #include "issue.h"
 #include "token.h"
+#include "token_group.h"
 
 #define URI "pkcs11:token=" TOKEN_LABEL ";object=ra;type=private"
 
@@ -28,21 +29,7 @@ static sim the_sim;
 static int group_setup(void **state)
 {
     (void)state;
-    sim_start(&the_sim, NULL);
-    char key[400], cert[400];
-    snprintf(key, sizeof key, "%s/ra.key", the_sim.state);
-    snprintf(cert, sizeof cert, "%s/ra.pem", the_sim.state);
-    return token_make(the_sim.dir, key, cert);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    int issued = sim_stop(&the_sim);
-    int bad = sim_validate_requests(&the_sim);
-    printf("# simulator issued %d certificates; requests %s\n", issued, bad ? "INVALID" : "ok");
-    sim_cleanup(&the_sim);
-    return bad ? -1 : 0;
+    return token_group_setup(&the_sim, "ra.key", "ra.pem");
 }
 
 /* A session on the simulator with the token's RA credential (no PKCS#12 loaded first). */
@@ -217,5 +204,6 @@ int main(void)
         cmocka_unit_test(test_uri_refusals),
         cmocka_unit_test(test_curl_transport_refused),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    sim_group_init(&the_sim, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, sim_group_teardown);
 }

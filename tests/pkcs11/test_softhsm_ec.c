@@ -18,6 +18,7 @@
 
 #include "issue.h"
 #include "token.h"
+#include "token_group.h"
 
 #define URI "pkcs11:token=" TOKEN_LABEL ";object=ra;type=private"
 #define EC_CLIENT "CN=pkiws-sim RA EC (EC key)"
@@ -27,17 +28,7 @@ static sim the_sim;
 static int group_setup(void **state)
 {
     (void)state;
-    sim_start(&the_sim, NULL);
-    char key[400], cert[400];
-    snprintf(key, sizeof key, "%s/ra-ec.key", the_sim.state);
-    snprintf(cert, sizeof cert, "%s/ra-ec.pem", the_sim.state);
-    return token_make(the_sim.dir, key, cert);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return sim_finish(&the_sim) ? -1 : 0;
+    return token_group_setup(&the_sim, "ra-ec.key", "ra-ec.pem");
 }
 
 static void test_issue_native_with_ec_token_key(void **state)
@@ -80,5 +71,6 @@ int main(void)
         cmocka_unit_test(test_issue_native_with_ec_token_key),
         cmocka_unit_test(test_ec_key_cannot_leave_the_token),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    sim_group_init(&the_sim, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, sim_group_teardown);
 }

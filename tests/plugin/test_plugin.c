@@ -38,7 +38,7 @@
 static struct env {
     int ready;
     const char *sim;
-    char dir[128], state[200];
+    char dir[256], state[300];
     char *trust, *ra, *ra_key, *foreign_ra, *foreign_key;
     size_t trust_len, ra_len, ra_key_len, foreign_ra_len, foreign_key_len;
 } E;
@@ -58,12 +58,12 @@ static const char hc_body[] =
 typedef struct sim {
     pid_t pid;
     int port;
-    char out[240];
+    char out[320];
 } sim;
 
 static int sim_start(sim *s, const char *fault)
 {
-    char port_file[240], err[240];
+    char port_file[320], err[320];
     snprintf(port_file, sizeof port_file, "%s/sim.port", E.dir);
     snprintf(s->out, sizeof s->out, "%s/sim.out", E.dir);
     snprintf(err, sizeof err, "%s/sim.err", E.dir);
@@ -97,7 +97,7 @@ static char *sim_stop(sim *s)
 
 static char *state_file(const char *name, size_t *len)
 {
-    char path[300];
+    char path[320];
     snprintf(path, sizeof path, "%s/%s", E.state, name);
     return file_slurp(path, len);
 }
@@ -111,7 +111,8 @@ static int group_setup(void **state)
         fprintf(stderr, "cannot run %s\n", E.sim);
         return -1;
     }
-    snprintf(E.dir, sizeof E.dir, "/tmp/pkiws-plugin-XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    snprintf(E.dir, sizeof E.dir, "%s/pkiws-plugin-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(E.dir))
         return -1;
     snprintf(E.state, sizeof E.state, "%s/state", E.dir);
@@ -145,8 +146,11 @@ static int group_teardown(void **state)
     free(E.ra_key);
     free(E.foreign_ra);
     free(E.foreign_key);
-    if (!strncmp(E.dir, "/tmp/pkiws-plugin-", 18)) {
-        char cmd[200];
+    /* only what group_setup made: "$TMPDIR/pkiws-plugin-XXXXXX" */
+    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
+    size_t n = strlen(root);
+    if (E.dir[0] && !strncmp(E.dir, root, n) && !strncmp(E.dir + n, "/pkiws-plugin-", 14)) {
+        char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.dir);
         if (system(cmd) != 0)
             return -1;

@@ -25,8 +25,8 @@ from __future__ import annotations
 from ._enums import (Duplicates, ErrorCode, Feature, Field, KeyType, LogLevel, OutboxItem, OutboxState,
                      OutboxStep, PfxPreset, ProfileOpt,
                      Reason, RequestOpt, ResultBlob, ResultInt, ResultStr, SanType, Selector,
-                     OpWant, SessionOpt, SignAlg, Source, Status, StatusOp, SubjectFormat,
-                     TemplateInt,
+                     OpWant, PollEvent, ProgressEvent, SessionOpt, SignAlg, Source, Status,
+                     StatusOp, SubjectFormat, TemplateInt,
                      Transport, Verdict)
 from ._errors import (ApiError, BackendError, ConfigError, ConnectError, CryptoError,
                       DuplicateError,
@@ -43,6 +43,7 @@ from ._lib import MIN_VERSION, SONAME
 from ._offline import (RaCsr, cert_renewal_due, error_name, features, key_encrypt, pfx_inspect, pfx_package,
                        ra_csr, strerror, thumbprint, thumbprint_normalize, version,
                        version_string)
+from ._op import HttpRequest, Op, drive
 from ._outbox import Outbox, OutboxEntry
 from ._profile import Profile, TemplateAttribute
 from ._request import Request
@@ -58,13 +59,15 @@ UPN_OID = "1.3.6.1.4.1.311.20.2.3"
 __all__ = [
     "ApiError", "BackendError", "Check", "ConfigError", "ConnectError", "CryptoError",
     "DuplicateError", "Duplicates", "Item",
-    "ErrorCode", "Feature", "Field", "Found", "HTTPError", "IdentityError", "InternalError",
+    "ErrorCode", "Feature", "Field", "Found", "HTTPError", "HttpRequest", "IdentityError",
+    "InternalError",
     "InvalidArgumentError", "InvalidHandleError", "KeyType", "LimitError", "LocalIOError",
     "RecursiveApiCallError",
     "CancelledError",
     "LogLevel", "MIN_VERSION", "Outbox", "OutboxEntry", "OutboxItem", "OutboxState",
-    "OutboxStep", "NoMemoryError", "OptionTypeError", "OtherNameEncodingError",
-    "PfxPreset", "PkiwsError", "PolicyMismatchError", "Profile", "ProfileError",
+    "OutboxStep", "NoMemoryError", "Op", "OptionTypeError", "OtherNameEncodingError",
+    "PfxPreset", "PollEvent", "ProgressEvent", "PkiwsError", "PolicyMismatchError", "Profile",
+    "ProfileError",
     "ProfileNotFoundError", "ProfileOpt", "ProtocolError", "RACredentialError", "RaCsr",
     "Reason", "RejectedError", "Request", "RequestOpt", "Result", "ResultBlob", "ResultInt",
     "ResultStr", "SONAME", "SanType", "SanUnresolvedError", "Selector", "ServiceError",
@@ -73,7 +76,8 @@ __all__ = [
     "OpWant", "StatusOp", "SubjectFormat", "TLSError", "TemplateAttribute", "TemplateInt", "TraceEntry",
     "Transport", "TransportError",
     "TransportTimeoutError", "UPN_OID", "UnknownOptionError", "UnsupportedCharsError",
-    "UnsupportedError", "Verdict", "cert_renewal_due", "error_class", "error_name", "features", "key_encrypt",
+    "UnsupportedError", "Verdict", "cert_renewal_due", "drive", "error_class", "error_name",
+    "features", "key_encrypt",
     "pfx_inspect",
     "pfx_package", "ra_csr", "strerror", "thumbprint", "thumbprint_normalize", "version",
     "version_string",

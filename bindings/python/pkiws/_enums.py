@@ -291,6 +291,21 @@ class OpWant(enum.IntEnum):
     DONE = 3
 
 
+class PollEvent(enum.IntFlag):
+    """enum pkiws_poll_event: what a descriptor of pkiws_op_fds waits for (Op.fds)."""
+
+    IN = 1
+    OUT = 2
+
+
+class ProgressEvent(enum.IntEnum):
+    """enum pkiws_progress_event: what a progress callback reports (Session.set_progress)."""
+
+    SEND = 1
+    WAITING = 2
+    BACKOFF = 3
+
+
 class StatusOp(enum.IntEnum):
     """enum pkiws_status_op: what pkiws_revoke does."""
 

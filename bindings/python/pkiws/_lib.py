@@ -83,6 +83,10 @@ SIGN_CB = CFUNCTYPE(c_int, c_void_p, c_int, c_void_p, c_size_t, c_void_p, c_size
 #: typedef void (*pkiws_outbox_step_cb)(int64_t entry_id, int step, void *user_data);
 OUTBOX_STEP_CB = CFUNCTYPE(None, c_int64, c_int, c_void_p)
 
+#: typedef int (*pkiws_progress_cb)(void *user_data, const char *operation, int event,
+#:                                  int attempt, int64_t ms);
+PROGRESS_CB = CFUNCTYPE(c_int, c_void_p, c_char_p, c_int, c_int, c_int64)
+
 _PSTR = POINTER(c_void_p)  # const char ** / char ** / (const) uint8_t **
 _PSIZE = POINTER(c_size_t)
 _PINT = POINTER(c_int)
@@ -196,6 +200,7 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_session_get_int", c_int, (SessionP, c_int, _PI64), _R),
     ("pkiws_session_get_str", c_int, (SessionP, c_int, _PSTR), _R),
     ("pkiws_session_set_log_cb", c_int, (SessionP, LOG_CB, c_void_p), _R),
+    ("pkiws_session_set_progress_cb", c_int, (SessionP, PROGRESS_CB, c_void_p), _R),
     ("pkiws_session_set_ra_pkcs12", c_int, (SessionP, c_void_p, c_size_t, c_char_p), _R),
     ("pkiws_session_set_ra_pkcs12_file", c_int, (SessionP, c_char_p, c_char_p), _R),
     ("pkiws_session_set_ra_pem", c_int,
@@ -244,6 +249,18 @@ PROTOTYPES: tuple[tuple[str, Any, tuple, Optional[Callable]], ...] = (
     ("pkiws_op_result", c_int, (OpP, POINTER(ResultP)), _RR),
     ("pkiws_op_cancel", c_int, (OpP,), _R),
     ("pkiws_op_free", None, (OpP,), None),
+    ("pkiws_op_perform", c_int, (OpP, _PINT), _R),
+    ("pkiws_op_fds", c_int, (OpP, _PINT, _PINT, c_size_t, _PSIZE, _PI64), _R),
+    ("pkiws_poll_start", c_int, (RequestP, POINTER(OpP)), _R),
+    ("pkiws_profile_fetch_policy_start", c_int, (ProfileP, POINTER(OpP)), _R),
+    ("pkiws_revoke_start", c_int,
+     (SessionP, c_int, c_int, c_char_p, c_int, c_char_p, POINTER(OpP)), _R),
+    ("pkiws_revoke_bulk_start", c_int,
+     (SessionP, c_int, c_int, POINTER(c_void_p), c_size_t, c_int, c_char_p, POINTER(OpP)), _R),
+    ("pkiws_search_start", c_int, (SessionP, c_int, c_char_p, c_char_p, c_int, POINTER(OpP)),
+     _R),
+    ("pkiws_recover_start", c_int,
+     (SessionP, c_char_p, c_char_p, c_char_p, c_char_p, c_int, POINTER(OpP)), _R),
     # result
     ("pkiws_result_free", None, (ResultP,), None),
     ("pkiws_result_status", c_int, (ResultP,), None),

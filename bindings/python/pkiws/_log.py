@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""The log callback bridge: one C trampoline per session, kept alive as long as C may call it.
+"""The callback bridges of a session (log and progress): one C trampoline each per session,
+kept alive as long as C may call them.
 
-C calls the trampoline on the thread that called into the library. The trampoline calls the
+C calls a trampoline on the thread that called into the library. The trampoline calls the
 Python callable; an exception raised there cannot cross into C, so it is stored (per thread)
-and re-raised by :meth:`LogSink.guard` once the library call has returned.
+and re-raised by :meth:`LogSink.guard` once the library call has returned. For the progress
+callback the exception also cancels the call (the callback returns nonzero to C).
 """
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from . import _enums, _lib
 #: ``callback(level, domain, txid, message)``; domain is "core", "xml", "crypto", "http" or
 #: "tls", txid the client transaction id ("" outside an operation).
 LogCallback = Callable[[_enums.LogLevel, str, str, str], None]
+#: ``callback(operation, event, attempt, ms)`` -> truthy to cancel; operation is "issuance",
+#: "search", "policy fetch", ..., event a ProgressEvent.
+ProgressCallback = Callable[[str, _enums.ProgressEvent, int, int], Any]
 
 
 def _text(raw: Optional[bytes]) -> str:
@@ -23,7 +28,8 @@ def _text(raw: Optional[bytes]) -> str:
 
 
 class LogSink:
-    """Holds the Python callable and the CFUNCTYPE trampoline registered with C.
+    """Holds the Python callables (log, progress) and the CFUNCTYPE trampolines registered
+    with C.
 
     A session owns one; its profiles and requests hold a reference too, because the C objects
     keep the session (and so the registered callback) alive after the Python Session closes.
@@ -31,9 +37,29 @@ class LogSink:
 
     def __init__(self) -> None:
         self.callback: Optional[LogCallback] = None
+        self.progress: Optional[ProgressCallback] = None
         self._pending = threading.local()
-        # the C function pointer: referenced here for as long as the sink lives
+        # the C function pointers: referenced here for as long as the sink lives (a C op or
+        # call may still hold one after the callable was replaced: it then finds None)
         self.c_callback = _lib.LOG_CB(self._trampoline)
+        self.c_progress = _lib.PROGRESS_CB(self._progress_trampoline)
+
+    def _keep(self, exc: BaseException) -> None:
+        """Store what a callback raised, for guard() to re-raise (the first one wins)."""
+        if getattr(self._pending, "exc", None) is None:
+            self._pending.exc = exc
+
+    def _progress_trampoline(self, user_data: Any, operation: Optional[bytes], event: int,
+                             attempt: int, ms: int) -> int:
+        callback = self.progress
+        if callback is None:
+            return 0
+        try:
+            return 1 if callback(_text(operation), _enums.as_enum(_enums.ProgressEvent, event),
+                                 attempt, ms) else 0
+        except BaseException as exc:  # noqa: B036 - nothing may unwind into C
+            self._keep(exc)
+            return 1  # an exception (Ctrl-C too) cancels the call, then it is re-raised
 
     def _trampoline(self, level: int, domain: Optional[bytes], txid: Optional[bytes],
                     msg: Optional[bytes], user_data: Any) -> None:
@@ -44,8 +70,7 @@ class LogSink:
             callback(_enums.as_enum(_enums.LogLevel, level), _text(domain), _text(txid),
                      _text(msg))
         except BaseException as exc:  # noqa: B036 - nothing may unwind into C
-            if getattr(self._pending, "exc", None) is None:
-                self._pending.exc = exc
+            self._keep(exc)
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from . import _conv, _enums, _lib
 from ._handle import Handle
+from ._op import Op, run
 from ._result import Result
 from ._session import Session
 
@@ -94,6 +95,16 @@ class Profile(Handle):
         """Fetch the template from the CA's policy service and cache it (network)."""
         with self._sink.guard():
             _lib.pkiws_profile_fetch_policy(self._handle())
+
+    def fetch_policy_start(self) -> Op:
+        """:meth:`fetch_policy` as an :class:`Op`; its Result has ``attempts`` and
+        ``client_txid``."""
+        return Op._start(self, _lib.pkiws_profile_fetch_policy_start, self._handle())
+
+    async def fetch_policy_async(self) -> Result:
+        """:meth:`fetch_policy` in the running asyncio loop, without blocking it. Returns the
+        op's Result (``attempts``, ``client_txid``); the template is cached in the profile."""
+        return await run(self.fetch_policy_start)
 
     def verify(self) -> Result:
         """Pre-flight the selections against the template: one verdict per attribute.

@@ -7,6 +7,7 @@ from typing import Any, Optional, Tuple, Union
 
 from . import _conv, _enums, _lib
 from ._handle import Handle
+from ._op import Op, run
 from ._profile import Profile
 from ._result import Result
 
@@ -113,11 +114,42 @@ class Request(Handle):
     def renew(self, old_cert: _conv.Data) -> Result:
         """Renew ``old_cert`` (PEM or DER) for this request's identity, same seat (network):
         a new key and certificate; the Result is as for :meth:`issue`."""
-        raw = _conv.data(old_cert, "certificate to renew") or b""
+        raw = _old_cert(old_cert)
         out = _lib.ResultP()
         with self._sink.guard():
             _lib.pkiws_renew(self._handle(), raw, len(raw), ctypes.byref(out))
             return Result._adopt(out)
 
+    # ---- the same as ops (the request must stay open until the op is closed) ---------------
+    def issue_start(self) -> Op:
+        """:meth:`issue` as an :class:`Op`."""
+        return Op._start(self, _lib.pkiws_issue_start, self._handle())
+
+    def poll_start(self) -> Op:
+        """:meth:`poll` as an :class:`Op`."""
+        return Op._start(self, _lib.pkiws_poll_start, self._handle())
+
+    def renew_start(self, old_cert: _conv.Data) -> Op:
+        """:meth:`renew` as an :class:`Op` (``old_cert`` is copied)."""
+        raw = _old_cert(old_cert)
+        return Op._start(self, _lib.pkiws_renew_start, self._handle(), raw, len(raw))
+
+    # ---- and in the running asyncio loop, without blocking it (pkiws._op.drive) -------------
+    async def issue_async(self) -> Result:
+        """:meth:`issue`, awaitable; cancelling the task cancels the issuance."""
+        return await run(self.issue_start)
+
+    async def poll_async(self) -> Result:
+        """:meth:`poll`, awaitable; cancelling the task cancels it."""
+        return await run(self.poll_start)
+
+    async def renew_async(self, old_cert: _conv.Data) -> Result:
+        """:meth:`renew`, awaitable; cancelling the task cancels the renewal."""
+        return await run(lambda: self.renew_start(old_cert))
+
     def __repr__(self) -> str:
         return f"<pkiws.Request{' closed' if self.closed else ''}>"
+
+
+def _old_cert(old_cert: _conv.Data) -> bytes:
+    return _conv.data(old_cert, "certificate to renew") or b""

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 from . import _conv, _enums, _lib
 from ._handle import Handle
-from ._log import LogCallback, LogSink
+from ._log import LogCallback, LogSink, ProgressCallback
 from ._errors import PkiwsError
+from ._op import Op, run
 from ._result import Result
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,15 +117,36 @@ class Session(Handle):
         thread that called into pkiws; if it raises, the exception is re-raised once that
         call returns (later records of the same call are still delivered).
         """
-        if callback is not None and not callable(callback):
-            raise TypeError("the log callback must be callable or None")
-        self._sink.callback = callback
-        with self._sink.guard():
-            _lib.pkiws_session_set_log_cb(self._handle(),
-                                          self._sink.c_callback if callback else
-                                          _lib.LOG_CB(), None)
+        self._install("log", "callback", callback, _lib.pkiws_session_set_log_cb,
+                      self._sink.c_callback)
         if level is not None:
             self.set_int(_enums.SessionOpt.LOG_LEVEL, level)
+
+    def set_progress(self, callback: Optional[ProgressCallback]) -> None:
+        """Report the progress of the blocking calls (issue, poll, renew, revoke, search,
+        recover, fetch_policy) to ``callback(operation, event, attempt, ms)``; None: no reports.
+
+        ``operation`` names the call ("issuance", "search", "policy fetch", ...), ``event`` is
+        a ProgressEvent: SEND (an exchange goes out, ``attempt`` 1, 2, ...), WAITING (for its
+        answer, ``ms`` so far) or BACKOFF (before a retry, ``ms`` left), at most every
+        PKIWS_PROGRESS_TICK_MS (100 ms). A truthy return cancels the call, which then raises
+        pkiws.CancelledError at once. The callback runs on the calling thread. An exception it
+        raises (KeyboardInterrupt too) cancels the call as well and is re-raised from it once
+        it returns, the CancelledError as its ``__context__``. Calls started afterwards see the
+        change; ops (``*_start``, ``*_async``) do not report progress.
+        """
+        self._install("progress", "progress", callback, _lib.pkiws_session_set_progress_cb,
+                      self._sink.c_progress)
+
+    def _install(self, what: str, attr: str, callback: Optional[Callable[..., Any]],
+                 set_fn: Any, trampoline: Any) -> None:
+        """Hand ``callback`` to the sink (its ``attr``) and register the sink's trampoline
+        with ``set_fn`` (a NULL function pointer for None)."""
+        if callback is not None and not callable(callback):
+            raise TypeError(f"the {what} callback must be callable or None")
+        setattr(self._sink, attr, callback)
+        with self._sink.guard():
+            set_fn(self._handle(), trampoline if callback else type(trampoline)(), None)
 
     # ---- RA credential ------------------------------------------------------------------
     def load_ra_pkcs12(self, data: bytes, password: Optional[Union[str, bytes]]) -> None:
@@ -261,13 +283,22 @@ class Session(Handle):
         Returns the Result (SUCCESS_CODE, DISPOSITION, REVOCATION_COUNT); failures raise a
         PkiwsError whose ``result`` carries the same.
         """
-        raw_id = _conv.text(id, "serial" if by == _enums.Selector.SERIAL else "seat id")
-        raw_comment = _conv.text(comment, "comment")
-        out = _lib.ResultP()
-        with self._sink.guard():
-            _lib.pkiws_revoke(self._handle(), int(operation), int(by), raw_id, int(reason),
-                              raw_comment, ctypes.byref(out))
-            return Result._adopt(out)
+        return self._call(_lib.pkiws_revoke, *_revoke_args(id, by, operation, reason, comment))
+
+    def revoke_start(self, id: str, *, by: int = _enums.Selector.SERIAL,
+                     operation: int = _enums.StatusOp.REVOKE, reason: int = _enums.Reason.NONE,
+                     comment: Optional[str] = None) -> Op:
+        """:meth:`revoke` as an :class:`Op`."""
+        return Op._start(self, _lib.pkiws_revoke_start, self._handle(),
+                         *_revoke_args(id, by, operation, reason, comment))
+
+    async def revoke_async(self, id: str, *, by: int = _enums.Selector.SERIAL,
+                           operation: int = _enums.StatusOp.REVOKE,
+                           reason: int = _enums.Reason.NONE,
+                           comment: Optional[str] = None) -> Result:
+        """:meth:`revoke` in the running asyncio loop, without blocking it."""
+        return await run(lambda: self.revoke_start(id, by=by, operation=operation,
+                                                   reason=reason, comment=comment))
 
     def revoke_bulk(self, ids: Sequence[str], *, by: int = _enums.Selector.SERIAL,
                     operation: int = _enums.StatusOp.REVOKE,
@@ -278,35 +309,50 @@ class Session(Handle):
         :class:`Item` per id (see pkiws_revoke_bulk in pkiws.h for what confirms an id).
         When an id is not confirmed a PkiwsError of the first such id is raised, its
         ``result`` carrying every item; ``check=False`` returns the Result instead."""
-        if isinstance(ids, (str, bytes)):
-            raise TypeError("ids must be a sequence of strings, not one string")
-        raw = [_conv.text(i, "id") for i in ids]
-        arr = (ctypes.c_char_p * max(len(raw), 1))(*raw)
-        raw_comment = _conv.text(comment, "comment")
-        out = _lib.ResultP()
-        with self._sink.guard():
-            try:
-                _lib.pkiws_revoke_bulk(self._handle(), int(operation), int(by),
-                                       ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p)),
-                                       len(raw), int(reason), raw_comment, ctypes.byref(out))
-            except PkiwsError as exc:
-                if check or exc.result is None:
-                    raise
-                return exc.result
-            return Result._adopt(out)
+        try:
+            return self._call(_lib.pkiws_revoke_bulk,
+                              *_bulk_args(ids, by, operation, reason, comment))
+        except PkiwsError as exc:
+            return _bulk_outcome(exc, check)
+
+    def revoke_bulk_start(self, ids: Sequence[str], *, by: int = _enums.Selector.SERIAL,
+                          operation: int = _enums.StatusOp.REVOKE,
+                          reason: int = _enums.Reason.NONE,
+                          comment: Optional[str] = None) -> Op:
+        """:meth:`revoke_bulk` as an :class:`Op` (the ids are copied; its result raises as
+        ``check=True`` does)."""
+        return Op._start(self, _lib.pkiws_revoke_bulk_start, self._handle(),
+                         *_bulk_args(ids, by, operation, reason, comment))
+
+    async def revoke_bulk_async(self, ids: Sequence[str], *, by: int = _enums.Selector.SERIAL,
+                                operation: int = _enums.StatusOp.REVOKE,
+                                reason: int = _enums.Reason.NONE, comment: Optional[str] = None,
+                                check: bool = True) -> Result:
+        """:meth:`revoke_bulk` in the running asyncio loop, without blocking it."""
+        try:
+            return await run(lambda: self.revoke_bulk_start(ids, by=by, operation=operation,
+                                                            reason=reason, comment=comment))
+        except PkiwsError as exc:
+            return _bulk_outcome(exc, check)
 
     def search(self, id: Optional[str] = None, *, by: int = 0,
                profile_oid: Optional[str] = None, start_index: int = 0) -> Result:
         """searchCertificate: certificates of a seat or serial (``by`` Selector.SEAT /
         Selector.SERIAL with ``id``), or all (``by`` 0), optionally within a profile; one page
         from ``start_index``. The Result has ``found``, SEARCH_TOTAL and SEARCH_MORE."""
-        raw_id = _conv.text(id, "seat id or serial")
-        raw_oid = _conv.text(profile_oid, "profile OID")
-        out = _lib.ResultP()
-        with self._sink.guard():
-            _lib.pkiws_search(self._handle(), int(by), raw_id, raw_oid, int(start_index),
-                              ctypes.byref(out))
-            return Result._adopt(out)
+        return self._call(_lib.pkiws_search, *_search_args(id, by, profile_oid, start_index))
+
+    def search_start(self, id: Optional[str] = None, *, by: int = 0,
+                     profile_oid: Optional[str] = None, start_index: int = 0) -> Op:
+        """:meth:`search` as an :class:`Op`."""
+        return Op._start(self, _lib.pkiws_search_start, self._handle(),
+                         *_search_args(id, by, profile_oid, start_index))
+
+    async def search_async(self, id: Optional[str] = None, *, by: int = 0,
+                           profile_oid: Optional[str] = None, start_index: int = 0) -> Result:
+        """:meth:`search` in the running asyncio loop, without blocking it."""
+        return await run(lambda: self.search_start(id, by=by, profile_oid=profile_oid,
+                                                   start_index=start_index))
 
     def recover(self, serial: str, issuer: str, admin_id: str, *,
                 pfx_password: Optional[str] = None, preset: int = 0) -> Result:
@@ -314,21 +360,32 @@ class Session(Handle):
         a PFX with ``preset`` and ``pfx_password`` (None: generated, in PFX_PASSWORD). While
         administrators still have to approve, the Result's status is PENDING and
         APPROVALS_PENDING says how many; ask again later (e.g. as another admin)."""
-        raw = [_conv.text(serial, "serial"), _conv.text(issuer, "issuer DN"),
-               _conv.text(admin_id, "admin id"), _conv.text(pfx_password, "PFX password")]
-        out = _lib.ResultP()
-        with self._sink.guard():
-            _lib.pkiws_recover(self._handle(), *raw, int(preset), ctypes.byref(out))
-            return Result._adopt(out)
+        return self._call(_lib.pkiws_recover,
+                          *_recover_args(serial, issuer, admin_id, pfx_password, preset))
+
+    def recover_start(self, serial: str, issuer: str, admin_id: str, *,
+                      pfx_password: Optional[str] = None, preset: int = 0) -> Op:
+        """:meth:`recover` as an :class:`Op`."""
+        return Op._start(self, _lib.pkiws_recover_start, self._handle(),
+                         *_recover_args(serial, issuer, admin_id, pfx_password, preset))
+
+    async def recover_async(self, serial: str, issuer: str, admin_id: str, *,
+                            pfx_password: Optional[str] = None, preset: int = 0) -> Result:
+        """:meth:`recover` in the running asyncio loop, without blocking it."""
+        return await run(lambda: self.recover_start(serial, issuer, admin_id,
+                                                    pfx_password=pfx_password, preset=preset))
 
     def check(self, profile_oid: Optional[str] = None) -> Result:
         """Health report: one check per step (configuration, RA credential, DNS, TCP, TLS,
         getStatus, policy fetch of ``profile_oid``). A failing step raises; the exception's
         ``result.checks`` has the whole report."""
-        raw = _conv.text(profile_oid, "profile OID")
+        return self._call(_lib.pkiws_check, _conv.text(profile_oid, "profile OID"))
+
+    def _call(self, fn: Any, *args: Any) -> Result:
+        """``fn(session, *args, &result)``, a blocking operation: its Result, or it raises."""
         out = _lib.ResultP()
         with self._sink.guard():
-            _lib.pkiws_check(self._handle(), raw, ctypes.byref(out))
+            fn(self._handle(), *args, ctypes.byref(out))
             return Result._adopt(out)
 
     def __repr__(self) -> str:
@@ -337,3 +394,41 @@ class Session(Handle):
         where = self.get_str(_enums.SessionOpt.BASE_URL) or self.get_str(_enums.SessionOpt.CA)
         return f"<pkiws.Session {where or '(no CA)'}>"
 
+
+# ---- the arguments of an operation, shared by its blocking form and its op ----------------
+
+def _revoke_args(id: str, by: int, operation: int, reason: int,
+                 comment: Optional[str]) -> tuple:
+    raw_id = _conv.text(id, "serial" if by == _enums.Selector.SERIAL else "seat id")
+    return int(operation), int(by), raw_id, int(reason), _conv.text(comment, "comment")
+
+
+def _bulk_args(ids: Sequence[str], by: int, operation: int, reason: int,
+               comment: Optional[str]) -> tuple:
+    if isinstance(ids, (str, bytes)):
+        raise TypeError("ids must be a sequence of strings, not one string")
+    raw = [_conv.text(i, "id") for i in ids]
+    arr = (ctypes.c_char_p * max(len(raw), 1))(*raw)
+    # the cast keeps a reference to arr, which keeps the strings
+    return (int(operation), int(by), ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p)),
+            len(raw), int(reason), _conv.text(comment, "comment"))
+
+
+def _bulk_outcome(exc: PkiwsError, check: bool) -> Result:
+    """revoke_bulk's ``check``: raise the failure, or hand back its Result (every item)."""
+    if check or exc.result is None:
+        raise exc
+    return exc.result
+
+
+def _search_args(id: Optional[str], by: int, profile_oid: Optional[str],
+                 start_index: int) -> tuple:
+    return (int(by), _conv.text(id, "seat id or serial"), _conv.text(profile_oid, "profile OID"),
+            int(start_index))
+
+
+def _recover_args(serial: str, issuer: str, admin_id: str, pfx_password: Optional[str],
+                  preset: int) -> tuple:
+    return (_conv.text(serial, "serial"), _conv.text(issuer, "issuer DN"),
+            _conv.text(admin_id, "admin id"), _conv.text(pfx_password, "PFX password"),
+            int(preset))

@@ -32,6 +32,8 @@ MIRRORS = {
     pkiws.Verdict: ("pkiws_verdict", "PKIWS_VERDICT_"),
     pkiws.StatusOp: ("pkiws_status_op", "PKIWS_OP_"),
     pkiws.OpWant: ("pkiws_op_want", "PKIWS_OP_"),
+    pkiws.PollEvent: ("pkiws_poll_event", "PKIWS_POLL_"),
+    pkiws.ProgressEvent: ("pkiws_progress_event", "PKIWS_PROGRESS_"),
     pkiws.Selector: ("pkiws_selector", "PKIWS_BY_"),
     pkiws.Duplicates: ("pkiws_duplicates", "PKIWS_DUPLICATES_"),
     pkiws.Reason: ("pkiws_reason", "PKIWS_REASON_"),

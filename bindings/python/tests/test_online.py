@@ -149,7 +149,8 @@ class TestOnline(SimTestCase):
                 self.assertRaises(pkiws.StateError) as cm:
             r3.poll()
         self.assertIn("pkiws_request_set_key", cm.exception.message)
-        self.assertIsNone(cm.exception.result)
+        # as for issue(), the failed result comes with the exception
+        self.assertEqual(cm.exception.result.status, pkiws.Status.FAILED)
 
     def test_online_recover(self) -> None:
         escrow, dual = support.SIM_ARC + ".15", support.SIM_ARC + ".16"  # the CA makes the key

@@ -25,6 +25,7 @@ _SCALARS = {
     "pkiws_log_cb": _lib.LOG_CB,
     "pkiws_sign_cb": _lib.SIGN_CB,
     "pkiws_outbox_step_cb": _lib.OUTBOX_STEP_CB,
+    "pkiws_progress_cb": _lib.PROGRESS_CB,
 }
 _HANDLES = {
     "pkiws_session": _lib._Session,

@@ -15,7 +15,7 @@
 
 #include "core/enroll.h"
 
-static char dir[64];
+static char dir[256];
 static pkiws__cert *root, *issuing, *leaf;
 
 static void sh(const char *cmd)
@@ -26,7 +26,7 @@ static void sh(const char *cmd)
 
 static pkiws__cert *load(const char *name)
 {
-    char path[128];
+    char path[320];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     pkiws_buf b = PKIWS_BUF_INIT;
     assert_int_equal(pkiws__file_read(path, 0, &b), PKIWS_OK);
@@ -39,12 +39,13 @@ static pkiws__cert *load(const char *name)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/pkiws-chain-XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    snprintf(dir, sizeof dir, "%s/pkiws-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return -1;
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
-             "cd %s && K='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes' && "
+             "cd '%s' && K='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes' && "
              "openssl req -x509 $K -keyout root.key -out root.pem -days 3 -subj '/CN=Root' "
              "-addext basicConstraints=critical,CA:TRUE 2>/dev/null && "
              "openssl req $K -keyout ca.key -out ca.csr -subj '/CN=Issuing' 2>/dev/null && "
@@ -68,8 +69,8 @@ static int teardown(void **state)
     pkiws__cert_free(root);
     pkiws__cert_free(issuing);
     pkiws__cert_free(leaf);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    char cmd[320];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     sh(cmd);
     return 0;
 }

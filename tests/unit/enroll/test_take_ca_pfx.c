@@ -52,14 +52,14 @@ void __wrap_free(void *p)
     __real_free(p);
 }
 
-static char dir[64];
+static char dir[256];
 static pkiws__key *key;
 static pkiws__cert *leaf;
 static pkiws_buf pfx_good; /* key + leaf under "CA one-time pw", the legacy preset */
 
 static void *read_file(const char *name, size_t *len)
 {
-    char path[128];
+    char path[320];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     pkiws_buf b = PKIWS_BUF_INIT;
     assert_int_equal(pkiws__file_read(path, 0, &b), PKIWS_OK);
@@ -69,12 +69,13 @@ static void *read_file(const char *name, size_t *len)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/pkiws-capfx-XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    snprintf(dir, sizeof dir, "%s/pkiws-capfx-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return -1;
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "cd %s && K='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes' && "
+             "cd '%s' && K='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes' && "
              "openssl req -x509 $K -keyout ca.key -out ca.pem -days 3 -subj '/CN=CA' "
              "-addext basicConstraints=critical,CA:TRUE 2>/dev/null && "
              "openssl req $K -keyout leaf.key -out leaf.csr -subj '/CN=Escrowed' 2>/dev/null && "
@@ -104,8 +105,8 @@ static int teardown(void **state)
     pkiws__key_free(key);
     pkiws__cert_free(leaf);
     pkiws__buf_dispose(&pfx_good);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    char cmd[320];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 

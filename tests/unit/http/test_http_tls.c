@@ -35,7 +35,7 @@
 static struct env {
     int ready;
     const char *openssl, *mkpki, *sim, *examples;
-    char dir[128], sim_state[200];
+    char dir[256], sim_state[300];
     pid_t s_server;
     int s_port;
     char *root, *foreign, *ra, *ra_key, *foreign_ra, *foreign_key, *ec, *ec_key, *server_der;
@@ -64,7 +64,8 @@ static int group_setup(void **state)
         fprintf(stderr, "cannot run %s or %s\n", E.openssl, E.sim);
         return -1;
     }
-    snprintf(E.dir, sizeof E.dir, "/tmp/pkiws-tls-XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    snprintf(E.dir, sizeof E.dir, "%s/pkiws-tls-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(E.dir))
         return -1;
     char cmd[1024];
@@ -90,7 +91,7 @@ static int group_setup(void **state)
     const char *end = crlf && (!lf || crlf < lf) ? crlf + 4 : lf ? lf + 2 : NULL;
     E.hc_off = !strncmp(E.hc, "POST ", 5) && end ? (size_t)(end - E.hc) : 0;
     /* s_server requiring a client certificate that verifies under the root */
-    char cert[200], key[200], ca[200], out[200], err[200];
+    char cert[320], key[320], ca[320], out[320], err[320];
     snprintf(cert, sizeof cert, "%s/server.pem", E.dir);
     snprintf(key, sizeof key, "%s/server.key", E.dir);
     snprintf(ca, sizeof ca, "%s/root.pem", E.dir);
@@ -144,8 +145,11 @@ static int group_teardown(void **state)
     free(E.ec_key);
     free(E.server_der);
     free(E.hc);
-    if (E.dir[0] && strncmp(E.dir, "/tmp/pkiws-tls-", 15) == 0) {
-        char cmd[200];
+    /* only what group_setup made: "$TMPDIR/pkiws-tls-XXXXXX" */
+    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
+    size_t n = strlen(root);
+    if (E.dir[0] && !strncmp(E.dir, root, n) && !strncmp(E.dir + n, "/pkiws-tls-", 11)) {
+        char cmd[300];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.dir);
         if (system(cmd) != 0)
             return -1;
@@ -380,7 +384,7 @@ static void test_tls_mbedtls_handshake_timeout_and_eof(void **state)
 static int spawn_s_server_cert(const char *name, const char *version, const char *cipher,
                                pid_t *pid)
 {
-    char cert[200], key[200], out[200], err[200];
+    char cert[320], key[320], out[320], err[320];
     snprintf(cert, sizeof cert, "%s/%s.pem", E.dir, name);
     snprintf(key, sizeof key, "%s/server.key", E.dir);
     static int nth; /* a fresh output file each time: the port is read from it */
@@ -493,12 +497,12 @@ static void test_tls_mbedtls_tls12_only(void **state)
 typedef struct sim {
     pid_t pid;
     int port;
-    char out[240];
+    char out[320];
 } sim;
 
 static void sim_start(sim *s, const char *fault1, const char *fault2)
 {
-    char port_file[240], err[240];
+    char port_file[320], err[320];
     snprintf(port_file, sizeof port_file, "%s/sim.port", E.dir);
     snprintf(s->out, sizeof s->out, "%s/sim.out", E.dir);
     snprintf(err, sizeof err, "%s/sim.err", E.dir);
@@ -550,7 +554,7 @@ static char *sim_stop(sim *s)
 
 static char *state_file(const char *name, size_t *len)
 {
-    char path[300];
+    char path[320];
     snprintf(path, sizeof path, "%s/%s", E.sim_state, name);
     char *p = file_slurp(path, len);
     assert_non_null(p);

@@ -19,7 +19,7 @@
 
 #include "../pkcs12/pfx_merge.h"
 
-static char dir[64];
+static char dir[256];
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sh(const char *fmt, ...)
@@ -35,7 +35,7 @@ static void sh(const char *fmt, ...)
 
 static void slurp(const char *name, pkiws_buf *out)
 {
-    char path[128];
+    char path[320];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     assert_int_equal(pkiws__file_read(path, 0, out), PKIWS_OK);
 }
@@ -43,10 +43,11 @@ static void slurp(const char *name, pkiws_buf *out)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/pkiws-ra-XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
+    snprintf(dir, sizeof dir, "%s/pkiws-ra-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return -1;
-    sh("cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+    sh("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
        "-keyout ra.key -out ra.pem -days 30 -subj '/CN=pkiws test RA' "
        "-addext extendedKeyUsage=clientAuth 2>/dev/null && "
        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
@@ -65,7 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    sh("rm -rf %s", dir);
+    sh("rm -rf '%s'", dir);
     return 0;
 }
 
@@ -174,15 +175,15 @@ static void test_ra_pkcs12_two_keys(void **state)
     slurp("ra-legacy.pfx", &a);
     slurp("other.pfx", &b);
     assert_int_equal(pfx_merge(a.data, a.len, b.data, b.len, "pw", &two), PKIWS_OK);
-    char path[160];
+    char path[320];
     snprintf(path, sizeof path, "%s/two/two-keys.pfx", dir);
-    sh("mkdir %s/two", dir);
+    sh("mkdir '%s/two'", dir);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(two.data, 1, two.len, f), two.len);
     assert_int_equal(fclose(f), 0);
     /* the real artefact: openssl verifies the MAC and finds two keys and two certificates */
-    sh("cd %s && openssl pkcs12 -legacy -in two/two-keys.pfx -passin pass:pw -noenc "
+    sh("cd '%s' && openssl pkcs12 -legacy -in two/two-keys.pfx -passin pass:pw -noenc "
        "-out two.pem 2>/dev/null && test \"$(grep -c 'BEGIN PRIVATE KEY' two.pem)\" = 2 && "
        "test \"$(grep -c 'BEGIN CERTIFICATE' two.pem)\" = 2",
        dir);
