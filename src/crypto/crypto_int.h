@@ -61,6 +61,19 @@ int pkiws__drbg_random(void *unused, unsigned char *out, size_t n);
 /* Record an mbedTLS failure: PKIWS code + "what: <mbedtls text> (-0xNNNN)"; returns code. */
 int pkiws__mbed_fail(int code, int mbed_err, const char *what);
 
+/* ec_fixed.c: the curve's group with its generator table computed once per process (P-256,
+ * P-384; NULL for other curves or when it could not be set up), shared read-only. */
+mbedtls_ecp_group *pkiws__ec_fixed_group(mbedtls_ecp_group_id id);
+/* A new key on curve id into kp (mbedTLS error code). */
+int pkiws__ec_generate(mbedtls_ecp_group_id id, mbedtls_ecp_keypair *kp);
+/* ECDSA (deterministic k) of hash with kp as DER into sig (MBEDTLS_ECDSA_MAX_LEN bytes at
+ * most); MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE for a curve without a shared group. */
+int pkiws__ec_sign(const mbedtls_ecp_keypair *kp, mbedtls_md_type_t md, const unsigned char *hash,
+                   size_t hash_len, unsigned char *sig, size_t *sig_len);
+/* 1 and *out a pk context signing with the shared group for key (borrowed: keep key alive,
+ * mbedtls_pk_free(out) leaves it alone) when key is EC on such a curve, else 0. */
+int pkiws__ec_fast_pk(const mbedtls_pk_context *key, mbedtls_pk_context *out);
+
 /* Wrap an mbedtls_pk_context / mbedtls_x509_crt that the caller built (ownership moves). */
 int pkiws__key_wrap(mbedtls_pk_context *pk, pkiws__key **out);
 int pkiws__cert_from_der(const unsigned char *der, size_t len, pkiws__cert **out);

@@ -107,6 +107,9 @@ int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn
 
     mbedtls_x509write_csr ctx;
     mbedtls_x509write_csr_init(&ctx);
+    /* an EC key signs with its curve's shared generator table (ec_fixed.c) */
+    mbedtls_pk_context fast_pk;
+    int fast = pkiws__ec_fast_pk(&key->pk, &fast_pk);
     mbedtls_asn1_named_data *nodes = NULL;
     pkiws_buf *oidbufs = NULL;
     pkiws_buf san_der = PKIWS_BUF_INIT;
@@ -128,7 +131,8 @@ int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn
     }
     if (rc == PKIWS_OK) {
         ctx.subject = ndn ? &nodes[ndn - 1] : NULL;
-        mbedtls_x509write_csr_set_key(&ctx, (mbedtls_pk_context *)(uintptr_t)&key->pk);
+        mbedtls_x509write_csr_set_key(&ctx,
+                                      fast ? &fast_pk : (mbedtls_pk_context *)(uintptr_t)&key->pk);
         mbedtls_x509write_csr_set_md_alg(&ctx, MBEDTLS_MD_SHA256);
     }
     if (rc == PKIWS_OK && nsan) {
@@ -176,6 +180,8 @@ int pkiws__csr_build(const pkiws__key *key, const pkiws__dn_part *dn, size_t ndn
 
     ctx.subject = NULL; /* ours, not mbedTLS's to free */
     mbedtls_x509write_csr_free(&ctx);
+    if (fast)
+        mbedtls_pk_free(&fast_pk);
     pkiws__free(buf);
     for (size_t i = 0; oidbufs && i < ndn; i++)
         pkiws__buf_dispose(&oidbufs[i]);

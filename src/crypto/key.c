@@ -82,7 +82,7 @@ int pkiws__key_generate(int key_type, pkiws__key **out)
             ret =
                 mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), pkiws__drbg_random, NULL, rsa_bits, 65537);
         else
-            ret = mbedtls_ecp_gen_key(grp, mbedtls_pk_ec(pk), pkiws__drbg_random, NULL);
+            ret = pkiws__ec_generate(grp, mbedtls_pk_ec(pk));
     }
     if (ret != 0) {
         mbedtls_pk_free(&pk);

@@ -34,7 +34,14 @@ int pkiws__key_sign_hash(const pkiws__key *key, int alg, const uint8_t *hash, si
                                   want_ec ? "ECDSA" : "RSA", mbedtls_pk_get_name(pk));
     unsigned char out[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
     size_t n = 0;
-    int ret = mbedtls_pk_sign(pk, md, hash, hash_len, out, &n, pkiws__drbg_random, NULL);
+    mbedtls_pk_context fast;
+    int ret;
+    if (pkiws__ec_fast_pk(pk, &fast)) { /* the curve's shared generator table */
+        ret = mbedtls_pk_sign(&fast, md, hash, hash_len, out, &n, pkiws__drbg_random, NULL);
+        mbedtls_pk_free(&fast);
+    } else {
+        ret = mbedtls_pk_sign(pk, md, hash, hash_len, out, &n, pkiws__drbg_random, NULL);
+    }
     if (ret)
         return pkiws__mbed_fail(PKIWS_E_CRYPTO, ret, "RA signer: signing with the RA key");
     if (n > cap)

@@ -58,6 +58,8 @@ int pkiws__sha_ni(int enable)
 /* ---- compression functions --------------------------------------------------------------------
  */
 
+static const uint32_t iv1[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
+
 #if PKIWS__SHA_NI
 #define PKIWS__TARGET __attribute__((target("sha,sse4.1,ssse3")))
 
@@ -73,17 +75,13 @@ int pkiws__sha_ni(int enable)
         M2 = _mm_xor_si128(M2, Mi);                                                                \
     } while (0)
 
-PKIWS__TARGET static void sha1_ni(uint32_t st[5], const uint8_t blk[64])
+/* The 80 rounds of a SHA-1 compression over message vectors m0..m3 (big-endian words, W0 in
+ * the top lane) from *abcd_io / *e_io (E in the top lane), the feed-forward included. */
+PKIWS__TARGET static inline __attribute__((always_inline)) void
+sha1_ni_rounds(__m128i *abcd_io, __m128i *e_io, __m128i m0, __m128i m1, __m128i m2, __m128i m3)
 {
-    const __m128i mask = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
-    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0x1B);
-    __m128i e0 = _mm_set_epi32((int)st[4], 0, 0, 0), e1;
+    __m128i abcd = *abcd_io, e0 = *e_io, e1;
     const __m128i abcd0 = abcd, e00 = e0;
-    __m128i m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)blk), mask);
-    __m128i m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blk + 16)), mask);
-    __m128i m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blk + 32)), mask);
-    __m128i m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blk + 48)), mask);
-
     e0 = _mm_add_epi32(e0, m0); /* rounds 0-3 */
     e1 = abcd;
     abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
@@ -122,11 +120,53 @@ PKIWS__TARGET static void sha1_ni(uint32_t st[5], const uint8_t blk[64])
     e1 = _mm_sha1nexte_epu32(e1, m3); /* 76-79 */
     e0 = abcd;
     abcd = _mm_sha1rnds4_epu32(abcd, e1, 3);
+    *e_io = _mm_sha1nexte_epu32(e0, e00);
+    *abcd_io = _mm_add_epi32(abcd, abcd0);
+}
 
-    e0 = _mm_sha1nexte_epu32(e0, e00);
-    abcd = _mm_add_epi32(abcd, abcd0);
+PKIWS__TARGET static void sha1_ni(uint32_t st[5], const uint8_t blk[64])
+{
+    const __m128i mask = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)st), 0x1B);
+    __m128i e = _mm_set_epi32((int)st[4], 0, 0, 0);
+    __m128i m[4];
+    for (int i = 0; i < 4; i++)
+        m[i] =
+            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blk + 16 * i)), mask);
+    sha1_ni_rounds(&abcd, &e, m[0], m[1], m[2], m[3]);
     _mm_storeu_si128((__m128i *)(void *)st, _mm_shuffle_epi32(abcd, 0x1B));
-    st[4] = (uint32_t)_mm_extract_epi32(e0, 3);
+    st[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+
+/* a (20 bytes) = SHA-1^count(a), the chain kept in registers: a digest is the next message's
+ * first five words as they come out of the rounds (A..D in m0's lanes, E on top of m1), then
+ * the padding of a 20-byte message. */
+PKIWS__TARGET static void sha1_ni_iterate(uint8_t a[20], unsigned count)
+{
+    const __m128i mask = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+    const __m128i iv_abcd =
+        _mm_set_epi32((int)iv1[0], (int)iv1[1], (int)iv1[2], (int)iv1[3]); /* A on top */
+    const __m128i iv_e = _mm_set_epi32((int)iv1[4], 0, 0, 0);
+    const __m128i pad1 = _mm_set_epi32(0, (int)0x80000000u, 0, 0); /* W5 = 0x80000000 */
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i len = _mm_set_epi32(0, 0, 0, 160); /* W15: 160 bits */
+    uint8_t blk[32] = {0};
+    memcpy(blk, a, 20);
+    __m128i m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)blk), mask);
+    __m128i m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(blk + 16)), mask);
+    m1 = _mm_blend_epi16(pad1, m1, 0xC0); /* W4 from a, then the padding */
+    for (unsigned r = 0; r < count; r++) {
+        __m128i abcd = iv_abcd, e = iv_e;
+        sha1_ni_rounds(&abcd, &e, m0, m1, zero, len);
+        m0 = abcd;
+        m1 = _mm_blend_epi16(pad1, e, 0xC0);
+    }
+    m0 = _mm_shuffle_epi8(m0, mask); /* back to bytes: A..D, then E */
+    m1 = _mm_shuffle_epi8(m1, mask);
+    _mm_storeu_si128((__m128i *)(void *)blk, m0);
+    _mm_storeu_si128((__m128i *)(void *)(blk + 16), m1);
+    memcpy(a, blk, 20);
+    pkiws__zeroize(blk, sizeof blk);
 }
 
 /* One SHA-256 compression (Intel's SHA extensions): state as mbedTLS keeps it (A..H). */
@@ -212,7 +252,6 @@ static void compress(int md, uint32_t *st, const uint8_t blk[64], int ni)
 /* ---- iteration --------------------------------------------------------------------------------
  */
 
-static const uint32_t iv1[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
 static const uint32_t iv256[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
@@ -255,6 +294,12 @@ void pkiws__sha_iterate(int md, uint8_t *a, unsigned count)
 {
     size_t nw = words_of(md), u = 4 * nw;
     int ni = ni_on();
+#if PKIWS__SHA_NI
+    if (ni && md == PKIWS__PFX_MD_SHA1) {
+        sha1_ni_iterate(a, count);
+        return;
+    }
+#endif
     uint8_t blk[64];
     uint32_t st[8];
     memcpy(blk, a, u);

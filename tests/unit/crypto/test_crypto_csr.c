@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "pkiws_internal.h"
 
@@ -216,6 +217,68 @@ static void test_crypto_csr_refuses_bad_input(void **state)
     pkiws__key_free(k);
 }
 
+/* ---- EC keys made and signing with the curve's shared generator table (ec_fixed.c) ------ */
+
+#define EC_THREADS 4
+#define EC_ROUNDS 12
+
+/* Keys of both curves, a CSR each whose signature verifies with the key's own (unshared)
+ * group, and a signature of a digest that mbedTLS's own ECDSA verifies: on several threads at
+ * once over the shared groups. */
+static void *ec_rounds(void *arg)
+{
+    int *failures = arg;
+    for (int i = 0; i < EC_ROUNDS; i++) {
+        int type = i % 2 ? PKIWS_KEY_EC_P384 : PKIWS_KEY_EC_P256;
+        pkiws__key *k = NULL;
+        pkiws_buf der = PKIWS_BUF_INIT;
+        const pkiws__dn_part cn = {"CN", "shared table"};
+        mbedtls_x509_csr csr;
+        mbedtls_x509_csr_init(&csr);
+        unsigned char h[64], sig[MBEDTLS_ECDSA_MAX_LEN];
+        size_t hlen = 0, n = 0;
+        int ok = pkiws__key_generate(type, &k) == PKIWS_OK &&
+                 pkiws__csr_build(k, &cn, 1, NULL, 0, 0, &der) == PKIWS_OK &&
+                 mbedtls_x509_csr_parse_der(&csr, der.data, der.len) == 0;
+        const mbedtls_md_info_t *md = ok ? mbedtls_md_info_from_type(csr.sig_md) : NULL;
+        ok = ok && md && mbedtls_md(md, csr.cri.p, csr.cri.len, h) == 0;
+        hlen = md ? mbedtls_md_get_size(md) : 0;
+        ok = ok && mbedtls_pk_verify(&k->pk, csr.sig_md, h, hlen, csr.sig.p, csr.sig.len) == 0;
+        /* a digest signed directly, verified by mbedTLS's ECDSA over the key's own group */
+        ok = ok && pkiws__ec_sign(mbedtls_pk_ec(k->pk), MBEDTLS_MD_SHA256, h, 32, sig, &n) == 0 &&
+             mbedtls_pk_verify(&k->pk, MBEDTLS_MD_SHA256, h, 32, sig, n) == 0;
+        /* and a flipped bit is refused */
+        if (ok) {
+            h[0] ^= 1;
+            ok = mbedtls_pk_verify(&k->pk, MBEDTLS_MD_SHA256, h, 32, sig, n) != 0;
+        }
+        *failures += !ok;
+        mbedtls_x509_csr_free(&csr);
+        pkiws__buf_dispose(&der);
+        pkiws__key_free(k);
+    }
+    return NULL;
+}
+
+static void test_crypto_csr_ec_shared_tables(void **state)
+{
+    (void)state;
+    pthread_t th[EC_THREADS];
+    int failures[EC_THREADS] = {0};
+    for (int i = 0; i < EC_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, ec_rounds, &failures[i]), 0);
+    for (int i = 0; i < EC_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(failures[i], 0);
+    }
+    /* the tables exist once per curve, and other curves have none */
+    assert_non_null(pkiws__ec_fixed_group(MBEDTLS_ECP_DP_SECP256R1));
+    assert_non_null(pkiws__ec_fixed_group(MBEDTLS_ECP_DP_SECP384R1));
+    assert_ptr_equal(pkiws__ec_fixed_group(MBEDTLS_ECP_DP_SECP256R1),
+                     pkiws__ec_fixed_group(MBEDTLS_ECP_DP_SECP256R1));
+    assert_null(pkiws__ec_fixed_group(MBEDTLS_ECP_DP_SECP521R1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_crypto_csr_p384_content),
         cmocka_unit_test(test_crypto_csr_minimal),
         cmocka_unit_test(test_crypto_csr_refuses_bad_input),
+        cmocka_unit_test(test_crypto_csr_ec_shared_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
