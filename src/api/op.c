@@ -150,6 +150,8 @@ void pkiws__op_take_answer(pkiws_op *op, int rc, const pkiws__http_response *res
     } else if (rc) {
         pkiws__op_fail(op, rc);
     } else {
+        /* answered: the request will not go out again (its copy is wiped if secret) */
+        pkiws__buf_dispose(&op->x.body);
         op->answer = doc;
         op->state = PKIWS__OP_RUN;
     }

@@ -194,7 +194,7 @@ static int enroll_outcome(pkiws_op *op, issue_op *s, int rc)
 static int st_enroll(pkiws_op *op, issue_op *s)
 {
     s->o.call = op->info;
-    int rc = pkiws__issue_end(&s->ip, op->answer, &s->o);
+    int rc = pkiws__issue_end(&s->ip, &op->answer, &s->o);
     if (rc)
         return rc;
     if ((rc = enroll_outcome(op, s, PKIWS_OK))) {

@@ -351,31 +351,19 @@ static int enroll_begin(pkiws__client *c, const pkiws__soap_enroll *e, pkiws__ex
 }
 
 /* The answer of RequestSecurityToken: pending, or the leaf, chain and PFX. */
-int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc *doc, pkiws__issue_outcome *out)
+int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc **doc, pkiws__issue_outcome *out)
 {
     pkiws__soap_token tok;
     memset(&tok, 0, sizeof tok);
-    int rc = pkiws__soap_parse_token(doc, &tok);
+    int rc = pkiws__soap_parse_token(*doc, &tok);
+    /* what the PFX needs is in tok now: the document goes before the PFX is built */
+    pkiws__xml_free(*doc);
+    *doc = NULL;
     if (!rc)
         rc = take_token(&tok, out);
     if (!rc && !out->pending)
         rc = finish_issued(p, &tok, out);
     pkiws__soap_token_dispose(&tok);
-    return rc;
-}
-
-/* The blocking exchange of an enrolment prepared in x (taken). */
-static int enroll_run(const pkiws__issue_params *p, pkiws__exchange *x, int rc,
-                      pkiws__issue_outcome *out)
-{
-    pkiws_xml_doc *doc = NULL;
-    if (!rc)
-        rc = pkiws__exchange_run(x, &doc);
-    out->call = x->info;
-    if (!rc)
-        rc = pkiws__issue_end(p, doc, out);
-    pkiws__xml_free(doc);
-    pkiws__exchange_dispose(x);
     return rc;
 }
 
@@ -510,14 +498,6 @@ out:
     pkiws__free(nvps);
     pkiws__buf_dispose(&csr);
     return rc;
-}
-
-int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
-                 pkiws__issue_outcome *out)
-{
-    pkiws__exchange x;
-    int rc = pkiws__issue_begin(c, p, res, out, &x);
-    return enroll_run(p, &x, rc, out);
 }
 
 int pkiws__poll_begin(pkiws__client *c, const pkiws__issue_params *p, const char *seat,

@@ -56,15 +56,14 @@ int pkiws__check_txid(const char *txid);
  * resolution has neither. */
 const char *pkiws__resolution_seat(const pkiws__resolution *res);
 
-/* res must come from a successful pkiws__resolve for the same template. */
-int pkiws__issue(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
-                 pkiws__issue_outcome *out);
-/* pkiws__issue in steps: the key (the caller's, the pool's, or generated now: CPU only), the
- * CSR and the RequestSecurityToken exchange in *x (dispose it in every case); then the answer
- * of that exchange into out (pending, or leaf, chain and PFX). */
+/* An issuance in steps (res from a successful pkiws__resolve for the same template): the key
+ * (the caller's, the pool's, or generated now: CPU only), the CSR and the RequestSecurityToken
+ * exchange in *x (dispose it in every case); then the answer of that exchange into out
+ * (pending, or leaf, chain and PFX); *doc is freed (and set to NULL) as soon as it is read,
+ * before the PFX is built. */
 int pkiws__issue_begin(pkiws__client *c, const pkiws__issue_params *p, const pkiws__resolution *res,
                        pkiws__issue_outcome *out, pkiws__exchange *x);
-int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc *doc, pkiws__issue_outcome *out);
+int pkiws__issue_end(const pkiws__issue_params *p, pkiws_xml_doc **doc, pkiws__issue_outcome *out);
 /* QueryTokenStatus for p->pending_ref with p->key, as an exchange in *x (dispose it in every
  * case) whose answer pkiws__issue_end reads; p->key NULL: a server-side key issuance (tokenType
  * PKCS12; the key comes in the CA's PKCS#12, else PKIWS_E_PROTOCOL). */
