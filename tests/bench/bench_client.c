@@ -7,6 +7,8 @@
  *
  *   bench_client URL STATE warm  p256|rsa N    key pool of N (full), reused connection: the
  *                                              issuing thread's CPU per issuance
+ *   bench_client URL STATE warmkg p256|rsa N   the same without a key pool: the key is made in
+ *                                              the call, so its CPU is counted too
  *   bench_client URL STATE cold  p256|rsa N    a new session (connection, TLS handshake,
  *                                              policy) per issuance: CPU per issuance
  *   bench_client URL STATE burst p256|rsa N T  N issuances over T threads at once: p50, p99
@@ -231,10 +233,11 @@ static void settle(void)
     }
 }
 
-/* The issuing thread's CPU: the key pool's refills run on a thread of their own. */
-static int warm(int n)
+/* The issuing thread's CPU: the key pool's refills run on a thread of their own (pool 0:
+ * no pool, the key is made in the call and counted). */
+static int warm(int n, int pool)
 {
-    pkiws_session *s = session(n < 64 ? n : 64);
+    pkiws_session *s = session(pool);
     pkiws_profile *p = profile(s);
     int fails = 0;
     for (int i = 0; i < 2; i++) /* connection, TLS session, policy */
@@ -242,7 +245,7 @@ static int warm(int n)
     /* a full pool: PKIWS_SESSION_OPT_KEY_POOL_PREFILL (12) where the library has it (it fills
      * on this thread, which matters under valgrind, where the idle-priority refills starve),
      * else waiting for the refills to finish */
-    if (pkiws_session_set_int(s, 12, g_key) != PKIWS_OK)
+    if (pool && pkiws_session_set_int(s, 12, g_key) != PKIWS_OK)
         settle();
     double c0 = now_ms(CLOCK_THREAD_CPUTIME_ID), w0 = now_ms(CLOCK_MONOTONIC);
     for (int i = 0; i < n; i++)
@@ -370,7 +373,8 @@ static int mem(int n, int threads)
 int main(int argc, char **argv)
 {
     if (argc < 6) {
-        fprintf(stderr, "usage: bench_client URL STATE warm|cold|burst|mem p256|rsa N [THREADS]\n");
+        fprintf(stderr,
+                "usage: bench_client URL STATE warm|warmkg|cold|burst|mem p256|rsa N [THREADS]\n");
         return 2;
     }
     g_url = argv[1];
@@ -382,7 +386,9 @@ int main(int argc, char **argv)
     if (threads < 1 || threads > 64)
         threads = 4;
     if (!strcmp(argv[3], "warm"))
-        return warm(n);
+        return warm(n, n < 64 ? n : 64);
+    if (!strcmp(argv[3], "warmkg"))
+        return warm(n, 0);
     if (!strcmp(argv[3], "cold"))
         return cold(n);
     if (!strcmp(argv[3], "burst"))
