@@ -154,9 +154,9 @@ void pkiws__conf_release(pkiws__conf *c);
 int pkiws__conf_client(pkiws__conf *c, pkiws__client **out);
 /* The service base URL of a snapshot ("" when neither a CA nor a base URL is set). */
 int pkiws__conf_base_url(const pkiws__conf *c, pkiws_buf *out);
-/* A template snapshot for one operation: fetched with conf when none is cached or it expired. */
-int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out,
-                            pkiws__call_info *info);
+/* A template snapshot for one operation: fetched with conf when none is cached or it expired
+ * (the policy op of profile.c, run on this thread). */
+int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out);
 /* A copy of the profile's template in *out when one is cached and fresh, else *out = NULL. */
 int pkiws__profile_cached_template(pkiws_profile *p, pkiws__template **out);
 /* Make t (taken) the profile's template, cached for its nextUpdateHours or the session's. */
@@ -165,8 +165,7 @@ int64_t pkiws__now(void);
 /* PKIWS_E_STATE when the profile has no template and the session no CA to fetch it from. */
 int pkiws__request_template_possible(pkiws_request *r, const pkiws__conf *conf);
 /* Template snapshot for a request (fetched if needed and possible). */
-int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
-                            pkiws__call_info *info);
+int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl);
 /* The request's snapshot of the selections (pointers borrowed from r). */
 void pkiws__request_selection(const pkiws_request *r, pkiws__selection *sel);
 /* Resolution of the request against tpl, with the key-type verdict. */

@@ -39,13 +39,6 @@ int pkiws__op_start(const pkiws__op_kind *kind, void *impl, pkiws_session *s, pk
     return rc;
 }
 
-int pkiws__op_run_kind(const pkiws__op_kind *kind, void *impl, pkiws_session *s, pkiws_result **out)
-{
-    pkiws_op *op = NULL;
-    int rc = pkiws__op_start(kind, impl, s, &op);
-    return rc ? rc : pkiws__op_run(op, out);
-}
-
 static void drop_exchange(pkiws_op *op)
 {
     pkiws__op_job_drop(op);
@@ -61,14 +54,21 @@ void pkiws__op_done(pkiws_op *op, int rc)
     drop_exchange(op);
 }
 
+/* What a kind of one exchange records of its exchange, answered or not: the attempts and the
+ * clientTransactionID (once the exchange was prepared). */
+static int put_call(pkiws_op *op)
+{
+    int rc = pkiws__result_set_int(op->result, PKIWS_RESULT_ATTEMPTS, op->info.attempts);
+    if (!rc && op->sent && op->x.txid[0])
+        rc = pkiws__result_set_str(op->result, PKIWS_RESULT_CLIENT_TXID, op->x.txid);
+    return rc;
+}
+
 void pkiws__op_fail_call(pkiws_op *op, int rc)
 {
-    pkiws_result *r = op->result;
-    pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, op->info.attempts);
-    if (op->sent && op->x.txid[0])
-        pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, op->x.txid);
-    pkiws__result_fail(r, rc);
-    pkiws__result_set_retryable(r, op->info.retryable);
+    put_call(op);
+    pkiws__result_fail(op->result, rc);
+    pkiws__result_set_retryable(op->result, op->info.retryable);
 }
 
 void pkiws__op_fail(pkiws_op *op, int rc)
@@ -94,10 +94,7 @@ static int one_exchange(pkiws_op *op)
         op->sent = 1;
         return pkiws__op_exchange(op, op->kind->begin(op, c));
     }
-    pkiws_result *r = op->result;
-    int rc = pkiws__result_set_int(r, PKIWS_RESULT_ATTEMPTS, op->info.attempts);
-    if (!rc)
-        rc = pkiws__result_set_str(r, PKIWS_RESULT_CLIENT_TXID, op->x.txid);
+    int rc = put_call(op);
     if (!rc)
         rc = op->kind->end(op);
     if (!rc)

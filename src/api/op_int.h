@@ -78,10 +78,6 @@ void pkiws__op_done(pkiws_op *op, int rc);
  * asked every PKIWS_PROGRESS_TICK_MS, cancelling when it says so); returns the final code and
  * the result in *out; frees the op. */
 int pkiws__op_run(pkiws_op *op, pkiws_result **out);
-/* The blocking form of a session operation: the op of kind with impl (taken), run; *out gets
- * the result (NULL only when the op could not be made). */
-int pkiws__op_run_kind(const pkiws__op_kind *kind, void *impl, pkiws_session *s,
-                       pkiws_result **out);
 
 /* op.c, for op_driver.c: the answer of one attempt of the exchange in flight (rc and resp as a
  * transport reports them), and running the steps until the op wants something from outside. */

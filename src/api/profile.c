@@ -201,44 +201,12 @@ void pkiws__profile_install_template(pkiws_profile *p, const pkiws__conf *conf, 
                nattrs, (long long)hours);
 }
 
-/* Fetch and install the template; the lock is NOT held during the network call. */
-static int fetch_policy(pkiws_profile *p, pkiws__conf *conf, pkiws__call_info *info)
-{
-    pkiws__client *c = NULL;
-    int rc = pkiws__conf_client(conf, &c);
-    if (rc)
-        return rc;
-    pkiws__template *t = NULL;
-    rc = pkiws__fetch_template(c, p->oid, &t, info);
-    if (rc)
-        return rc;
-    pkiws__profile_install_template(p, conf, t);
-    return PKIWS_OK;
-}
-
 int pkiws__profile_cached_template(pkiws_profile *p, pkiws__template **out)
 {
     *out = NULL;
     pthread_mutex_lock(&p->lock);
     int fresh = p->tpl && (p->tpl_expires == 0 || p->tpl_expires > pkiws__now());
     int rc = fresh ? pkiws__template_dup(p->tpl, out) : PKIWS_OK;
-    pthread_mutex_unlock(&p->lock);
-    return rc;
-}
-
-int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out,
-                            pkiws__call_info *info)
-{
-    *out = NULL;
-    memset(info, 0, sizeof *info);
-    int rc = pkiws__profile_cached_template(p, out);
-    if (rc || *out)
-        return rc;
-    if ((rc = fetch_policy(p, conf, info)))
-        return rc;
-    pthread_mutex_lock(&p->lock);
-    rc = p->tpl ? pkiws__template_dup(p->tpl, out)
-                : pkiws__fail(PKIWS_E_STATE, "profile %s has no template", p->oid);
     pthread_mutex_unlock(&p->lock);
     return rc;
 }
@@ -267,6 +235,29 @@ static void policy_dispose(void *impl)
 
 static const pkiws__op_kind policy_kind = {"policy fetch", NULL, policy_begin,
                                            policy_end,     NULL, policy_dispose};
+
+int pkiws__profile_template(pkiws_profile *p, pkiws__conf *conf, pkiws__template **out)
+{
+    *out = NULL;
+    int rc = pkiws__profile_cached_template(p, out);
+    if (rc || *out)
+        return rc;
+    /* the policy op over this snapshot (the lock is not held during the exchange) */
+    atomic_fetch_add(&p->refs, 1);
+    atomic_fetch_add(&conf->refs, 1);
+    pkiws_op *op = NULL;
+    pkiws_result *r = NULL;
+    if (!(rc = pkiws__op_new(&policy_kind, p, conf, &op)))
+        rc = pkiws__op_run(op, &r);
+    pkiws_result_free(r);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&p->lock);
+    rc = p->tpl ? pkiws__template_dup(p->tpl, out)
+                : pkiws__fail(PKIWS_E_STATE, "profile %s has no template", p->oid);
+    pthread_mutex_unlock(&p->lock);
+    return rc;
+}
 
 static int policy_op_new(const char *fn, pkiws_profile *p, pkiws_op **op)
 {

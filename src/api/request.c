@@ -218,16 +218,11 @@ int pkiws__request_template_possible(pkiws_request *r, const pkiws__conf *conf)
     return PKIWS_OK;
 }
 
-int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl,
-                            pkiws__call_info *info)
+int pkiws__request_template(pkiws_request *r, pkiws__conf *conf, pkiws__template **tpl)
 {
+    *tpl = NULL;
     int rc = pkiws__request_template_possible(r, conf);
-    if (rc) {
-        memset(info, 0, sizeof *info);
-        *tpl = NULL;
-        return rc;
-    }
-    return pkiws__profile_template(r->profile, conf, tpl, info);
+    return rc ? rc : pkiws__profile_template(r->profile, conf, tpl);
 }
 
 PKIWS_API int pkiws_preflight(pkiws_request *r, pkiws_result **out)
@@ -243,11 +238,10 @@ PKIWS_API int pkiws_preflight(pkiws_request *r, pkiws_result **out)
     if (!res_out)
         return PKIWS_E_NOMEM;
     pkiws__template *tpl = NULL;
-    pkiws__call_info info;
     pkiws__conf *conf = NULL;
     rc = pkiws__session_acquire(r->profile->session, &conf);
     if (!rc)
-        rc = pkiws__request_template(r, conf, &tpl, &info);
+        rc = pkiws__request_template(r, conf, &tpl);
     pkiws__conf_release(conf);
     if (rc) {
         pkiws__result_fail(res_out, rc);
