@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdir.h"
+
 #include <pkiws/pkiws.h>
 
 #define PROFILE "2.16.840.1.113733.1.16.1.2.3.1.1.47196109"
@@ -345,9 +347,8 @@ static void test_api_key_encrypt(void **state)
                      PKIWS_OK);
     assert_non_null(strstr(enc, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
     assert_null(strstr(enc, "-----BEGIN PRIVATE KEY-----"));
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
     char path[256];
-    snprintf(path, sizeof path, "%s/pkiws-enc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(path, sizeof path, "%s/pkiws-enc-XXXXXX", test_tmp_root());
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");

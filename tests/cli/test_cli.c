@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdir.h"
+
 #include "cli.h"
 
 /* Run fn on a writer over a memory stream and return what it wrote (caller frees). */
@@ -300,20 +302,16 @@ static void test_cli_names_enumerations(void **state)
 /* A fresh directory for file tests; removed by rm_dir. */
 static char *make_dir(void)
 {
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
     const size_t cap = 256;
     char *d = malloc(cap);
     assert_non_null(d);
-    snprintf(d, cap, "%s/pkiws-test-cli.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(d));
+    assert_int_equal(test_mkdtemp(d, cap, "pkiws-test-cli"), 0);
     return d;
 }
 
 static void rm_dir(char *d)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(test_rmtree(d, "pkiws-test-cli"), 0);
     free(d);
 }
 

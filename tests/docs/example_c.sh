@@ -24,30 +24,8 @@ if [ "$mode" = --valgrind ]; then
           --error-exitcode=99 --track-origins=yes)
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/pkiws-docs-example.XXXXXX")
-sim_pid=
-cleanup() {
-    [ -z "$sim_pid" ] || kill -KILL "$sim_pid" 2>/dev/null || true
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$T"/out "$T"/err; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-    exit 1
-}
-ok() { echo "ok - $*"; }
-
-cd "$T"
-"$sim" --state-dir sim --port-file sim.port --listen 127.0.0.1:0 --stats -q >sim.stats 2>sim.log &
-sim_pid=$!
-for _ in $(seq 1 600); do
-    [ -s sim.port ] && break
-    kill -0 "$sim_pid" 2>/dev/null || fail "pkiws-sim exited: $(cat sim.log)"
-    sleep 0.1
-done
-[ -s sim.port ] || fail "pkiws-sim wrote no port file"
-URL=https://localhost:$(cat sim.port)/pki-ws
+. "$(dirname "${BASH_SOURCE[0]}")/sim_lib.sh" pkiws-docs-example "$sim"
+start_sim
 CONN=(--url "$URL" --sim-state sim)
 printf 'correct horse battery staple\n' >pfx.pass
 
@@ -155,9 +133,7 @@ run 2 "${CONN[@]}" --profile "$B.1" --san dns --out x.pfx
 expect_grep "usage: san" "'dns' is not email, upn or othername" err
 ok "usage errors: exit 2"
 
-kill -TERM "$sim_pid"
-wait "$sim_pid" || fail "pkiws-sim exited with $?"
-sim_pid=
+stop_sim || fail "pkiws-sim exited with $?"
 issued=$(awk '$1 == "issued" { print $2 }' sim.stats)
 [ "$issued" = 3 ] || fail "the simulator issued $issued certificates, expected 3 (alice, carol, bob)"
 ok "the simulator counted 3 issued certificates"

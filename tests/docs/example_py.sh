@@ -17,31 +17,10 @@ if [ -n "${DOCS_SANITIZED:-}" ]; then
     exit 77
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/pkiws-docs-example-py.XXXXXX")
-sim_pid=
-cleanup() {
-    [ -z "$sim_pid" ] || kill -KILL "$sim_pid" 2>/dev/null || true
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$T"/out "$T"/err; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-    exit 1
-}
-ok() { echo "ok - $*"; }
-
-cd "$T"
+. "$(dirname "${BASH_SOURCE[0]}")/sim_lib.sh" pkiws-docs-example-py "$sim"
 umask 022
-"$sim" --state-dir sim --port-file sim.port --listen 127.0.0.1:0 -q 2>sim.log &
-sim_pid=$!
-for _ in $(seq 1 600); do
-    [ -s sim.port ] && break
-    kill -0 "$sim_pid" 2>/dev/null || fail "pkiws-sim exited: $(cat sim.log)"
-    sleep 0.1
-done
-[ -s sim.port ] || fail "pkiws-sim wrote no port file"
-CONN=(--url "https://localhost:$(cat sim.port)/pki-ws" --sim-state sim)
+start_sim
+CONN=(--url "$URL" --sim-state sim)
 
 # run EXPECTED_STATUS ARGS...: stdout in $T/out, stderr in $T/err
 run() {

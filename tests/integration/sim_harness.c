@@ -3,6 +3,7 @@
 
 #ifdef HAVE_TEST_PLUGINS
 #include "plugins.h"
+#include "../tmpdir.h"
 #endif
 
 #include <errno.h>
@@ -71,7 +72,7 @@ static void start(sim *s, const sim *pki_of, const char *const *extra)
     const char *exe = getenv("PKIWS_SIM");
     if (!exe)
         die("PKIWS_SIM is not set");
-    if (sim_mkdtemp(s->dir, sizeof s->dir, "pkiws-it") != 0)
+    if (test_mkdtemp(s->dir, sizeof s->dir, "pkiws-it") != 0)
         die("mkdtemp failed");
     snprintf(s->reqdir, sizeof s->reqdir, "%s/requests", s->dir);
     mkdir(s->reqdir, 0700);
@@ -179,9 +180,7 @@ void sim_cleanup(sim *s)
         sim_stop(s);
     if (getenv("PKIWS_KEEP_SIM_DIR"))
         return;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
-    if (system(cmd) != 0)
+    if (test_rmtree(s->dir, "pkiws-it"))
         fprintf(stderr, "sim harness: could not remove %s\n", s->dir);
 }
 
@@ -274,11 +273,4 @@ int sim_group_teardown(void **state)
         *group.session = NULL;
     }
     return sim_finish(group.sim) ? -1 : 0;
-}
-
-int sim_mkdtemp(char *dir, size_t cap, const char *name)
-{
-    const char *tmp = getenv("TMPDIR");
-    int n = snprintf(dir, cap, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
-    return n > 0 && (size_t)n < cap && mkdtemp(dir) ? 0 : -1;
 }

@@ -9,6 +9,8 @@
 
 #include <pkiws/pkiws.h>
 
+#include "../tmpdir.h" /* test_mkdtemp, test_rmtree */
+
 typedef struct sim {
     pid_t pid;
     int port;
@@ -46,9 +48,5 @@ void sim_group_init(sim *s, pkiws_session **session, const char *const *extra);
 int sim_group_setup(void **state);
 /* Free the session, then sim_finish; 0 when every request was valid, else -1. */
 int sim_group_teardown(void **state);
-
-/* Make a fresh directory "$TMPDIR/NAME-XXXXXX" (/tmp when TMPDIR is unset or empty) in dir;
- * 0, or -1 when it does not fit in @p cap bytes or cannot be made. */
-int sim_mkdtemp(char *dir, size_t cap, const char *name);
 
 #endif

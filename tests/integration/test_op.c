@@ -504,20 +504,15 @@ static void test_op_misuse_and_retry(void **state)
 
 static int group_setup(void **state)
 {
-    (void)state;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    const char *extra[] = {"-q", NULL};
-    sim_start(&pki, extra);
-    return 0;
+    return sim_group_setup(state);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    sim_stop(&pki);
-    sim_cleanup(&pki);
+    int bad = sim_group_teardown(state);
     curl_global_cleanup();
-    return 0;
+    return bad;
 }
 
 int main(void)
@@ -527,5 +522,7 @@ int main(void)
         cmocka_unit_test(test_op_cancel_every_step),
         cmocka_unit_test(test_op_many_in_flight),
     };
+    static const char *const extra[] = {"-q", NULL};
+    sim_group_init(&pki, NULL, extra);
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -966,7 +966,7 @@ static int group_setup(void **state)
 {
     make_profiles();
     char dir[256];
-    if (sim_mkdtemp(dir, sizeof dir, "pkiws-preflight") != 0)
+    if (test_mkdtemp(dir, sizeof dir, "pkiws-preflight") != 0)
         return -1;
     snprintf(policy_path, sizeof policy_path, "%s/catalogue.xml", dir);
     write_catalogue(policy_path);

@@ -60,7 +60,7 @@ static int free_port(void)
  * process took the port in between. */
 static int start_tinyproxy(const char *exe)
 {
-    if (sim_mkdtemp(tp.dir, sizeof tp.dir, "pkiws-proxy") != 0)
+    if (test_mkdtemp(tp.dir, sizeof tp.dir, "pkiws-proxy") != 0)
         return -1;
     snprintf(tp.log, sizeof tp.log, "%s/tinyproxy.log", tp.dir);
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -103,15 +103,8 @@ static int group_teardown(void **state)
     if (tp.pid > 0)
         proc_stop(tp.pid, SIGTERM);
     sim_cleanup(&the_sim);
-    /* only what sim_mkdtemp made: "$TMPDIR/pkiws-proxy-XXXXXX" */
-    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
-    size_t n = strlen(root);
-    if (!strncmp(tp.dir, root, n) && !strncmp(tp.dir + n, "/pkiws-proxy-", 13)) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tp.dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
+    if (test_rmtree(tp.dir, "pkiws-proxy"))
+        return -1;
     return 0;
 }
 

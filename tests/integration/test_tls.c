@@ -46,7 +46,7 @@ static int group_setup(void **state)
     sim_start_shared(&far_sim, &the_sim, far);
     const char *openssl = getenv("PKIWS_OPENSSL"), *mkpki = getenv("PKIWS_MKPKI");
     if (openssl && mkpki && *openssl && *mkpki) {
-        if (sim_mkdtemp(pki, sizeof pki, "pkiws-tlsit") != 0)
+        if (test_mkdtemp(pki, sizeof pki, "pkiws-tlsit") != 0)
             return -1;
         char cmd[1200];
         snprintf(cmd, sizeof cmd, "bash '%s' '%s' '%s'", mkpki, openssl, pki);
@@ -62,15 +62,8 @@ static int group_teardown(void **state)
     proc_kill_all(0);
     sim_cleanup(&far_sim);
     sim_cleanup(&the_sim);
-    /* only what sim_mkdtemp made: "$TMPDIR/pkiws-tlsit-XXXXXX" */
-    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
-    size_t n = strlen(root);
-    if (pki[0] && !strncmp(pki, root, n) && !strncmp(pki + n, "/pkiws-tlsit-", 13)) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", pki);
-        if (system(cmd) != 0)
-            return -1;
-    }
+    if (test_rmtree(pki, "pkiws-tlsit"))
+        return -1;
     return 0;
 }
 

@@ -34,7 +34,7 @@ static int group_setup(void **state)
 {
     if (!(pkiws_features() & PKIWS_FEATURE_OUTBOX))
         return 0;
-    if (sim_mkdtemp(dbdir, sizeof dbdir, "pkiws-outbox-it") != 0)
+    if (test_mkdtemp(dbdir, sizeof dbdir, "pkiws-outbox-it") != 0)
         return -1;
     return sim_group_setup(state);
 }
@@ -44,11 +44,7 @@ static int group_teardown(void **state)
     if (!session)
         return 0;
     int bad = sim_group_teardown(state);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dbdir);
-    if (system(cmd) != 0)
-        return -1;
-    return bad;
+    return test_rmtree(dbdir, "pkiws-outbox-it") ? -1 : bad;
 }
 
 static pkiws_outbox *open_new(void)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdir.h"
+
 #include "pkiws_internal.h"
 
 #include "core/outbox.h"
@@ -24,9 +26,7 @@ static char path[300];
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
-    snprintf(dir, sizeof dir, "%s/pkiws-outbox-store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_mkdtemp(dir, sizeof dir, "pkiws-outbox-store"), 0);
     snprintf(path, sizeof path, "%s/outbox.db", dir);
     return 0;
 }
@@ -34,9 +34,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(dir, "pkiws-outbox-store");
 }
 
 static int exists(const char *suffix)

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "../tmpdir.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -111,9 +113,7 @@ static int group_setup(void **state)
         fprintf(stderr, "cannot run %s\n", E.sim);
         return -1;
     }
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
-    snprintf(E.dir, sizeof E.dir, "%s/pkiws-plugin-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(E.dir))
+    if (test_mkdtemp(E.dir, sizeof E.dir, "pkiws-plugin"))
         return -1;
     snprintf(E.state, sizeof E.state, "%s/state", E.dir);
     sim s; /* the first start makes the test PKI */
@@ -146,15 +146,8 @@ static int group_teardown(void **state)
     free(E.ra_key);
     free(E.foreign_ra);
     free(E.foreign_key);
-    /* only what group_setup made: "$TMPDIR/pkiws-plugin-XXXXXX" */
-    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
-    size_t n = strlen(root);
-    if (E.dir[0] && !strncmp(E.dir, root, n) && !strncmp(E.dir + n, "/pkiws-plugin-", 14)) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
+    if (test_rmtree(E.dir, "pkiws-plugin"))
+        return -1;
     return 0;
 }
 

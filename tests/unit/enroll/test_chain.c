@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "../../tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,9 +41,7 @@ static pkiws__cert *load(const char *name)
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
-    snprintf(dir, sizeof dir, "%s/pkiws-chain-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
+    if (test_mkdtemp(dir, sizeof dir, "pkiws-chain"))
         return -1;
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
@@ -69,10 +69,7 @@ static int teardown(void **state)
     pkiws__cert_free(root);
     pkiws__cert_free(issuing);
     pkiws__cert_free(leaf);
-    char cmd[320];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    sh(cmd);
-    return 0;
+    return test_rmtree(dir, "pkiws-chain");
 }
 
 /* A template whose CA list is (issuing, root), as the policy gives it. */

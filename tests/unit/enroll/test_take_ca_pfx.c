@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "../../tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -69,9 +71,7 @@ static void *read_file(const char *name, size_t *len)
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
-    snprintf(dir, sizeof dir, "%s/pkiws-capfx-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
+    if (test_mkdtemp(dir, sizeof dir, "pkiws-capfx"))
         return -1;
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
@@ -105,9 +105,7 @@ static int teardown(void **state)
     pkiws__key_free(key);
     pkiws__cert_free(leaf);
     pkiws__buf_dispose(&pfx_good);
-    char cmd[320];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(dir, "pkiws-capfx");
 }
 
 /* Hand pfx (len bytes) and password to pkiws__take_ca_pfx as the CA's, watching both buffers;

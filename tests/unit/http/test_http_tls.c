@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "../../tmpdir.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -64,9 +66,7 @@ static int group_setup(void **state)
         fprintf(stderr, "cannot run %s or %s\n", E.openssl, E.sim);
         return -1;
     }
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
-    snprintf(E.dir, sizeof E.dir, "%s/pkiws-tls-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(E.dir))
+    if (test_mkdtemp(E.dir, sizeof E.dir, "pkiws-tls"))
         return -1;
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "bash '%s' '%s' '%s'", E.mkpki, E.openssl, E.dir);
@@ -145,15 +145,8 @@ static int group_teardown(void **state)
     free(E.ec_key);
     free(E.server_der);
     free(E.hc);
-    /* only what group_setup made: "$TMPDIR/pkiws-tls-XXXXXX" */
-    const char *tmp = getenv("TMPDIR"), *root = tmp && *tmp ? tmp : "/tmp";
-    size_t n = strlen(root);
-    if (E.dir[0] && !strncmp(E.dir, root, n) && !strncmp(E.dir + n, "/pkiws-tls-", 11)) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", E.dir);
-        if (system(cmd) != 0)
-            return -1;
-    }
+    if (test_rmtree(E.dir, "pkiws-tls"))
+        return -1;
     return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "../../tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -43,9 +45,7 @@ static void slurp(const char *name, pkiws_buf *out)
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR"); /* as the test harness does (sim_mkdtemp) */
-    snprintf(dir, sizeof dir, "%s/pkiws-ra-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
+    if (test_mkdtemp(dir, sizeof dir, "pkiws-ra"))
         return -1;
     sh("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
        "-keyout ra.key -out ra.pem -days 30 -subj '/CN=pkiws test RA' "
@@ -66,8 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    sh("rm -rf '%s'", dir);
-    return 0;
+    return test_rmtree(dir, "pkiws-ra");
 }
 
 static void test_ra_pem_checks(void **state)
