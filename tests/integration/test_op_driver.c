@@ -41,7 +41,7 @@ static int64_t mono_ms(void)
 }
 
 /* Drive ops[0..n) to PKIWS_OP_DONE with pkiws_op_perform, waiting in one poll(2) on all their
- * descriptors; returns how many times some op was in back-off with nothing to poll. */
+ * descriptors; returns how many times some op was in back-off (a timeout, no descriptor). */
 static int drive_all(pkiws_op **ops, int n)
 {
     struct pollfd *pfd = calloc((size_t)n, sizeof *pfd);
@@ -160,7 +160,9 @@ static void test_driver_every_kind(void **state)
     pkiws_profile *pending = new_profile(ses, OID(11), 0);
     reqs[n_iss] = new_request(pending, "Pending Pat", "pat@contoso.com");
     assert_int_equal(pkiws_issue_start(reqs[n_iss], &ops[n_iss]), PKIWS_OK);
-    drive_all(ops, n_iss + 1);
+    /* the 503 (request 3) is answered inside this batch: its op backs off before the retry,
+     * which pkiws_op_fds reports right after the pkiws_op_perform that read the 503 */
+    assert_true(drive_all(ops, n_iss + 1) >= 1);
     char first_serial[80] = "", more[2][80] = {"", ""};
     for (int i = 0; i < n_iss; i++) {
         res = take(ops[i], PKIWS_OK);
